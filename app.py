@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""The example CDK app: ``cdk synth`` (offline, on the shipped catalog by default).
+
+Context (``-c key=value``):
+  model_id       JumpStart model id            (default: pytorch-ic-mobilenet-v2)
+  model_version  version or "*"                 (default: *; the lockfile pins what it resolved to)
+  instance_type  hosting instance type          (default: the spec's default)
+  accept_eula    "true" to accept a gated model's EULA
+  region         AWS region                     (default: $CDK_DEFAULT_REGION, else us-west-2)
+  jumpstart:metadata   shipped | live | PATH    (cdk.json sets "shipped")
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import aws_cdk as cdk
+
+from constructs_jumpstart import JumpStartError
+from stacks import EndpointStack
+
+DEFAULT_MODEL_ID = "pytorch-ic-mobilenet-v2"
+
+
+def build_app(app: cdk.App) -> cdk.App:
+    ctx = app.node.try_get_context
+    region = ctx("region") or os.environ.get("CDK_DEFAULT_REGION") or "us-west-2"
+    env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
+    EndpointStack(
+        app,
+        "JumpStartEndpointStack",
+        env=env,
+        model_id=ctx("model_id") or DEFAULT_MODEL_ID,
+        model_version=str(ctx("model_version") or "*"),
+        instance_type=ctx("instance_type") or None,
+        accept_eula=str(ctx("accept_eula") or "").lower() == "true",
+    )
+    return app
+
+
+def main() -> int:
+    try:
+        build_app(cdk.App()).synth()
+    except JumpStartError as err:
+        # Bad input is the user's to fix: one clear message, not a traceback.
+        print(f"\njumpstart: error: {err}\n", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+"""The JumpStart resolver: the only module of this library that imports the SageMaker SDK.
+
+It asks ``sagemaker.core`` (SDK v3) for a model's container image, artifact, script, default
+environment, hyperparameters and deploy settings, for one model id + version + region + scope +
+instance type, and hands back a plain frozen :class:`~constructs_jumpstart.types.ResolvedModel`.
+
+The SDK is imported lazily, inside :func:`resolve`, so that a synth served entirely from the
+lockfile never imports it.
+
+Metadata sources, all read through the SDK:
+
+* the live JumpStart buckets (needs AWS credentials), the default;
+* a local directory in the JumpStart layout (``models_manifest.json`` + spec files), through the
+  SDK's local-metadata mode. When ``AWS_JUMPSTART_MANIFEST_LOCAL_ROOT_DIR_OVERRIDE`` and
+  ``AWS_JUMPSTART_SPECS_LOCAL_ROOT_DIR_OVERRIDE`` are set they win, exactly as in the SDK;
+* ``"shipped"``: the small catalog this package ships (``constructs_jumpstart/catalog``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+from .errors import (
+    MetadataError,
+    RegionError,
+    UnknownConfigError,
+    UnknownModelError,
+    UnknownVersionError,
+    UnsupportedInstanceTypeError,
+    UnsupportedScopeError,
+)
+from .types import AdditionalDataSource, Hyperparameter, ResolvedModel, S3Artifact, Scope
+
+SHIPPED_CATALOG = Path(__file__).resolve().parent / "catalog"
+MANIFEST_ENV = "AWS_JUMPSTART_MANIFEST_LOCAL_ROOT_DIR_OVERRIDE"
+SPECS_ENV = "AWS_JUMPSTART_SPECS_LOCAL_ROOT_DIR_OVERRIDE"
+LIVE = "live"
+SHIPPED = "shipped"
+
+_active_dir: List[Optional[str]] = [None]
+
+
+def metadata_dir_for(source: Optional[str]) -> Optional[Path]:
+    """The local metadata directory a source names, or ``None`` for the live catalog."""
+    if source in (None, "", LIVE):
+        return None
+    if source == SHIPPED:
+        return SHIPPED_CATALOG
+    return Path(source).expanduser().resolve()
+
+
+def describe_source(source: Optional[str] = None) -> str:
+    """Human-readable name of where metadata will come from (env overrides win)."""
+    if os.environ.get(MANIFEST_ENV) and os.environ.get(SPECS_ENV):
+        return f"local directory {os.environ[MANIFEST_ENV]} (from {MANIFEST_ENV})"
+    path = metadata_dir_for(source)
+    return "live JumpStart catalog" if path is None else f"local directory {path}"
+
+
+@contextlib.contextmanager
+def metadata_source(source: Optional[str] = None) -> Iterator[None]:
+    """Point the SDK at ``source`` for the duration of the block.
+
+    If both SDK override variables are already set, they are honoured unchanged. Otherwise a local
+    directory is exported through those same variables (the SDK's own local-metadata mode) and the
+    variables are restored afterwards. The SDK's metadata cache is reset when the directory changes.
+    """
+    from sagemaker.core.jumpstart import accessors
+
+    if os.environ.get(MANIFEST_ENV) and os.environ.get(SPECS_ENV):
+        wanted = f"{os.environ[MANIFEST_ENV]}|{os.environ[SPECS_ENV]}"
+        _switch_cache(accessors, wanted)
+        yield
+        return
+    path = metadata_dir_for(source)
+    if path is None:
+        _switch_cache(accessors, LIVE)
+        yield
+        return
+    if not (path / "models_manifest.json").is_file():
+        raise MetadataError(
+            f"JumpStart metadata directory '{path}' has no models_manifest.json. Expected the "
+            "JumpStart layout (models_manifest.json plus the spec files it points to), "
+            f"'{SHIPPED}' for the catalog shipped with constructs_jumpstart, or '{LIVE}'."
+        )
+    saved = {k: os.environ.get(k) for k in (MANIFEST_ENV, SPECS_ENV)}
+    os.environ[MANIFEST_ENV] = os.environ[SPECS_ENV] = str(path)
+    _switch_cache(accessors, f"{path}|{path}")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _switch_cache(accessors, wanted: str) -> None:
+    if _active_dir[0] not in (None, wanted):
+        accessors.JumpStartModelsAccessor.reset_cache()
+    _active_dir[0] = wanted
+
+
+@contextlib.contextmanager
+def _quiet_sdk() -> Iterator[None]:
+    """The SDK logs wildcard-version and deprecation notes; the constructs turn those facts into
+    CDK Annotations instead, so keep the SDK's own logger quiet while resolving."""
+    logger = logging.getLogger("sagemaker.jumpstart")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def list_manifest(region: str, source: Optional[str] = None) -> Dict[str, List[str]]:
+    """``{model_id: [versions...]}`` from the manifest of ``source`` for ``region``."""
+    from sagemaker.core.jumpstart import accessors
+
+    _check_region(region)
+    with metadata_source(source), _quiet_sdk(), _metadata_errors(source):
+        headers = accessors.JumpStartModelsAccessor._get_manifest(region=region)
+    out: Dict[str, List[str]] = {}
+    for header in headers:
+        out.setdefault(header.model_id, []).append(header.version)
+    return out
+
+
+@contextlib.contextmanager
+def _metadata_errors(source: Optional[str]) -> Iterator[None]:
+    """Turn the SDK's and botocore's failures to read metadata into one clear error."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as err:
+        raise MetadataError(
+            f"Could not read JumpStart metadata from the {describe_source(source)}: {err}. "
+            "The live catalog needs AWS credentials; to work offline use the shipped catalog "
+            f"(-c jumpstart:metadata={SHIPPED}) or a local directory (-c jumpstart:metadata=PATH)."
+        ) from None
+    except FileNotFoundError as err:
+        raise MetadataError(
+            f"JumpStart metadata in the {describe_source(source)} is incomplete: {err}."
+        ) from None
+
+
+def _check_region(region: str) -> None:
+    from sagemaker.core.jumpstart.utils import get_jumpstart_content_bucket
+
+    try:
+        get_jumpstart_content_bucket(region)
+    except ValueError as err:
+        raise RegionError(f"Region '{region}': {err}") from None
+
+
+def _sort_versions(versions: List[str]) -> List[str]:
+    from packaging.version import InvalidVersion, Version
+
+    def key(v: str):
+        try:
+            return (0, Version(v))
+        except InvalidVersion:
+            return (1, v)
+
+    return sorted(set(versions), key=key)
+
+
+def resolve(
+    model_id: str,
+    version: str = "*",
+    *,
+    region: str,
+    scope: str = Scope.INFERENCE.value,
+    instance_type: Optional[str] = None,
+    config_name: Optional[str] = None,
+    source: Optional[str] = None,
+) -> ResolvedModel:
+    """Resolve one JumpStart model through the SageMaker SDK.
+
+    Args:
+        model_id: JumpStart model id, e.g. ``"pytorch-ic-mobilenet-v2"``.
+        version: a concrete version, a wildcard such as ``"3.*"``, or ``"*"`` for the latest.
+        region: the AWS region the stack deploys to (artifacts and images are regional).
+        scope: ``"inference"`` or ``"training"``.
+        instance_type: the instance type; ``None`` takes the spec's default for the scope.
+        config_name: an inference config of the spec (e.g. ``"lmi-optimized"``); ``None`` takes
+            the top-ranked config, as the SDK's deploy does.
+        source: ``"live"`` (default), ``"shipped"`` or a local metadata directory.
+
+    Raises:
+        JumpStartError: a subclass naming the bad value and what is valid.
+    """
+    scope = Scope(scope).value
+    _check_region(region)
+    manifest = list_manifest(region, source)
+    if model_id not in manifest:
+        raise UnknownModelError(model_id, region, manifest)
+    with metadata_source(source), _quiet_sdk(), _metadata_errors(source):
+        return _resolve(model_id, version, region, scope, instance_type, config_name, manifest[model_id])
+
+
+def _resolve(
+    model_id: str,
+    requested_version: str,
+    region: str,
+    scope: str,
+    instance_type: Optional[str],
+    config_name: Optional[str],
+    versions: List[str],
+) -> ResolvedModel:
+    from sagemaker.core import (
+        environment_variables,
+        hyperparameters as hp_api,
+        image_uris,
+        instance_types as it_api,
+        metric_definitions,
+        model_uris,
+        script_uris,
+    )
+    from sagemaker.core.common_utils import get_domain_for_region
+    from sagemaker.core.jumpstart import utils as js_utils
+    from sagemaker.core.jumpstart.artifacts.instance_types import _retrieve_instance_types
+    from sagemaker.core.jumpstart.artifacts.kwargs import _retrieve_model_deploy_kwargs
+    from sagemaker.core.jumpstart.artifacts.model_packages import _retrieve_model_package_arn
+
+    tolerate = {"tolerate_deprecated_model": True, "tolerate_vulnerable_model": True}
+
+    def specs_for(version: str, cfg: Optional[str] = None):
+        return js_utils.verify_model_region_and_return_specs(
+            model_id=model_id, version=version, scope=scope, region=region, config_name=cfg, **tolerate
+        )
+
+    try:
+        base_specs = specs_for(requested_version)
+    except KeyError:
+        raise UnknownVersionError(model_id, requested_version, _sort_versions(versions)) from None
+    except ValueError as err:
+        if "does not support training" in str(err):
+            raise UnsupportedScopeError(
+                f"JumpStart model '{model_id}' does not support fine-tuning (training scope). "
+                "Pick a model whose spec has training_supported, e.g. from `jumpstart models "
+                "--filter 'training_supported == true'`."
+            ) from None
+        raise
+    version = base_specs.version
+
+    available_configs: Tuple[str, ...] = ()
+    if scope == Scope.INFERENCE.value and base_specs.inference_configs:
+        available_configs = tuple(base_specs.inference_configs.configs)
+        if config_name is None:
+            config_name = js_utils.get_top_ranked_config_name(
+                region=region, model_id=model_id, model_version=version, scope=scope, **tolerate
+            )
+        elif config_name not in available_configs:
+            raise UnknownConfigError(model_id, config_name, available_configs)
+    elif config_name is not None:
+        raise UnknownConfigError(model_id, config_name, ())
+
+    specs = specs_for(version, config_name)
+    common = dict(model_id=model_id, model_version=version, region=region, config_name=config_name, **tolerate)
+
+    # The public instance_types.retrieve takes no config_name; the artifacts helper it wraps does.
+    supported = tuple(_retrieve_instance_types(scope=scope, **common) or ())
+    default_type = it_api.retrieve_default(scope=scope, **common)
+    chosen = instance_type or default_type
+    if supported and chosen not in supported:
+        raise UnsupportedInstanceTypeError(model_id, version, scope, chosen, supported)
+
+    model_package_arn = None
+    if scope == Scope.INFERENCE.value:
+        model_package_arn = _retrieve_model_package_arn(instance_type=chosen, scope=scope, **common)
+
+    try:
+        image_uri = image_uris.retrieve(framework=None, image_scope=scope, instance_type=chosen, **common)
+    except ValueError:
+        if model_package_arn is None:
+            raise UnsupportedInstanceTypeError(model_id, version, scope, chosen, supported) from None
+        image_uri = None
+
+    model_uri = model_uris.retrieve(model_scope=scope, instance_type=chosen, **common)
+    model_data = S3Artifact.from_uri(model_uri) if model_uri and not model_uri.endswith("/None") else None
+
+    if scope == Scope.INFERENCE.value:
+        script_uri = (
+            script_uris.retrieve(script_scope=scope, **common) if specs.use_inference_script_uri() else None
+        )
+    else:
+        script_uri = script_uris.retrieve(script_scope=scope, **common)
+
+    environment = {
+        k: str(v)
+        for k, v in (
+            environment_variables.retrieve_default(
+                include_aws_sdk_env_vars=False, instance_type=chosen, script=scope, **common
+            )
+            or {}
+        ).items()
+    }
+
+    additional: List[AdditionalDataSource] = []
+    if scope == Scope.INFERENCE.value:
+        for ds in specs.get_speculative_decoding_s3_data_sources():
+            ds.s3_data_source.set_bucket(js_utils.get_draft_model_content_bucket(provider=ds.provider, region=region))
+            src = ds.s3_data_source
+            needs_eula = (ds.provider or {}).get("classification") == "gated" or src.model_access_config is not None
+            additional.append(
+                AdditionalDataSource(
+                    channel_name=ds.channel_name,
+                    artifact=S3Artifact(src.s3_uri, src.s3_data_type, src.compression_type),
+                    requires_eula=needs_eula,
+                )
+            )
+
+    hyperparameters: Tuple[Hyperparameter, ...] = ()
+    default_hps: Dict[str, str] = {}
+    metrics: Tuple[Dict[str, str], ...] = ()
+    if specs.training_supported:
+        hyperparameters = tuple(
+            Hyperparameter(
+                name=h.name,
+                type=h.type,
+                default=h.default,
+                scope=h.scope,
+                min=getattr(h, "min", None),
+                max=getattr(h, "max", None),
+                exclusive_min=getattr(h, "exclusive_min", None),
+                exclusive_max=getattr(h, "exclusive_max", None),
+                options=tuple(h.options) if getattr(h, "options", None) else None,
+            )
+            for h in (specs.hyperparameters or [])
+        )
+        if scope == Scope.TRAINING.value:
+            default_hps = {
+                k: str(v)
+                for k, v in hp_api.retrieve_default(instance_type=chosen, **common).items()
+            }
+            metrics = tuple(metric_definitions.retrieve_default(instance_type=chosen, **common) or ())
+
+    deploy: Dict[str, int] = {}
+    if scope == Scope.INFERENCE.value:
+        deploy = _retrieve_model_deploy_kwargs(instance_type=chosen, **common) or {}
+
+    eula_url = None
+    if specs.hosting_eula_key:
+        bucket = js_utils.get_jumpstart_content_bucket(region)
+        eula_url = f"https://{bucket}.s3.{region}.{get_domain_for_region(region)}/{specs.hosting_eula_key}"
+
+    inference = scope == Scope.INFERENCE.value
+    vulnerable = specs.inference_vulnerable if inference else specs.training_vulnerable
+    vulnerabilities = specs.inference_vulnerabilities if inference else specs.training_vulnerabilities
+    isolation = specs.inference_enable_network_isolation if inference else specs.training_enable_network_isolation
+
+    return ResolvedModel(
+        model_id=model_id,
+        requested_version=requested_version,
+        version=version,
+        region=region,
+        scope=scope,
+        instance_type=chosen,
+        image_uri=image_uri,
+        model_data=model_data,
+        script_uri=script_uri,
+        config_name=config_name,
+        environment=environment,
+        additional_data_sources=tuple(additional),
+        hyperparameters=hyperparameters,
+        default_hyperparameters=default_hps,
+        supported_instance_types=supported,
+        default_instance_type=default_type,
+        available_configs=available_configs,
+        eula_required=bool(specs.is_gated_model()),
+        eula_url=eula_url,
+        network_isolation=bool(isolation),
+        deprecated=bool(specs.deprecated),
+        deprecated_message=specs.deprecated_message or specs.deprecate_warn_message,
+        vulnerable=bool(vulnerable),
+        vulnerabilities=tuple(vulnerabilities or ()),
+        model_package_arn=model_package_arn,
+        training_supported=bool(specs.training_supported),
+        container_startup_health_check_timeout=deploy.get("container_startup_health_check_timeout"),
+        model_data_download_timeout=deploy.get("model_data_download_timeout"),
+        volume_size=deploy.get("volume_size"),
+        metric_definitions=metrics,
+        estimator_kwargs=dict(getattr(specs, "estimator_kwargs", None) or {}) if not inference else {},
+    )

@@ -1,0 +1,307 @@
+"""Regenerate the TEST FIXTURE specs of the shipped JumpStart catalog.
+
+The shipped catalog (``constructs_jumpstart/catalog``) is laid out exactly as the SageMaker SDK's
+local-metadata mode reads it: ``models_manifest.json`` plus the spec files its ``spec_key`` entries
+point to.
+
+* ``community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json`` is a REAL JumpStart spec, copied
+  unchanged from the reference material.
+* Everything under ``fixtures/`` is a TEST FIXTURE written by this script in the same schema. The
+  model ids all start with ``fixture-`` and every spec carries a ``"_fixture"`` note, so nobody can
+  mistake them for real JumpStart models. They exist to exercise the parts of the schema the one real
+  spec does not: gated models with a EULA, uncompressed S3-prefix artifacts, speculative-decoding
+  additional data sources, instance-type image/environment variants, deploy kwargs, inference
+  configs, deprecated and vulnerable versions, marketplace model packages, script-mode models.
+
+Run from the repository root: ``python scripts/make_fixture_catalog.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+CATALOG = Path(__file__).resolve().parent.parent / "constructs_jumpstart" / "catalog"
+REAL_SPEC_KEY = "community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json"
+FIXTURE_NOTE = "TEST FIXTURE of the jumpstart-on-cdk project, not a real JumpStart model."
+REGIONS = {
+    "us-east-1": "763104351884",
+    "us-west-2": "763104351884",
+    "eu-west-1": "763104351884",
+}
+
+
+def _regional_aliases(alias_to_repo: dict[str, str]) -> dict:
+    return {
+        region: {
+            alias: f"{account}.dkr.ecr.{region}.amazonaws.com/{repo}"
+            for alias, repo in alias_to_repo.items()
+        }
+        for region, account in REGIONS.items()
+    }
+
+
+def _base(model_id: str, version: str, **overrides) -> dict:
+    spec = {
+        "_fixture": FIXTURE_NOTE,
+        "model_id": model_id,
+        "version": version,
+        "min_sdk_version": "2.225.0",
+        "url": "https://example.com/jumpstart-on-cdk/fixtures",
+        "provider": "fixture",
+        "training_supported": False,
+        "incremental_training_supported": False,
+        "deprecated": False,
+        "inference_vulnerable": False,
+        "inference_dependencies": [],
+        "inference_vulnerabilities": [],
+        "training_vulnerable": False,
+        "training_dependencies": [],
+        "training_vulnerabilities": [],
+        "deploy_kwargs": {},
+        "model_kwargs": {},
+        "predictor_specs": {
+            "default_accept_type": "application/json",
+            "default_content_type": "application/json",
+            "supported_accept_types": ["application/json"],
+            "supported_content_types": ["application/json"],
+        },
+    }
+    spec.update(overrides)
+    return spec
+
+
+def llm_gated(version: str, deprecated: bool = False) -> dict:
+    """A gated text-generation model served from an uncompressed S3 prefix (like Llama 3)."""
+    return _base(
+        "fixture-llm-gated",
+        version,
+        deprecated=deprecated,
+        deprecated_message=(
+            "Version 1.0.0 of fixture-llm-gated is deprecated; use 2.0.0." if deprecated else None
+        ),
+        resource_name_base="fx-llm-gated",
+        gated_bucket=True,
+        hosting_eula_key="fmhMetadata/eula/fixtureLlmLicense.txt",
+        hosting_artifact_key="fixture-llm-gated/artifacts/inference/v2.0.0/",
+        hosting_prepacked_artifact_key="fixture-llm-gated/artifacts/inference-prepack/v2.0.0/",
+        hosting_prepacked_artifact_version="2.0.0",
+        hosting_artifact_s3_data_type="S3Prefix",
+        hosting_artifact_compression_type="None",
+        hosting_script_key="source-directory-tarballs/meta/inference/textgeneration/v1.2.3/sourcedir.tar.gz",
+        hosting_use_script_uri=False,
+        inference_enable_network_isolation=True,
+        default_inference_instance_type="ml.g5.12xlarge",
+        supported_inference_instance_types=["ml.g5.12xlarge", "ml.g5.48xlarge", "ml.p4d.24xlarge"],
+        hosting_ecr_specs={"framework": "huggingface-llm", "framework_version": "2.0.0", "py_version": "py310"},
+        inference_volume_size=256,
+        dynamic_container_deployment_supported=True,
+        deploy_kwargs={
+            "model_data_download_timeout": 1200,
+            "container_startup_health_check_timeout": 1200,
+        },
+        inference_environment_variables=[
+            {"name": "SAGEMAKER_PROGRAM", "type": "text", "default": "inference.py", "scope": "container", "required_for_model_class": True},
+            {"name": "SAGEMAKER_SUBMIT_DIRECTORY", "type": "text", "default": "/opt/ml/model/code", "scope": "container", "required_for_model_class": False},
+            {"name": "SAGEMAKER_MODEL_SERVER_WORKERS", "type": "int", "default": 1, "scope": "container", "required_for_model_class": True},
+            {"name": "HF_MODEL_ID", "type": "text", "default": "/opt/ml/model", "scope": "container", "required_for_model_class": True},
+            {"name": "MAX_INPUT_LENGTH", "type": "text", "default": "4095", "scope": "container", "required_for_model_class": True},
+            {"name": "MAX_TOTAL_TOKENS", "type": "text", "default": "4096", "scope": "container", "required_for_model_class": True},
+            {"name": "SM_NUM_GPUS", "type": "text", "default": "4", "scope": "container", "required_for_model_class": True},
+        ],
+        hosting_instance_type_variants={
+            "regional_aliases": _regional_aliases(
+                {
+                    "gpu_ecr_uri_1": "huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04",
+                    "lmi_ecr_uri_2": "djl-inference:0.31.0-lmi13.0.0-cu124",
+                }
+            ),
+            "variants": {
+                "g5": {
+                    "regional_properties": {"image_uri": "$gpu_ecr_uri_1"},
+                    "properties": {"environment_variables": {"SM_NUM_GPUS": "4"}},
+                },
+                "p4d": {
+                    "regional_properties": {"image_uri": "$gpu_ecr_uri_1"},
+                    "properties": {"environment_variables": {"SM_NUM_GPUS": "8"}},
+                },
+                "ml.g5.48xlarge": {"properties": {"environment_variables": {"SM_NUM_GPUS": "8"}}},
+            },
+        },
+        inference_configs={
+            "tgi": {"component_names": ["tgi"]},
+            "lmi-optimized": {"component_names": ["lmi-optimized"]},
+        },
+        inference_config_components={
+            "tgi": {
+                "supported_inference_instance_types": ["ml.g5.12xlarge", "ml.g5.48xlarge", "ml.p4d.24xlarge"],
+            },
+            "lmi-optimized": {
+                "supported_inference_instance_types": ["ml.g5.12xlarge", "ml.p4d.24xlarge"],
+                "hosting_artifact_key": "fixture-llm-gated/artifacts/inference-lmi/v2.0.0/",
+                "hosting_prepacked_artifact_key": "fixture-llm-gated/artifacts/inference-prepack-lmi/v2.0.0/",
+                "hosting_additional_data_sources": {
+                    "speculative_decoding": [
+                        {
+                            "channel_name": "draft_model",
+                            "artifact_version": "v1",
+                            "provider": {"name": "JumpStart", "classification": "gated"},
+                            "s3_data_source": {
+                                "compression_type": "None",
+                                "s3_data_type": "S3Prefix",
+                                "s3_uri": "fixture-llm-gated/artifacts/draft/v1/",
+                                "model_access_config": {"accept_eula": False},
+                            },
+                        }
+                    ]
+                },
+                "hosting_instance_type_variants": {
+                    "regional_aliases": _regional_aliases(
+                        {"lmi_ecr_uri_2": "djl-inference:0.31.0-lmi13.0.0-cu124"}
+                    ),
+                    "variants": {
+                        "g5": {
+                            "regional_properties": {"image_uri": "$lmi_ecr_uri_2"},
+                            "properties": {"environment_variables": {"OPTION_TENSOR_PARALLEL_DEGREE": "4", "OPTION_SPECULATIVE_DRAFT_MODEL": "/opt/ml/additional-model-data-sources/draft_model/"}},
+                        },
+                        "p4d": {
+                            "regional_properties": {"image_uri": "$lmi_ecr_uri_2"},
+                            "properties": {"environment_variables": {"OPTION_TENSOR_PARALLEL_DEGREE": "8", "OPTION_SPECULATIVE_DRAFT_MODEL": "/opt/ml/additional-model-data-sources/draft_model/"}},
+                        },
+                    },
+                },
+            },
+        },
+        inference_config_rankings={
+            "overall": {
+                "description": "Default deployment configuration, as the SDK picks it.",
+                "rankings": ["lmi-optimized", "tgi"],
+            }
+        },
+    )
+
+
+def _mobilenet_variant(model_id: str, version: str, **overrides) -> dict:
+    real = json.loads((CATALOG / REAL_SPEC_KEY).read_text())
+    spec = copy.deepcopy(real)
+    spec.update({"_fixture": FIXTURE_NOTE, "model_id": model_id, "version": version, "provider": "fixture"})
+    for key in ("hosting_instance_type_variants", "training_instance_type_variants"):
+        aliases = spec[key]["regional_aliases"]
+        spec[key]["regional_aliases"] = {r: aliases[r] for r in REGIONS}
+    spec.update(overrides)
+    return spec
+
+
+def deprecated_model() -> dict:
+    return _mobilenet_variant(
+        "fixture-ic-deprecated",
+        "1.0.0",
+        deprecated=True,
+        deprecated_message="fixture-ic-deprecated is deprecated and will be removed; use pytorch-ic-mobilenet-v2.",
+        deprecate_warn_message="fixture-ic-deprecated is deprecated.",
+        training_supported=False,
+    )
+
+
+def vulnerable_model() -> dict:
+    return _mobilenet_variant(
+        "fixture-ic-vulnerable",
+        "1.0.0",
+        inference_vulnerable=True,
+        inference_dependencies=["pillow==9.0.0"],
+        inference_vulnerabilities=["pillow==9.0.0"],
+        training_supported=False,
+    )
+
+
+def model_package() -> dict:
+    """An open-weights model deployed from a marketplace model package (like early Llama 2)."""
+    return _base(
+        "fixture-model-package",
+        "1.0.0",
+        hosting_artifact_key="fixture-model-package/artifacts/inference/v1.0.0/",
+        hosting_prepacked_artifact_key="fixture-model-package/artifacts/inference-prepack/v1.0.0/",
+        hosting_script_key="source-directory-tarballs/fixture/inference/v1.0.0/sourcedir.tar.gz",
+        hosting_use_script_uri=False,
+        hosting_eula_key="fmhMetadata/eula/fixtureModelPackageLicense.txt",
+        inference_enable_network_isolation=True,
+        default_inference_instance_type="ml.g5.2xlarge",
+        supported_inference_instance_types=["ml.g5.2xlarge", "ml.g5.12xlarge"],
+        hosting_ecr_specs={"framework": "djl-deepspeed", "framework_version": "0.21.0", "py_version": "py38"},
+        inference_environment_variables=[],
+        hosting_model_package_arns={
+            region: f"arn:aws:sagemaker:{region}:865070037744:model-package/fixture-llm-7b-v1"
+            for region in REGIONS
+        },
+        hosting_instance_type_variants={
+            "regional_aliases": _regional_aliases({"gpu_ecr_uri_1": "djl-inference:0.21.0-deepspeed0.8.3-cu117"}),
+            "variants": {"g5": {"regional_properties": {"image_uri": "$gpu_ecr_uri_1"}}},
+        },
+    )
+
+
+def script_mode() -> dict:
+    """A model whose artifact is a compressed tarball and whose inference code is a separate script."""
+    return _mobilenet_variant(
+        "fixture-tf-script-mode",
+        "1.1.0",
+        hosting_artifact_key="tensorflow-ic/fixture-tf-script-mode/artifacts/inference/v1.0.0/model.tar.gz",
+        hosting_artifact_s3_data_type="S3Object",
+        hosting_artifact_compression_type="Gzip",
+        hosting_prepacked_artifact_key=None,
+        hosting_prepacked_artifact_version=None,
+        hosting_use_script_uri=True,
+        inference_enable_network_isolation=False,
+        training_supported=False,
+    )
+
+
+FIXTURES = {
+    "fixtures/fixture-llm-gated/specs_v1.0.0.json": llm_gated("1.0.0", deprecated=True),
+    "fixtures/fixture-llm-gated/specs_v2.0.0.json": llm_gated("2.0.0"),
+    "fixtures/fixture-ic-deprecated/specs_v1.0.0.json": deprecated_model(),
+    "fixtures/fixture-ic-vulnerable/specs_v1.0.0.json": vulnerable_model(),
+    "fixtures/fixture-model-package/specs_v1.0.0.json": model_package(),
+    "fixtures/fixture-tf-script-mode/specs_v1.1.0.json": script_mode(),
+}
+
+
+def _drop_none(spec: dict) -> dict:
+    return {k: v for k, v in spec.items() if v is not None}
+
+
+def main() -> None:
+    real = json.loads((CATALOG / REAL_SPEC_KEY).read_text())
+    manifest = [
+        {
+            "model_id": real["model_id"],
+            "version": real["version"],
+            "min_version": "2.189.0",
+            "spec_key": REAL_SPEC_KEY,
+            "deprecated": False,
+            "provider": "pytorch",
+            "search_keywords": ["MobileNet V2", "Vision", "ResNet 18"],
+        }
+    ]
+    for key, spec in FIXTURES.items():
+        path = CATALOG / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(_drop_none(spec), indent=1, sort_keys=True) + "\n")
+        manifest.append(
+            {
+                "model_id": spec["model_id"],
+                "version": spec["version"],
+                "min_version": "2.189.0",
+                "spec_key": key,
+                "deprecated": bool(spec.get("deprecated")),
+                "provider": "fixture",
+                "search_keywords": ["Test fixture"],
+            }
+        )
+    (CATALOG / "models_manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    print(f"wrote {len(FIXTURES)} fixture specs and a manifest of {len(manifest)} entries to {CATALOG}")
+
+
+if __name__ == "__main__":
+    main()
