@@ -6,7 +6,7 @@ Context (``-c key=value``):
   model_version  version or "*"                 (default: *; the lockfile pins what it resolved to)
   instance_type  hosting instance type          (default: the spec's default)
   accept_eula    "true" to accept a gated model's EULA
-  region         AWS region                     (default: $CDK_DEFAULT_REGION, else us-west-2)
+  region         AWS region                     (cdk.json: us-west-2; else $CDK_DEFAULT_REGION)
   jumpstart:metadata   shipped | live | PATH    (cdk.json sets "shipped")
 """
 

@@ -127,6 +127,8 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         self.role: iam.IRole = self.model.role
         self.model_name: str = self.model.model_name
         self.instance_type: str = resolved.instance_type
+        self.model_version: str = resolved.version
+        """The concrete JumpStart version deployed."""
 
         variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
             model_name=self.model.model_name,

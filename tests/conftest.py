@@ -1,0 +1,50 @@
+"""Shared fixtures. Everything runs offline on the shipped catalog; no AWS account is touched."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+
+import aws_cdk as cdk
+import pytest
+
+from constructs_jumpstart.lockfile import forget_open_lockfiles
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "constructs_jumpstart" / "catalog"
+REGION = "us-west-2"
+
+# Tests must never reach AWS, whatever the developer's machine has configured.
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+for _var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+    os.environ.pop(_var, None)
+os.environ.pop("AWS_JUMPSTART_MANIFEST_LOCAL_ROOT_DIR_OVERRIDE", None)
+os.environ.pop("AWS_JUMPSTART_SPECS_LOCAL_ROOT_DIR_OVERRIDE", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lockfiles():
+    forget_open_lockfiles()
+    yield
+    forget_open_lockfiles()
+
+
+@pytest.fixture
+def lockfile(tmp_path: Path) -> Path:
+    return tmp_path / "jumpstart.lock.json"
+
+
+@pytest.fixture
+def make_stack(lockfile: Path) -> Callable[..., cdk.Stack]:
+    """A new App + Stack in a concrete region, resolving from the shipped catalog into a
+    per-test lockfile."""
+
+    def factory(region: Optional[str] = REGION, context: Optional[Dict[str, Any]] = None) -> cdk.Stack:
+        ctx = {"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile)}
+        ctx.update(context or {})
+        app = cdk.App(context=ctx)
+        env = cdk.Environment(account="123456789012", region=region) if region else None
+        return cdk.Stack(app, "TestStack", env=env)
+
+    return factory

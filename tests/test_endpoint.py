@@ -1,0 +1,367 @@
+"""JumpStartModel / JumpStartEndpoint synthesized templates, with aws_cdk.assertions."""
+
+from __future__ import annotations
+
+import json
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Annotations, Match, Template
+
+from constructs_jumpstart import (
+    JumpStartEndpoint,
+    JumpStartModel,
+    RegionError,
+    UnknownModelError,
+    UnsupportedInstanceTypeError,
+    ValidationError,
+)
+
+MOBILENET = "pytorch-ic-mobilenet-v2"
+
+
+def _only(template: Template, type_: str) -> dict:
+    resources = template.find_resources(type_)
+    assert len(resources) == 1, resources
+    return next(iter(resources.values()))
+
+
+def _policy_statements(template: Template) -> list:
+    statements = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def test_mobilenet_endpoint(make_stack):
+    stack = make_stack()
+    ep = JumpStartEndpoint(stack, "Classifier", model_id=MOBILENET, instance_type="ml.m5.large")
+    t = Template.from_stack(stack)
+    t.resource_count_is("AWS::SageMaker::Model", 1)
+    t.resource_count_is("AWS::SageMaker::EndpointConfig", 1)
+    t.resource_count_is("AWS::SageMaker::Endpoint", 1)
+    t.has_resource_properties(
+        "AWS::SageMaker::Model",
+        {
+            "EnableNetworkIsolation": True,
+            "PrimaryContainer": {
+                "Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:1.10.0-cpu-py38",
+                "ModelDataSource": {
+                    "S3DataSource": {
+                        "S3Uri": "s3://jumpstart-cache-prod-us-west-2/pytorch-ic/pytorch-ic-mobilenet-v2/artifacts/inference-prepack/v1.0.0/",
+                        "S3DataType": "S3Prefix",
+                        "CompressionType": "None",
+                    }
+                },
+                "Environment": Match.object_like({"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_ENV": "1"}),
+            },
+        },
+    )
+    model = _only(t, "AWS::SageMaker::Model")
+    assert "ModelDataUrl" not in model["Properties"]["PrimaryContainer"]
+    assert "ModelName" not in model["Properties"]  # no physical names: replaceable on update
+    assert "EndpointConfigName" not in _only(t, "AWS::SageMaker::EndpointConfig")["Properties"]
+    t.has_resource_properties(
+        "AWS::SageMaker::EndpointConfig",
+        {
+            "ProductionVariants": [
+                {
+                    "InstanceType": "ml.m5.large",
+                    "InitialInstanceCount": 1,
+                    "InitialVariantWeight": 1,
+                    "VariantName": "AllTraffic",
+                    "ModelName": {"Fn::GetAtt": [Match.string_like_regexp("ClassifierModel"), "ModelName"]},
+                }
+            ]
+        },
+    )
+    t.has_resource_properties(
+        "AWS::SageMaker::Endpoint",
+        {"EndpointConfigName": {"Fn::GetAtt": [Match.string_like_regexp("ClassifierEndpointConfig"), "EndpointConfigName"]}},
+    )
+    # the model waits for its role and the role's policy
+    assert any("ClassifierModelRole" in d for d in model["DependsOn"])
+    assert ep.model_version == "3.0.25"
+    assert ep.instance_type == "ml.m5.large"
+
+
+def test_role_is_least_privilege(make_stack):
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Classifier", model_id=MOBILENET)
+    t = Template.from_stack(stack)
+    role = _only(t, "AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role["Properties"]
+    statements = _policy_statements(t)
+    text = json.dumps(statements)
+    assert '"s3:*"' not in text and "AmazonSageMakerFullAccess" not in text
+    actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert actions == {
+        "s3:GetObject",
+        "s3:ListBucket",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:GetAuthorizationToken",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+    }
+    get = next(s for s in statements if s["Action"] == "s3:GetObject")
+    assert get["Resource"]["Fn::Join"][1][-1] == (
+        ":s3:::jumpstart-cache-prod-us-west-2/pytorch-ic/pytorch-ic-mobilenet-v2/artifacts/inference-prepack/v1.0.0/*"
+    )
+    listing = next(s for s in statements if s["Action"] == "s3:ListBucket")
+    assert listing["Condition"] == {
+        "StringLike": {"s3:prefix": ["pytorch-ic/pytorch-ic-mobilenet-v2/artifacts/inference-prepack/v1.0.0/*"]}
+    }
+    ecr = next(s for s in statements if "ecr:BatchGetImage" in s["Action"])
+    assert ecr["Resource"]["Fn::Join"][1][-1] == ":ecr:us-west-2:763104351884:repository/pytorch-inference"
+    star = [s for s in statements if s["Resource"] == "*"]
+    assert [s["Action"] for s in star] == ["ecr:GetAuthorizationToken"]
+
+
+def test_gated_model_requires_eula_and_names_it(make_stack):
+    with pytest.raises(ValidationError, match=r"gated behind an end-user license agreement.*fixtureLlmLicense\.txt.*accept_eula=True"):
+        JumpStartEndpoint(make_stack(), "Llm", model_id="fixture-llm-gated")
+
+
+def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Llm", model_id="fixture-llm-gated", model_version="2.0.0", accept_eula=True)
+    t = Template.from_stack(stack)
+    t.has_resource_properties(
+        "AWS::SageMaker::Model",
+        {
+            "EnableNetworkIsolation": True,
+            "PrimaryContainer": {
+                "Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124",
+                "ModelDataSource": {
+                    "S3DataSource": {
+                        "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/inference-prepack-lmi/v2.0.0/",
+                        "S3DataType": "S3Prefix",
+                        "CompressionType": "None",
+                        "ModelAccessConfig": {"AcceptEula": True},
+                    }
+                },
+                "AdditionalModelDataSources": [
+                    {
+                        "ChannelName": "draft_model",
+                        "S3DataSource": {
+                            "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/draft/v1/",
+                            "S3DataType": "S3Prefix",
+                            "CompressionType": "None",
+                            "ModelAccessConfig": {"AcceptEula": True},
+                        },
+                    }
+                ],
+                "Environment": Match.object_like(
+                    {"OPTION_SPECULATIVE_DRAFT_MODEL": "/opt/ml/additional-model-data-sources/draft_model/", "SM_NUM_GPUS": "4"}
+                ),
+            },
+        },
+    )
+    # deploy_kwargs from the spec go on the production variant
+    t.has_resource_properties(
+        "AWS::SageMaker::EndpointConfig",
+        {
+            "ProductionVariants": [
+                Match.object_like(
+                    {
+                        "InstanceType": "ml.g5.12xlarge",
+                        "ContainerStartupHealthCheckTimeoutInSeconds": 1200,
+                        "ModelDataDownloadTimeoutInSeconds": 1200,
+                    }
+                )
+            ]
+        },
+    )
+    # the role may read the draft model prefix too
+    text = json.dumps(_policy_statements(t))
+    assert "jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/draft/v1/*" in text
+
+
+def test_instance_type_variant_and_config_name(make_stack):
+    stack = make_stack()
+    JumpStartEndpoint(
+        stack, "Llm", model_id="fixture-llm-gated", instance_type="ml.g5.48xlarge", config_name="tgi", accept_eula=True
+    )
+    t = Template.from_stack(stack)
+    t.has_resource_properties(
+        "AWS::SageMaker::Model",
+        {
+            "PrimaryContainer": Match.object_like(
+                {
+                    "Image": Match.string_like_regexp("huggingface-pytorch-tgi-inference"),
+                    "Environment": Match.object_like({"SM_NUM_GPUS": "8"}),
+                }
+            )
+        },
+    )
+    assert "AdditionalModelDataSources" not in json.dumps(t.to_json())
+
+
+def test_user_environment_wins(make_stack):
+    stack = make_stack()
+    JumpStartEndpoint(stack, "C", model_id=MOBILENET, environment={"SAGEMAKER_MODEL_SERVER_WORKERS": "4", "EXTRA": "x"})
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::SageMaker::Model",
+        {"PrimaryContainer": Match.object_like({"Environment": Match.object_like({"SAGEMAKER_MODEL_SERVER_WORKERS": "4", "EXTRA": "x", "SAGEMAKER_ENV": "1"})})},
+    )
+
+
+def test_deprecated_refused_then_tolerated_with_warning(make_stack):
+    with pytest.raises(ValidationError, match=r"is deprecated: fixture-ic-deprecated is deprecated and will be removed.*tolerate_deprecated=True"):
+        JumpStartEndpoint(make_stack(), "Old", model_id="fixture-ic-deprecated")
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Old", model_id="fixture-ic-deprecated", model_version="1.0.0", tolerate_deprecated=True)
+    Annotations.from_stack(stack).has_warning("/TestStack/Old/Model", Match.string_like_regexp("is deprecated \\(tolerated\\)"))
+
+
+def test_vulnerable_refused_then_tolerated_with_warning(make_stack):
+    with pytest.raises(ValidationError, match=r"known vulnerabilities for inference: pillow==9\.0\.0.*tolerate_vulnerable=True"):
+        JumpStartEndpoint(make_stack(), "Vuln", model_id="fixture-ic-vulnerable")
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Vuln", model_id="fixture-ic-vulnerable", model_version="1.0.0", tolerate_vulnerable=True)
+    Annotations.from_stack(stack).has_warning("/TestStack/Vuln/Model", Match.string_like_regexp("known-vulnerable"))
+
+
+def test_model_package(make_stack):
+    stack = make_stack(region="us-east-1")
+    JumpStartEndpoint(stack, "Pkg", model_id="fixture-model-package", accept_eula=True)
+    t = Template.from_stack(stack)
+    container = _only(t, "AWS::SageMaker::Model")["Properties"]["PrimaryContainer"]
+    assert container == {"ModelPackageName": "arn:aws:sagemaker:us-east-1:865070037744:model-package/fixture-llm-7b-v1"}
+    t.has_resource_properties("AWS::SageMaker::Model", {"EnableNetworkIsolation": True})
+    assert "s3:GetObject" not in json.dumps(_policy_statements(t))
+
+
+def test_script_mode_model_uses_model_data_url(make_stack):
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Script", model_id="fixture-tf-script-mode")
+    t = Template.from_stack(stack)
+    t.has_resource_properties(
+        "AWS::SageMaker::Model",
+        {
+            "EnableNetworkIsolation": False,
+            "PrimaryContainer": Match.object_like(
+                {
+                    "ModelDataUrl": "s3://jumpstart-cache-prod-us-west-2/tensorflow-ic/fixture-tf-script-mode/artifacts/inference/v1.0.0/model.tar.gz",
+                    "Environment": Match.object_like(
+                        {
+                            "SAGEMAKER_PROGRAM": "inference.py",
+                            "SAGEMAKER_SUBMIT_DIRECTORY": "s3://jumpstart-cache-prod-us-west-2/source-directory-tarballs/pytorch/inference/ic/v2.0.0/sourcedir.tar.gz",
+                            "SAGEMAKER_REGION": "us-west-2",
+                        }
+                    ),
+                }
+            ),
+        },
+    )
+    text = json.dumps(_policy_statements(t))
+    assert "fixture-tf-script-mode/artifacts/inference/v1.0.0/model.tar.gz" in text
+    assert "source-directory-tarballs/pytorch/inference/ic/v2.0.0/sourcedir.tar.gz" in text
+    assert "s3:ListBucket" not in text  # objects only, no prefixes
+
+
+def test_fine_tuned_model_data_override(make_stack):
+    stack = make_stack()
+    JumpStartModel(stack, "Tuned", model_id=MOBILENET, model_data="s3://my-bucket/jobs/out/model.tar.gz")
+    t = Template.from_stack(stack)
+    t.has_resource_properties(
+        "AWS::SageMaker::Model",
+        {"PrimaryContainer": Match.object_like({"ModelDataUrl": "s3://my-bucket/jobs/out/model.tar.gz"})},
+    )
+    assert "arn:\", {\"Ref\": \"AWS::Partition\"}, \":s3:::my-bucket/jobs/out/model.tar.gz" in json.dumps(_policy_statements(t))
+
+
+def test_floating_version_warns_with_concrete_version(make_stack):
+    stack = make_stack()
+    JumpStartEndpoint(stack, "C", model_id=MOBILENET)
+    Annotations.from_stack(stack).has_warning(
+        "/TestStack/C/Model", Match.string_like_regexp("resolved to 3\\.0\\.25.*Pin model_version='3\\.0\\.25'")
+    )
+    pinned = make_stack()
+    JumpStartEndpoint(pinned, "C", model_id=MOBILENET, model_version="3.0.25")
+    Annotations.from_stack(pinned).has_no_warning("*", Match.any_value())
+
+
+def test_grant_invoke_and_import(make_stack):
+    stack = make_stack()
+    ep = JumpStartEndpoint(stack, "C", model_id=MOBILENET, model_version="3.0.25")
+    fn_role = iam.Role(stack, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    ep.grant_invoke(fn_role)
+    imported = JumpStartEndpoint.from_endpoint_name(stack, "Other", "My-Endpoint")
+    imported.grant_invoke(fn_role)
+    t = Template.from_stack(stack)
+    caller = [
+        p for p in t.find_resources("AWS::IAM::Policy").values()
+        if p["Properties"]["Roles"] == [{"Ref": stack.get_logical_id(fn_role.node.default_child)}]
+    ][0]
+    statements = caller["Properties"]["PolicyDocument"]["Statement"]
+    assert statements[0]["Action"] == ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
+    assert statements[0]["Resource"] == {"Ref": stack.get_logical_id(ep.cfn_endpoint)}
+    assert statements[1]["Resource"]["Fn::Join"][1][-1] == ":sagemaker:us-west-2:123456789012:endpoint/my-endpoint"
+    assert imported.endpoint_name == "My-Endpoint"
+    by_arn = JumpStartEndpoint.from_endpoint_arn(stack, "ByArn", "arn:aws:sagemaker:us-west-2:123456789012:endpoint/abc")
+    assert by_arn.endpoint_name == "abc"
+
+
+def test_bring_your_own_role_and_kms_key(make_stack):
+    stack = make_stack()
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    ep = JumpStartEndpoint(stack, "C", model_id=MOBILENET, model_version="3.0.25", role=role, encryption_key=key)
+    t = Template.from_stack(stack)
+    t.resource_count_is("AWS::IAM::Role", 1)
+    assert ep.role is role
+    t.has_resource_properties(
+        "AWS::SageMaker::Model", {"ExecutionRoleArn": {"Fn::GetAtt": [stack.get_logical_id(role.node.default_child), "Arn"]}}
+    )
+    t.has_resource_properties("AWS::SageMaker::EndpointConfig", {"KmsKeyId": {"Fn::GetAtt": [Match.string_like_regexp("Key"), "Arn"]}})
+
+
+def test_unresolved_region_is_a_clear_error(make_stack):
+    with pytest.raises(RegionError, match=r"'TestStack/C/Model' needs a concrete AWS region.*env=Environment"):
+        JumpStartEndpoint(make_stack(region=None), "C", model_id=MOBILENET)
+
+
+def test_unknown_model_error_at_synth(make_stack):
+    with pytest.raises(UnknownModelError, match=r"Did you mean: 'pytorch-ic-mobilenet-v2'"):
+        JumpStartEndpoint(make_stack(), "C", model_id="pytorch-ic-mobilenet-v3")
+
+
+def test_unsupported_instance_type_at_synth(make_stack):
+    with pytest.raises(UnsupportedInstanceTypeError, match=r"'ml\.p3\.2xlarge'.*Supported instance types: ml\.m5\.large"):
+        JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET, instance_type="ml.p3.2xlarge")
+
+
+def test_all_problems_are_raised_together(make_stack):
+    with pytest.raises(ValidationError) as info:
+        JumpStartEndpoint(
+            make_stack(),
+            "C",
+            model_id="fixture-llm-gated",
+            model_version="1.0.0",
+            initial_instance_count=0,
+            variant_name="bad name!",
+            environment={"WORKERS": 4},
+        )
+    problems = info.value.problems
+    assert len(problems) == 5, problems
+    text = str(info.value)
+    for needle in ("environment must map strings", "EULA", "deprecated", "initial_instance_count", "variant_name"):
+        assert needle in text
+
+
+def test_resolution_error_is_reported_with_prop_errors(make_stack):
+    with pytest.raises(ValidationError, match=r"(?s)Unknown JumpStart model id 'nope'.*initial_instance_count"):
+        JumpStartEndpoint(make_stack(), "C", model_id="nope", initial_instance_count=0)
+
+
+def test_endpoint_template_snapshot(make_stack, snapshot):
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Classifier", model_id=MOBILENET, model_version="3.0.25")
+    assert Template.from_stack(stack).to_json() == snapshot

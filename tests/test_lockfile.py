@@ -1,0 +1,152 @@
+"""The lockfile: recorded resolutions, deterministic re-synth, no SDK import when locked."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from aws_cdk.assertions import Template
+
+from constructs_jumpstart import JumpStartEndpoint, LockfileError
+from constructs_jumpstart.lockfile import Lockfile, forget_open_lockfiles
+
+from .conftest import ROOT
+
+MOBILENET = "pytorch-ic-mobilenet-v2"
+KEY = f"{MOBILENET}@*|us-west-2|inference|default-instance"
+
+
+def test_wildcard_is_recorded_as_concrete_version(make_stack, lockfile):
+    JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
+    data = json.loads(lockfile.read_text())
+    assert data["version"] == 1
+    entry = data["entries"][KEY]
+    assert entry["requested_version"] == "*"
+    assert entry["version"] == "3.0.25"
+    assert entry["image_uri"].endswith("pytorch-inference:1.10.0-cpu-py38")
+
+
+def test_round_trip_synth_is_identical(make_stack, lockfile):
+    first = make_stack()
+    JumpStartEndpoint(first, "C", model_id=MOBILENET, instance_type="ml.c5.xlarge")
+    before = Template.from_stack(first).to_json()
+    text = lockfile.read_text()
+    forget_open_lockfiles()
+    second = make_stack()
+    JumpStartEndpoint(second, "C", model_id=MOBILENET, instance_type="ml.c5.xlarge")
+    assert Template.from_stack(second).to_json() == before
+    assert lockfile.read_text() == text
+
+
+def test_locked_entry_is_used_instead_of_metadata(make_stack, lockfile):
+    """Proof the lockfile is read: an edited entry changes the template, whatever the catalog says."""
+    JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
+    data = json.loads(lockfile.read_text())
+    data["entries"][KEY]["image_uri"] = "111111111111.dkr.ecr.us-west-2.amazonaws.com/pinned:1"
+    lockfile.write_text(json.dumps(data))
+    forget_open_lockfiles()
+    stack = make_stack()
+    JumpStartEndpoint(stack, "C", model_id=MOBILENET)
+    assert Template.from_stack(stack).to_json()["Resources"]
+    images = [r["Properties"]["PrimaryContainer"]["Image"] for r in Template.from_stack(stack).find_resources("AWS::SageMaker::Model").values()]
+    assert images == ["111111111111.dkr.ecr.us-west-2.amazonaws.com/pinned:1"]
+
+
+def test_refresh_context_re_resolves(make_stack, lockfile):
+    JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
+    data = json.loads(lockfile.read_text())
+    data["entries"][KEY]["image_uri"] = "stale"
+    lockfile.write_text(json.dumps(data))
+    forget_open_lockfiles()
+    JumpStartEndpoint(make_stack(context={"jumpstart:refresh": "true"}), "C", model_id=MOBILENET)
+    assert json.loads(lockfile.read_text())["entries"][KEY]["image_uri"].endswith("pytorch-inference:1.10.0-cpu-py38")
+
+
+def test_frozen_refuses_unlocked_models(make_stack, lockfile):
+    with pytest.raises(LockfileError, match=r"has no entry 'pytorch-ic-mobilenet-v2@\*\|us-west-2\|inference\|default-instance' and jumpstart:frozen is set"):
+        JumpStartEndpoint(make_stack(context={"jumpstart:frozen": "true"}), "C", model_id=MOBILENET)
+
+
+def test_lockfile_path_from_context(make_stack, tmp_path):
+    custom = tmp_path / "sub" / "custom.lock.json"
+    JumpStartEndpoint(make_stack(context={"jumpstart:lockfile": str(custom)}), "C", model_id=MOBILENET)
+    assert KEY in json.loads(custom.read_text())["entries"]
+
+
+def test_keys_separate_region_scope_instance_and_config(make_stack, lockfile):
+    JumpStartEndpoint(make_stack(), "A", model_id=MOBILENET, instance_type="ml.m5.xlarge")
+    JumpStartEndpoint(make_stack(region="eu-west-1"), "B", model_id=MOBILENET)
+    JumpStartEndpoint(make_stack(), "C", model_id="fixture-llm-gated", config_name="tgi", accept_eula=True)
+    keys = set(json.loads(lockfile.read_text())["entries"])
+    assert keys == {
+        f"{MOBILENET}@*|us-west-2|inference|ml.m5.xlarge",
+        f"{MOBILENET}@*|eu-west-1|inference|default-instance",
+        "fixture-llm-gated@*|us-west-2|inference|default-instance|config=tgi",
+    }
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", r"is not valid JSON"),
+        ('{"version": 1}', r"malformed: expected an object with 'version' and 'entries'"),
+        ('{"version": 7, "entries": {}}', r"format version 7"),
+        ('{"version": 1, "entries": {"x@1|us-west-2|inference|default-instance": {"model_id": "x"}}}',
+         r"entry 'x@1\|us-west-2\|inference\|default-instance' is malformed"),
+    ],
+)
+def test_malformed_lockfile_names_file_and_entry(make_stack, lockfile, content, message):
+    lockfile.write_text(content)
+    with pytest.raises(LockfileError, match=message) as info:
+        JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
+    assert str(lockfile.resolve()) in str(info.value)
+
+
+def test_lockfile_text_is_stable_and_sorted(tmp_path, make_stack, lockfile):
+    JumpStartEndpoint(make_stack(), "B", model_id=MOBILENET, instance_type="ml.m5.xlarge")
+    JumpStartEndpoint(make_stack(), "A", model_id=MOBILENET)
+    loaded = Lockfile.load(lockfile)
+    assert loaded.to_json() == lockfile.read_text()
+    assert list(json.loads(lockfile.read_text())["entries"]) == sorted(loaded.entries)
+
+
+LOCKED_SYNTH = textwrap.dedent(
+    """
+    import json, sys
+    import aws_cdk as cdk
+    from constructs_jumpstart import JumpStartEndpoint
+
+    app = cdk.App(context={"jumpstart:lockfile": sys.argv[1], "jumpstart:metadata": sys.argv[2]})
+    stack = cdk.Stack(app, "S", env=cdk.Environment(region="us-west-2"))
+    JumpStartEndpoint(stack, "C", model_id="pytorch-ic-mobilenet-v2")
+    app.synth()
+    print(json.dumps({"sagemaker_imported": any(m == "sagemaker" or m.startswith("sagemaker.") for m in sys.modules),
+                      "botocore_imported": "botocore" in sys.modules}))
+    """
+)
+
+
+def _run_synth(lock: Path, source: str, tmp_path: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_JUMPSTART")}
+    env["CDK_OUTDIR"] = str(tmp_path / "out")
+    proc = subprocess.run(
+        [sys.executable, "-c", LOCKED_SYNTH, str(lock), source],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_locked_synth_does_not_import_the_sdk(tmp_path, lockfile):
+    # Unlocked: the SDK is imported to resolve, and the lockfile is written.
+    assert _run_synth(lockfile, "shipped", tmp_path)["sagemaker_imported"] is True
+    assert lockfile.exists()
+    # Locked: same synth, metadata source pointing nowhere; the SDK must not even be imported,
+    # and neither is botocore, so no network call to AWS can happen.
+    locked = _run_synth(lockfile, str(tmp_path / "no-such-catalog"), tmp_path)
+    assert locked == {"sagemaker_imported": False, "botocore_imported": False}
