@@ -2,6 +2,7 @@
 """The example CDK app: ``cdk synth`` (offline, on the shipped catalog by default).
 
 Context (``-c key=value``):
+  example        endpoint (default) | pipeline (CDK Pipelines deploying the endpoint)
   model_id       JumpStart model id            (default: pytorch-ic-mobilenet-v2)
   model_version  version or "*"                 (default: *; the lockfile pins what it resolved to)
   instance_type  hosting instance type          (default: the spec's default)
@@ -18,7 +19,7 @@ import sys
 import aws_cdk as cdk
 
 from constructs_jumpstart import JumpStartError
-from stacks import EndpointStack
+from stacks import EndpointStack, PipelineStack
 
 DEFAULT_MODEL_ID = "pytorch-ic-mobilenet-v2"
 
@@ -27,15 +28,22 @@ def build_app(app: cdk.App) -> cdk.App:
     ctx = app.node.try_get_context
     region = ctx("region") or os.environ.get("CDK_DEFAULT_REGION") or "us-west-2"
     env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
-    EndpointStack(
-        app,
-        "JumpStartEndpointStack",
-        env=env,
+    model = dict(
         model_id=ctx("model_id") or DEFAULT_MODEL_ID,
         model_version=str(ctx("model_version") or "*"),
         instance_type=ctx("instance_type") or None,
-        accept_eula=str(ctx("accept_eula") or "").lower() == "true",
     )
+    example = ctx("example") or "endpoint"
+    if example == "endpoint":
+        EndpointStack(
+            app, "JumpStartEndpointStack", env=env,
+            accept_eula=str(ctx("accept_eula") or "").lower() == "true", **model,
+        )
+    elif example == "pipeline":
+        account = ctx("account") or os.environ.get("CDK_DEFAULT_ACCOUNT") or "111111111111"
+        PipelineStack(app, "JumpStartPipelineStack", env=cdk.Environment(account=account, region=region), **model)
+    else:
+        raise JumpStartError(f"Unknown example {example!r}: use -c example=endpoint or -c example=pipeline.")
     return app
 
 

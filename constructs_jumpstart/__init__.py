@@ -5,10 +5,13 @@
 ...                   instance_type="ml.m5.large")                       # doctest: +SKIP
 
 The SageMaker SDK is only imported by :mod:`constructs_jumpstart.resolver`, and only when a model is
-not yet in the lockfile.
+not yet in the lockfile. The constructs (and so the CDK) are imported on first use, which keeps the
+``jumpstart`` CLI from starting the CDK's Node.js runtime.
 """
 
-from .endpoint import IJumpStartEndpoint, JumpStartEndpoint
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     JumpStartError,
     LockfileError,
@@ -22,8 +25,24 @@ from .errors import (
     ValidationError,
 )
 from .lockfile import LockKey, Lockfile
-from .model import JumpStartModel
 from .types import AdditionalDataSource, Hyperparameter, ResolvedModel, S3Artifact, Scope
+
+_LAZY = {
+    "IJumpStartEndpoint": ".endpoint",
+    "JumpStartEndpoint": ".endpoint",
+    "JumpStartModel": ".model",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers
+    from .endpoint import IJumpStartEndpoint, JumpStartEndpoint
+    from .model import JumpStartModel
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AdditionalDataSource",

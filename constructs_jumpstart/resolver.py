@@ -390,3 +390,74 @@ def _resolve(
         metric_definitions=metrics,
         estimator_kwargs=dict(getattr(specs, "estimator_kwargs", None) or {}) if not inference else {},
     )
+
+
+# -- raw catalog access, for browsing (the `jumpstart` CLI) ------------------------------------
+
+
+class CatalogReader:
+    """Reads the raw manifest and spec JSON of one region, for browsing.
+
+    On local metadata (the SDK override variables, ``shipped`` or a directory) it reads the files
+    exactly where the SDK's local-metadata mode reads them (``<root>/<key>``), without importing
+    the SDK, which alone costs about a second. On the live catalog it goes through the SDK's
+    metadata cache. Unlike the SDK's ``list_jumpstart_models``, which also asks for the proprietary
+    manifest and so fails on local metadata, this works on both. Raw JSON keeps every field
+    (``provider``, ``deprecated``) and skips the SDK's full spec parsing when a listing needs only
+    a few flags. Each file is read at most once per reader.
+    """
+
+    def __init__(self, region: str, source: Optional[str] = None):
+        self.region = region
+        self.source = source
+        self._specs: Dict[str, dict] = {}
+        self._cache = None
+        if os.environ.get(MANIFEST_ENV) and os.environ.get(SPECS_ENV):
+            self._roots: Optional[Tuple[Path, Path]] = (Path(os.environ[MANIFEST_ENV]), Path(os.environ[SPECS_ENV]))
+        else:
+            local = metadata_dir_for(source)
+            self._roots = (local, local) if local is not None else None
+        if self._roots is not None:
+            if not (self._roots[0] / "models_manifest.json").is_file():
+                raise MetadataError(
+                    f"JumpStart metadata directory '{self._roots[0]}' has no models_manifest.json. "
+                    "Expected the JumpStart layout (models_manifest.json plus the spec files it "
+                    f"points to), '{SHIPPED}' for the shipped catalog, or '{LIVE}'."
+                )
+            self.manifest: List[dict] = self._read_local(self._roots[0], "models_manifest.json")
+            return
+        _check_region(region)
+        with metadata_source(source), _metadata_errors(source):
+            from sagemaker.core.jumpstart.cache import JumpStartModelsCache
+            from sagemaker.core.jumpstart.types import JumpStartS3FileType
+
+            self._file_types = JumpStartS3FileType
+            self._cache = JumpStartModelsCache(region=region)
+            key = self._cache.get_manifest_file_s3_key()
+            self.manifest = self._cache._get_json_file(key, JumpStartS3FileType.OPEN_WEIGHT_MANIFEST)[0]
+
+    @property
+    def is_live(self) -> bool:
+        return self._roots is None
+
+    @staticmethod
+    def _read_local(root: Path, key: str):
+        import json
+
+        path = root / key
+        try:
+            return json.loads(path.read_text())
+        except FileNotFoundError:
+            raise MetadataError(f"JumpStart metadata file {path} is missing.") from None
+        except ValueError as err:
+            raise MetadataError(f"JumpStart metadata file {path} is not valid JSON: {err}") from None
+
+    def spec(self, spec_key: str) -> dict:
+        """The raw spec JSON for a manifest entry's ``spec_key``."""
+        if spec_key not in self._specs:
+            if self._roots is not None:
+                self._specs[spec_key] = self._read_local(self._roots[1], spec_key)
+            else:
+                with metadata_source(self.source), _metadata_errors(self.source):
+                    self._specs[spec_key] = self._cache._get_json_file(spec_key, self._file_types.OPEN_WEIGHT_SPECS)[0]
+        return self._specs[spec_key]
