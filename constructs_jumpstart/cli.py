@@ -32,7 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 USAGE_ERROR = 2
 FIELDS = ("model_id", "version", "framework", "task", "provider", "training_supported", "gated", "deprecated")
@@ -96,6 +96,10 @@ _OPS = ("not in", "==", "!=", "in")
 _FILTER_RE = re.compile(r"^\s*(?P<field>[A-Za-z_]+)\s*")
 
 
+class FilterError(ValueError):
+    """A --filter expression that does not parse; the message gives the position."""
+
+
 @dataclass(frozen=True)
 class Filter:
     """``FIELD OP VALUE`` with OP one of ``==``, ``!=``, ``in``, ``not in`` (as the SDK's filters)."""
@@ -108,22 +112,22 @@ class Filter:
     def parse(text: str) -> "Filter":
         match = _FILTER_RE.match(text)
         if not match or not match["field"]:
-            raise typer.BadParameter(f"bad filter {text!r} at position 0: expected a field name ({', '.join(FIELDS)}).")
+            raise FilterError(f"bad filter {text!r} at position 0: expected a field name ({', '.join(FIELDS)}).")
         name = match["field"]
         if name not in FIELDS:
-            raise typer.BadParameter(
+            raise FilterError(
                 f"bad filter {text!r} at position {match.start('field')}: unknown field {name!r}; fields: {', '.join(FIELDS)}."
             )
         pos = match.end()
         rest = text[pos:]
         op = next((o for o in _OPS if rest.startswith(o) and (o[-1] in "=" or rest[len(o):len(o) + 1] in (" ", "[", "(", ""))), None)
         if op is None:
-            raise typer.BadParameter(
+            raise FilterError(
                 f"bad filter {text!r} at position {pos}: expected one of ==, !=, in, not in."
             )
         raw = rest[len(op):].strip()
         if not raw:
-            raise typer.BadParameter(f"bad filter {text!r} at position {len(text)}: expected a value after {op!r}.")
+            raise FilterError(f"bad filter {text!r} at position {len(text)}: expected a value after {op!r}.")
         if op in ("in", "not in"):
             raw = raw.strip("[]()")
             values = tuple(v.strip().strip("'\"") for v in raw.split(",") if v.strip())
@@ -275,7 +279,10 @@ def models(
     as_json: bool = JsonOpt,
 ) -> None:
     """List models (latest version of each), filtered like the SDK's list_jumpstart_models."""
-    parsed = [Filter.parse(f) for f in filter]
+    try:
+        parsed = [Filter.parse(f) for f in filter]
+    except FilterError as error:
+        _fail(str(error), USAGE_ERROR)
     reader = _run(lambda: _reader(region, _source(source, metadata_dir)))
     rows = _run(lambda: select(reader, parsed, any_of=or_, search=search, include_deprecated=include_deprecated))
     if as_json:

@@ -1,0 +1,188 @@
+"""The `jumpstart` CLI through Typer's CliRunner, on the shipped catalog and a local directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from constructs_jumpstart.cli import app
+
+from .conftest import CATALOG, ROOT
+
+runner = CliRunner()
+SHIPPED = ["--source", "shipped"]
+
+
+def run(*args: str, code: int = 0):
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, (result.exit_code, result.output, result.exception)
+    return result
+
+
+def test_models_json_shape_and_default_excludes_deprecated():
+    rows = json.loads(run("models", *SHIPPED, "--json").stdout)
+    ids = [r["model_id"] for r in rows]
+    assert "fixture-ic-deprecated" not in ids
+    mobilenet = next(r for r in rows if r["model_id"] == "pytorch-ic-mobilenet-v2")
+    assert {k: mobilenet[k] for k in ("model_id", "version", "framework", "task", "training_supported", "gated")} == {
+        "model_id": "pytorch-ic-mobilenet-v2", "version": "3.0.25", "framework": "pytorch", "task": "ic",
+        "training_supported": True, "gated": False,
+    }
+    gated = next(r for r in rows if r["model_id"] == "fixture-llm-gated")
+    assert gated["version"] == "2.0.0" and gated["gated"] is True and gated["versions"] == ["1.0.0", "2.0.0"]
+
+
+def test_models_table_has_count_line():
+    result = run("models", *SHIPPED)
+    assert "pytorch-ic-mobilenet-v2" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "5 model(s)"
+
+
+def test_and_filters_like_the_sdk():
+    rows = json.loads(run("models", *SHIPPED, "--json", "-f", "task == ic", "-f", "framework == pytorch").stdout)
+    assert [r["model_id"] for r in rows] == ["pytorch-ic-mobilenet-v2"]
+
+
+def test_or_filters_in_and_spec_fields():
+    rows = json.loads(run("models", *SHIPPED, "--json", "--or", "-f", "framework == pytorch", "-f", "gated == true").stdout)
+    assert [r["model_id"] for r in rows] == ["fixture-llm-gated", "fixture-model-package", "pytorch-ic-mobilenet-v2"]
+    rows = json.loads(run("models", *SHIPPED, "--json", "-f", "task in [llm, tf]").stdout)
+    assert [r["model_id"] for r in rows] == ["fixture-llm-gated", "fixture-tf-script-mode"]
+    rows = json.loads(run("models", *SHIPPED, "--json", "-f", "framework not in (fixture)").stdout)
+    assert [r["model_id"] for r in rows] == ["pytorch-ic-mobilenet-v2"]
+    rows = json.loads(run("models", *SHIPPED, "--json", "-f", "training_supported == true").stdout)
+    assert [r["model_id"] for r in rows] == ["pytorch-ic-mobilenet-v2"]
+    rows = json.loads(run("models", *SHIPPED, "--json", "-f", "provider != fixture").stdout)
+    assert [r["model_id"] for r in rows] == ["pytorch-ic-mobilenet-v2"]
+
+
+def test_search_and_include_deprecated():
+    rows = json.loads(run("models", *SHIPPED, "--json", "--search", "mobilenet vision").stdout)
+    assert [r["model_id"] for r in rows] == ["pytorch-ic-mobilenet-v2"]
+    rows = json.loads(run("models", *SHIPPED, "--json", "--include-deprecated", "-f", "deprecated == true").stdout)
+    assert [r["model_id"] for r in rows] == ["fixture-ic-deprecated"]
+
+
+@pytest.mark.parametrize(
+    "expr, position, what",
+    [
+        ("framework ~ pytorch", 10, "expected one of ==, !=, in, not in"),
+        ("color == red", 0, "unknown field 'color'"),
+        ("task ==", 7, "expected a value"),
+    ],
+)
+def test_bad_filter_is_a_usage_error_with_position(expr, position, what):
+    result = run("models", *SHIPPED, "-f", expr, code=2)
+    assert f"at position {position}" in result.output and what in result.output
+
+
+def test_frameworks_and_tasks_counts():
+    assert json.loads(run("frameworks", *SHIPPED, "--json").stdout) == [
+        {"framework": "fixture", "models": 4}, {"framework": "pytorch", "models": 1}
+    ]
+    tasks = json.loads(run("tasks", *SHIPPED, "--json", "--include-deprecated").stdout)
+    assert {"task": "ic", "models": 3} in tasks
+
+
+def test_describe_json_shape():
+    data = json.loads(run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json").stdout)
+    assert data["model_id"] == "pytorch-ic-mobilenet-v2" and data["version"] == "3.0.25" and data["scope"] == "inference"
+    assert data["image_uri"] == "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:1.10.0-cpu-py38"
+    assert data["model_uri"].endswith("/inference-prepack/v1.0.0/") and data["script_uri"] is None
+    assert data["default_instance_type"] == "ml.m5.large"
+    assert "ml.c5.2xlarge" in data["supported_instance_types"]
+    assert data["environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
+
+
+def test_describe_training_scope_region_and_instance_type():
+    data = json.loads(run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json", "--scope", "training",
+                          "--region", "eu-west-1", "--instance-type", "ml.c5.2xlarge").stdout)
+    assert data["image_uri"] == "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:1.10.0-cpu-py38"
+    assert data["script_uri"].endswith("prepack/v1.1.0/sourcedir.tar.gz")
+
+
+def test_describe_gated_model_shows_eula_and_table_output():
+    result = run("describe", "fixture-llm-gated", *SHIPPED)
+    assert "fixtureLlmLicense.txt" in result.stdout and "lmi-optimized" in result.stdout
+
+
+def test_unknown_model_is_one_line_usage_error_with_suggestion():
+    result = run("describe", "pytorch-ic-mobilenet", *SHIPPED, code=2)
+    assert "Did you mean: 'pytorch-ic-mobilenet-v2'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_version_and_instance_type_are_usage_errors():
+    assert "Available versions: 1.0.0, 2.0.0" in run("describe", "fixture-llm-gated", "-v", "3.0.0", *SHIPPED, code=2).output
+    assert "Supported instance types" in run("describe", "pytorch-ic-mobilenet-v2", "-i", "ml.p5.48xlarge", *SHIPPED, code=2).output
+
+
+def test_hyperparameters_json():
+    rows = json.loads(run("hyperparameters", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json").stdout)
+    epochs = next(r for r in rows if r["name"] == "epochs")
+    assert epochs == {"name": "epochs", "default": 5, "type": "int", "min": 1, "max": 1000, "options": None, "scope": "algorithm"}
+    top = next(r for r in rows if r["name"] == "train_only_top_layer")
+    assert top["options"] == ["True", "False"]
+
+
+def test_hyperparameters_of_untrainable_model():
+    assert "does not support fine-tuning" in run("hyperparameters", "fixture-llm-gated", *SHIPPED, code=2).output
+
+
+def test_metadata_dir_and_sdk_variables(tmp_path, monkeypatch):
+    local = tmp_path / "meta"
+    shutil.copytree(CATALOG, local)
+    manifest = [e for e in json.loads((local / "models_manifest.json").read_text()) if e["model_id"].startswith("pytorch")]
+    (local / "models_manifest.json").write_text(json.dumps(manifest))
+    rows = json.loads(run("models", "--metadata-dir", str(local), "--json").stdout)
+    assert [r["model_id"] for r in rows] == ["pytorch-ic-mobilenet-v2"]
+    monkeypatch.setenv("AWS_JUMPSTART_MANIFEST_LOCAL_ROOT_DIR_OVERRIDE", str(local))
+    monkeypatch.setenv("AWS_JUMPSTART_SPECS_LOCAL_ROOT_DIR_OVERRIDE", str(local))
+    rows = json.loads(run("models", "--source", "shipped", "--json").stdout)
+    assert [r["model_id"] for r in rows] == ["pytorch-ic-mobilenet-v2"]
+
+
+def test_bad_metadata_dir(tmp_path):
+    assert "has no models_manifest.json" in run("models", "--metadata-dir", str(tmp_path), code=1).output
+
+
+@pytest.fixture
+def app_env(monkeypatch):
+    """`jumpstart lock` runs cdk.json's `python3 app.py`: make that this environment's Python."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
+
+
+def _app_dir(tmp_path: Path, lock: bool) -> Path:
+    """A copy of the example app; with or without its lockfile."""
+    target = tmp_path / "app"
+    target.mkdir(parents=True)
+    for name in ("app.py", "cdk.json"):
+        shutil.copy(ROOT / name, target / name)
+    shutil.copytree(ROOT / "stacks", target / "stacks")
+    if lock:
+        shutil.copy(ROOT / "jumpstart.lock.json", target / "jumpstart.lock.json")
+    return target
+
+
+def test_lock_check_passes_on_the_committed_lockfile_and_fails_without(tmp_path, app_env):
+    locked = _app_dir(tmp_path / "a", lock=True)
+    assert "is complete: 1 entry" in run("lock", str(locked), "--check").stdout
+    unlocked = _app_dir(tmp_path / "b", lock=False)
+    result = run("lock", str(unlocked), "--check", code=1)
+    assert "has no entry 'pytorch-ic-mobilenet-v2@*|us-west-2|inference|default-instance'" in result.output.replace("\n", " ")
+
+
+def test_lock_writes_and_refreshes(tmp_path, app_env):
+    target = _app_dir(tmp_path, lock=False)
+    run("lock", str(target), "-c", "model_id=fixture-tf-script-mode")
+    entries = json.loads((target / "jumpstart.lock.json").read_text())["entries"]
+    assert list(entries) == ["fixture-tf-script-mode@*|us-west-2|inference|default-instance"]
+    assert run("lock", str(target), "--refresh", "-c", "model_id=fixture-tf-script-mode").exit_code == 0
+    assert run("lock", str(tmp_path / "nowhere"), code=2).exit_code == 2
