@@ -311,28 +311,22 @@ def _counts(attribute: str, region: str, source: Optional[str], metadata_dir: Op
     out.print(table)
 
 
-@app.command()
-def frameworks(
-    region: str = RegionOpt,
-    source: Optional[str] = SourceOpt,
-    metadata_dir: Optional[Path] = DirOpt,
-    include_deprecated: bool = typer.Option(False, "--include-deprecated"),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Frameworks (from the model ids) with their model counts."""
-    _counts("framework", region, source, metadata_dir, as_json, include_deprecated)
+def _count_command(attribute: str, doc: str) -> Callable[..., None]:
+    def command(
+        region: str = RegionOpt,
+        source: Optional[str] = SourceOpt,
+        metadata_dir: Optional[Path] = DirOpt,
+        include_deprecated: bool = typer.Option(False, "--include-deprecated"),
+        as_json: bool = JsonOpt,
+    ) -> None:
+        _counts(attribute, region, source, metadata_dir, as_json, include_deprecated)
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command()
-def tasks(
-    region: str = RegionOpt,
-    source: Optional[str] = SourceOpt,
-    metadata_dir: Optional[Path] = DirOpt,
-    include_deprecated: bool = typer.Option(False, "--include-deprecated"),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Tasks (from the model ids) with their model counts."""
-    _counts("task", region, source, metadata_dir, as_json, include_deprecated)
+app.command("frameworks")(_count_command("framework", "Frameworks (from the model ids) with their model counts."))
+app.command("tasks")(_count_command("task", "Tasks (from the model ids) with their model counts."))
 
 
 def _resolve(model_id: str, version: str, region: str, scope: str, instance_type: Optional[str], config: Optional[str], source: str):
