@@ -1,0 +1,89 @@
+"""Synth benchmark: JumpStartEndpoint (locked) against the same endpoints written by hand.
+
+For N = 1, 10, 100 it times whole `python app.py`-style synth processes (several runs, median and
+spread): N `JumpStartEndpoint`s with the metadata locked, and the same N endpoints written by hand as
+plain CfnModel / CfnEndpointConfig / CfnEndpoint with the same properties (and the same role and
+policy). Then a cold (unlocked) synth on the shipped catalog: wall time, metadata file reads per
+model, and the SageMaker SDK's import time.
+
+Run from the repository root: `python benchmarks/synth.py [--runs 5]`. The last line is exactly
+`max locked/hand-written ratio: R` (the worst N), for pipelines to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = Path(__file__).resolve().parent / "_synth_app.py"
+
+
+def run(kind: str, n: int, lockfile: Path, source: str = "shipped") -> tuple[float, dict]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_JUMPSTART")}
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    with tempfile.TemporaryDirectory() as out:
+        env["CDK_OUTDIR"] = out
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, str(APP), kind, str(n), str(lockfile), source],
+                              cwd=ROOT, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} N={n} failed:\n{proc.stderr[-3000:]}")
+    return elapsed, json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="1,10,100")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="jumpstart-synth-bench-") as tmp:
+        lock = Path(tmp) / "jumpstart.lock.json"
+        run("jumpstart", 5, lock)  # resolve the 5 instance types once: every later run is locked
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs each (median, min..max)")
+        print(f"{'N':>4} {'locked JumpStartEndpoint':>26} {'hand-written Cfn':>22} {'ratio':>6}")
+        ratios = []
+        for n in sizes:
+            js, hand = [], []
+            for _ in range(args.runs):  # interleave, so drift hits both alike
+                t, info = run("jumpstart", n, lock)
+                assert info["sagemaker"] is False, "a locked synth imported the SageMaker SDK"
+                js.append(t)
+                hand.append(run("hand", n, lock)[0])
+            ratio = statistics.median(js) / statistics.median(hand)
+            ratios.append(ratio)
+            print(f"{n:>4} {statistics.median(js):>9.2f} s ({min(js):.2f}..{max(js):.2f}) "
+                  f"{statistics.median(hand):>9.2f} s ({min(hand):.2f}..{max(hand):.2f}) {ratio:>6.2f}")
+        cold_times, reads = [], {}
+        for _ in range(args.runs):
+            cold_lock = Path(tmp) / "cold.lock.json"
+            cold_lock.unlink(missing_ok=True)
+            t, info = run("cold", 5, cold_lock)
+            cold_times.append(t)
+            reads = info["reads"]
+        manifest_reads = sum(v for k, v in reads.items() if k.endswith("manifest.json"))
+        spec_reads = {k: v for k, v in reads.items() if not k.endswith("manifest.json")}
+        print(f"cold synth, 5 endpoints (5 instance types of 1 model version), shipped catalog: "
+              f"{statistics.median(cold_times):.2f} s ({min(cold_times):.2f}..{max(cold_times):.2f}); "
+              f"manifest reads {manifest_reads}, spec reads {sum(spec_reads.values())} for {len(spec_reads)} spec file(s)")
+        imports = []
+        for _ in range(args.runs):
+            proc = subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter(); "
+                                   "import sagemaker.core.jumpstart.utils, sagemaker.core.image_uris; "
+                                   "print(time.perf_counter()-t)"], capture_output=True, text=True)
+            imports.append(float(proc.stdout.strip()))
+        print(f"SageMaker SDK import: {statistics.median(imports):.2f} s")
+        print(f"max locked/hand-written ratio: {max(ratios):.2f}")
+
+
+if __name__ == "__main__":
+    main()
