@@ -125,7 +125,13 @@ def list_manifest(region: str, source: Optional[str] = None) -> Dict[str, List[s
 
     _check_region(region)
     with metadata_source(source), _quiet_sdk(), _metadata_errors(source):
-        headers = accessors.JumpStartModelsAccessor._get_manifest(region=region)
+        # Same s3_client as the SDK's retrieve functions pass, so the accessor keeps one cache
+        # and the manifest is read once per region per process, not once per cache.
+        from sagemaker.core.jumpstart.constants import DEFAULT_JUMPSTART_SAGEMAKER_SESSION
+
+        headers = accessors.JumpStartModelsAccessor._get_manifest(
+            region=region, s3_client=DEFAULT_JUMPSTART_SAGEMAKER_SESSION.s3_client
+        )
     out: Dict[str, List[str]] = {}
     for header in headers:
         out.setdefault(header.model_id, []).append(header.version)

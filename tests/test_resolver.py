@@ -227,3 +227,29 @@ def test_resolved_model_round_trips_through_json():
     got = resolve("fixture-llm-gated", region=REGION, source="shipped")
     again = ResolvedModel.from_dict(json.loads(json.dumps(got.to_dict())))
     assert again == got
+
+
+def test_each_metadata_file_is_read_once_per_process(monkeypatch):
+    """Cold synth cost: the manifest once per region, each spec once per model version."""
+    from collections import Counter
+
+    from sagemaker.core.jumpstart import accessors, cache
+
+    accessors.JumpStartModelsAccessor.reset_cache()
+    reads: Counter = Counter()
+    original = cache.JumpStartModelsCache._get_json_file_from_local_override
+
+    def counting(self, key, filetype):
+        reads[key] += 1
+        return original(self, key, filetype)
+
+    monkeypatch.setattr(cache.JumpStartModelsCache, "_get_json_file_from_local_override", counting)
+    for instance_type in ("ml.m5.large", "ml.c5.xlarge", "ml.m4.xlarge"):
+        resolve(MOBILENET, region=REGION, instance_type=instance_type, source="shipped")
+    resolve(MOBILENET, region=REGION, scope="training", source="shipped")
+    resolve("fixture-llm-gated", region=REGION, source="shipped")
+    assert reads == {
+        "models_manifest.json": 1,
+        "community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json": 1,
+        "fixtures/fixture-llm-gated/specs_v2.0.0.json": 1,
+    }
