@@ -2,7 +2,10 @@
 """The example CDK app: ``cdk synth`` (offline, on the shipped catalog by default).
 
 Context (``-c key=value``):
-  example        endpoint (default) | pipeline (CDK Pipelines deploying the endpoint)
+  example        endpoint (default) | finetune (train, then deploy the result) |
+                 transform (batch inference) | pipeline (CDK Pipelines deploying the endpoint)
+  training_data  finetune: s3:// URI of the training data (default: the spec's demo data set)
+  input_data     transform: s3:// URI of the input (default: images/ in a bucket the stack creates)
   model_id       JumpStart model id            (default: pytorch-ic-mobilenet-v2)
   model_version  version or "*"                 (default: *; the lockfile pins what it resolved to)
   instance_type  hosting instance type          (default: the spec's default)
@@ -19,7 +22,7 @@ import sys
 import aws_cdk as cdk
 
 from constructs_jumpstart import JumpStartError
-from stacks import EndpointStack, PipelineStack
+from stacks import BatchTransformStack, EndpointStack, FineTuneStack, PipelineStack
 
 DEFAULT_MODEL_ID = "pytorch-ic-mobilenet-v2"
 
@@ -39,11 +42,15 @@ def build_app(app: cdk.App) -> cdk.App:
             app, "JumpStartEndpointStack", env=env,
             accept_eula=str(ctx("accept_eula") or "").lower() == "true", **model,
         )
+    elif example == "finetune":
+        FineTuneStack(app, "JumpStartFineTuneStack", env=env, training_data=ctx("training_data") or None, **model)
+    elif example == "transform":
+        BatchTransformStack(app, "JumpStartBatchTransformStack", env=env, input_data=ctx("input_data") or None, **model)
     elif example == "pipeline":
         account = ctx("account") or os.environ.get("CDK_DEFAULT_ACCOUNT") or "111111111111"
         PipelineStack(app, "JumpStartPipelineStack", env=cdk.Environment(account=account, region=region), **model)
     else:
-        raise JumpStartError(f"Unknown example {example!r}: use -c example=endpoint or -c example=pipeline.")
+        raise JumpStartError(f"Unknown example {example!r}: use -c example=endpoint, finetune, transform or pipeline.")
     return app
 
 

@@ -31,10 +31,13 @@ _LAZY = {
     "IJumpStartEndpoint": ".endpoint",
     "JumpStartEndpoint": ".endpoint",
     "JumpStartModel": ".model",
+    "JumpStartTrainingJob": ".jobs",
+    "JumpStartBatchTransform": ".jobs",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers
     from .endpoint import IJumpStartEndpoint, JumpStartEndpoint
+    from .jobs import JumpStartBatchTransform, JumpStartTrainingJob
     from .model import JumpStartModel
 
 
@@ -51,6 +54,8 @@ __all__ = [
     "JumpStartEndpoint",
     "JumpStartError",
     "JumpStartModel",
+    "JumpStartBatchTransform",
+    "JumpStartTrainingJob",
     "LockKey",
     "Lockfile",
     "LockfileError",

@@ -199,6 +199,8 @@ class JumpStartModel(Construct):
         statements += _iam.logs_statements(stack, "/aws/sagemaker/")
         for statement in statements:
             self.role.add_to_principal_policy(statement)
+        if hasattr(model_data, "grant_read"):
+            model_data.grant_read(self.role)  # e.g. a training job's output
 
         env: Dict[str, str] = dict(resolved.environment)
         if resolved.script_uri:

@@ -326,6 +326,7 @@ def _resolve(
 
     hyperparameters: Tuple[Hyperparameter, ...] = ()
     default_hps: Dict[str, str] = {}
+    container_hps: Dict[str, str] = {}
     metrics: Tuple[Dict[str, str], ...] = ()
     if specs.training_supported:
         hyperparameters = tuple(
@@ -347,6 +348,13 @@ def _resolve(
                 k: str(v)
                 for k, v in hp_api.retrieve_default(instance_type=chosen, **common).items()
             }
+            container_hps = {
+                k: str(v)
+                for k, v in hp_api.retrieve_default(
+                    instance_type=chosen, include_container_hyperparameters=True, **common
+                ).items()
+                if k not in default_hps
+            }
             metrics = tuple(metric_definitions.retrieve_default(instance_type=chosen, **common) or ())
 
     deploy: Dict[str, int] = {}
@@ -359,6 +367,7 @@ def _resolve(
         eula_url = f"https://{bucket}.s3.{region}.{get_domain_for_region(region)}/{specs.hosting_eula_key}"
 
     inference = scope == Scope.INFERENCE.value
+    predictor = getattr(specs, "predictor_specs", None)
     vulnerable = specs.inference_vulnerable if inference else specs.training_vulnerable
     vulnerabilities = specs.inference_vulnerabilities if inference else specs.training_vulnerabilities
     isolation = specs.inference_enable_network_isolation if inference else specs.training_enable_network_isolation
@@ -395,6 +404,13 @@ def _resolve(
         volume_size=deploy.get("volume_size"),
         metric_definitions=metrics,
         estimator_kwargs=dict(getattr(specs, "estimator_kwargs", None) or {}) if not inference else {},
+        container_hyperparameters=container_hps,
+        validation_supported=bool(getattr(specs, "validation_supported", False)),
+        training_volume_size=getattr(specs, "training_volume_size", None) if not inference else None,
+        default_content_type=predictor.default_content_type if predictor else None,
+        supported_content_types=tuple(predictor.supported_content_types) if predictor else (),
+        default_accept_type=predictor.default_accept_type if predictor else None,
+        supported_accept_types=tuple(predictor.supported_accept_types) if predictor else (),
     )
 
 

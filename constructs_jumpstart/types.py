@@ -12,6 +12,25 @@ from enum import Enum
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 
+class ModelDataUri(str):
+    """An S3 URI of model artifacts (usually a token) that knows how to grant read access to it.
+
+    :attr:`JumpStartTrainingJob.model_data` is one: a :class:`JumpStartModel` given it as
+    ``model_data`` grants its execution role read access to exactly that training output.
+    """
+
+    _grant: Any = None
+
+    def __new__(cls, value: str, grant: Any = None) -> "ModelDataUri":
+        obj = super().__new__(cls, value)
+        obj._grant = grant
+        return obj
+
+    def grant_read(self, grantee: Any) -> None:
+        if self._grant is not None:
+            self._grant(grantee)
+
+
 class Scope(str, Enum):
     """What a JumpStart model is resolved for."""
 
@@ -103,6 +122,14 @@ class ResolvedModel:
     volume_size: Optional[int] = None
     metric_definitions: Tuple[Dict[str, str], ...] = ()
     estimator_kwargs: Dict[str, Any] = field(default_factory=dict)
+    container_hyperparameters: Dict[str, str] = field(default_factory=dict)
+    """Training only: the SDK's container hyperparameters (entry point, submit directory)."""
+    validation_supported: bool = False
+    training_volume_size: Optional[int] = None
+    default_content_type: Optional[str] = None
+    supported_content_types: Tuple[str, ...] = ()
+    default_accept_type: Optional[str] = None
+    supported_accept_types: Tuple[str, ...] = ()
 
     # -- (de)serialisation for the lockfile --------------------------------------------------
     def to_dict(self) -> Dict[str, Any]:
@@ -131,7 +158,10 @@ class ResolvedModel:
             Hyperparameter(**{**h, "options": tuple(h["options"]) if h.get("options") is not None else None})
             for h in data.get("hyperparameters", ())
         )
-        for name in ("supported_instance_types", "available_configs", "vulnerabilities"):
+        for name in (
+            "supported_instance_types", "available_configs", "vulnerabilities",
+            "supported_content_types", "supported_accept_types",
+        ):
             data[name] = tuple(data.get(name, ()))
         data["metric_definitions"] = tuple(dict(m) for m in data.get("metric_definitions", ()))
         for name in ("model_id", "requested_version", "version", "region", "scope", "instance_type"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from aws_cdk import Environment, Stack, Stage
+from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import pipelines
 from constructs import Construct
 
@@ -64,7 +65,9 @@ class PipelineStack(Stack):
                 "npx cdk synth -c example=pipeline",
             ],
         )
-        self.pipeline = pipelines.CodePipeline(self, "Pipeline", synth=synth, cross_account_keys=True)
+        self.pipeline = pipelines.CodePipeline(
+            self, "Pipeline", synth=synth, cross_account_keys=True, pipeline_type=codepipeline.PipelineType.V2
+        )
         self.stage = EndpointStage(
             self, "Prod", env=Environment(account=self.account, region=self.region),
             model_id=model_id, model_version=model_version, instance_type=instance_type,

@@ -173,7 +173,8 @@ def _app_dir(tmp_path: Path, lock: bool) -> Path:
 
 def test_lock_check_passes_on_the_committed_lockfile_and_fails_without(tmp_path, app_env):
     locked = _app_dir(tmp_path / "a", lock=True)
-    assert "is complete: 1 entry" in run("lock", str(locked), "--check").stdout
+    for example in ("endpoint", "finetune", "transform", "pipeline"):  # every example app is locked
+        assert "is complete" in run("lock", str(locked), "--check", "-c", f"example={example}").stdout
     unlocked = _app_dir(tmp_path / "b", lock=False)
     result = run("lock", str(unlocked), "--check", code=1)
     assert "has no entry 'pytorch-ic-mobilenet-v2@*|us-west-2|inference|default-instance'" in result.output.replace("\n", " ")

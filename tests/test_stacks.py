@@ -32,3 +32,22 @@ def test_pipeline_checks_the_lockfile_before_synth(lockfile):
     assert commands.index("jumpstart lock --check -c example=pipeline") < commands.index("npx cdk synth -c example=pipeline")
     stage_stack = stack.stage.endpoint_stack
     Template.from_stack(stage_stack).resource_count_is("AWS::SageMaker::Endpoint", 1)
+
+
+def test_finetune_stack(lockfile):
+    from stacks import FineTuneStack
+
+    stack = FineTuneStack(_app(lockfile), "F", env=cdk.Environment(region="us-west-2"))
+    t = Template.from_stack(stack)
+    t.resource_count_is("Custom::JumpStartJob", 1)
+    t.resource_count_is("AWS::SageMaker::Endpoint", 1)
+    assert "s3://jumpstart-cache-prod-us-west-2/training-datasets/tf_flowers/" in json.dumps(t.to_json())
+
+
+def test_transform_stack(lockfile):
+    from stacks import BatchTransformStack
+
+    stack = BatchTransformStack(_app(lockfile), "T", env=cdk.Environment(region="us-west-2"))
+    t = Template.from_stack(stack)
+    t.resource_count_is("Custom::JumpStartJob", 1)
+    t.resource_count_is("AWS::CloudFormation::WaitCondition", 1)

@@ -1,0 +1,78 @@
+"""S3 inputs and outputs of jobs: URIs, buckets or assets, with exactly-scoped grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from aws_cdk import RemovalPolicy, Stack, Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
+from constructs import Construct
+
+from .. import _iam
+from ..types import S3Artifact
+
+S3Input = Union[str, s3.IBucket, s3_assets.Asset]
+"""An S3 URI (``s3://bucket/prefix/``), a bucket (with a separate prefix), or a CDK asset."""
+
+
+@dataclass
+class Location:
+    uri: str
+    data_type: str  # S3Prefix | S3Object
+    bucket: Optional[s3.IBucket]
+    key: str
+
+    def grant_read(self, grantee: iam.IGrantable, stack: Stack) -> None:
+        if self.bucket is not None:
+            self.bucket.grant_read(grantee, f"{self.key}*" if self.data_type == "S3Prefix" else self.key)
+            return
+        for statement in _iam.s3_read_statements(stack, [S3Artifact(self.uri, self.data_type, "None")]):
+            grantee.grant_principal.add_to_principal_policy(statement)
+
+    def grant_write(self, grantee: iam.IGrantable, stack: Stack) -> None:
+        if self.bucket is not None:
+            self.bucket.grant_put(grantee, f"{self.key}*")
+            return
+        bucket, key = _iam.split_s3_uri(self.uri)
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"arn:{stack.partition}:s3:::{bucket}/{key}*"])
+        )
+
+
+def location(value: Any, prefix: str = "", what: str = "input") -> Location:
+    """Normalize a job input. Raises ``ValueError`` with a message naming the bad value."""
+    if isinstance(value, s3_assets.Asset):
+        return Location(value.s3_object_url, "S3Object", value.bucket, value.s3_object_key)
+    if hasattr(value, "bucket_name") and hasattr(value, "grant_read"):
+        key = prefix.lstrip("/")
+        return Location(f"s3://{value.bucket_name}/{key}", "S3Prefix", value, key)
+    if isinstance(value, str):
+        if Token.is_unresolved(value):
+            return Location(value, "S3Prefix", None, "")
+        if not value.startswith("s3://") or len(value) <= len("s3://"):
+            raise ValueError(f"{what} must be an s3:// URI, an s3.Bucket or an s3_assets.Asset; got {value!r}.")
+        _, key = _iam.split_s3_uri(value)
+        return Location(value, "S3Prefix" if value.endswith("/") or not key else "S3Object", None, key)
+    raise ValueError(f"{what} must be an s3:// URI, an s3.Bucket or an s3_assets.Asset; got {type(value).__name__}.")
+
+
+def output_bucket(scope: Construct, bucket: Optional[s3.IBucket], removal_policy: RemovalPolicy,
+                  encryption_key: Optional[kms.IKey]) -> s3.IBucket:
+    """The bucket a job writes to: the user's, or a new private, encrypted, TLS-only one."""
+    if bucket is not None:
+        return bucket
+    return s3.Bucket(
+        scope,
+        "Output",
+        encryption=s3.BucketEncryption.KMS if encryption_key else s3.BucketEncryption.S3_MANAGED,
+        encryption_key=encryption_key,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        versioned=True,
+        removal_policy=removal_policy,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    )

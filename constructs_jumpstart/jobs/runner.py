@@ -1,0 +1,151 @@
+"""The one jobs mechanism behind training and batch transform.
+
+A custom resource *starts* a SageMaker job under a deterministic name and returns at once; an
+EventBridge rule on the job's state change invokes the same function, which signals an
+``AWS::CloudFormation::WaitCondition`` (timeout up to 12 hours); a second custom resource after the
+wait reads the finished job's outputs. So the stack waits as long as the job runs, without the
+one-hour limit of a custom resource, and a failed or stopped job fails the stack with SageMaker's
+``FailureReason``.
+
+* The name is a hash of the stack, the construct path and the whole request: a retried create finds
+  the job it started (no second job); changed inputs give a new name, a new physical id, and so a
+  replacement (the new job starts; CloudFormation then deletes the old resource, which stops the old
+  job if it still runs).
+* The wait condition and its handle carry the same hash in their logical ids, because a wait
+  condition cannot be updated: new inputs, new wait.
+* ``cdk destroy`` stops a job that still runs; a missing or finished job counts as gone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from aws_cdk import CustomResource, Duration, Stack
+from aws_cdk import aws_cloudformation as cfn
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from ..errors import JumpStartError
+
+HANDLER_DIR = Path(__file__).resolve().parent / "handler"
+MAX_WAIT = Duration.hours(12)
+_KIND = {
+    "training": ("training-job", "SageMaker Training Job State Change", "TrainingJobName", "TrainingJobStatus",
+                 ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"]),
+    "transform": ("transform-job", "SageMaker Transform Job State Change", "TransformJobName", "TransformJobStatus",
+                  ["sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"]),
+}
+
+
+def job_name_base(model_id: str, suffix: str) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", model_id.lower()).strip("-")
+    return f"{base[: 63 - 12 - len(suffix) - 2]}-{suffix}"
+
+
+class JobRunner(Construct):
+    """Starts one SageMaker job from a request body and waits for it (see the module docstring)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        kind: str,
+        name_base: str,
+        request: Dict[str, Any],
+        timeout: Duration,
+        pass_role: Optional[iam.IRole] = None,
+    ) -> None:
+        super().__init__(scope, id)
+        if timeout.to_seconds() > MAX_WAIT.to_seconds() or timeout.to_seconds() < 60:
+            raise JumpStartError(
+                f"{scope.node.path}: timeout must be between 1 minute and 12 hours (the most an "
+                f"AWS::CloudFormation::WaitCondition waits); got {timeout.to_human_string()}."
+            )
+        stack = Stack.of(self)
+        arn_type, detail_type, name_key, status_key, actions = _KIND[kind]
+        digest = hashlib.sha256(
+            json.dumps({"kind": kind, "path": self.node.path, "stack": stack.stack_name,
+                        "request": stack.resolve(request)}, sort_keys=True, default=str).encode()
+        ).hexdigest()[:10]
+        self.job_name: str = f"{name_base}-{digest}"
+        """The deterministic job name (changes when any input changes)."""
+
+        self.function = lambda_.SingletonFunction(
+            self,
+            "Handler",
+            uuid="5c0f3f4e-jumpstart-jobs-v1",
+            lambda_purpose="JumpStartJobs",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="index.on_event",
+            code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
+            timeout=Duration.minutes(2),
+            description="Starts, stops and reports SageMaker jobs for constructs_jumpstart",
+        )
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=actions,
+                resources=[stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_base}-*")],
+            )
+        )
+        if pass_role is not None:
+            self.function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["iam:PassRole"],
+                    resources=[pass_role.role_arn],
+                    conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+                )
+            )
+
+        handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}")
+        rule = events.Rule(
+            self,
+            "StateChange",
+            description=f"Signals the stack when SageMaker {kind} job {self.job_name} finishes",
+            event_pattern=events.EventPattern(
+                source=["aws.sagemaker"],
+                detail_type=[detail_type],
+                detail={name_key: [self.job_name], status_key: ["Completed", "Failed", "Stopped"]},
+            ),
+        )
+        rule.add_target(
+            targets.LambdaFunction(
+                self.function,
+                event=events.RuleTargetInput.from_object(
+                    {"kind": kind, "waitHandle": handle.ref, "detail": events.EventField.from_path("$.detail")}
+                ),
+                retry_attempts=8,
+            )
+        )
+        self.job = CustomResource(
+            self,
+            "Job",
+            service_token=self.function.function_arn,
+            resource_type="Custom::JumpStartJob",
+            properties={"Kind": kind, "JobName": self.job_name, "Request": stack.to_json_string(request),
+                        "WaitHandle": handle.ref},
+        )
+        self.job.node.add_dependency(rule)
+        self.job.node.add_dependency(self.function)
+        self.wait = cfn.CfnWaitCondition(
+            self, f"Wait{digest}", handle=handle.ref, timeout=str(int(timeout.to_seconds())), count=1
+        )
+        self.wait.node.add_dependency(self.job)
+        self.result = CustomResource(
+            self,
+            "Result",
+            service_token=self.function.function_arn,
+            resource_type="Custom::JumpStartJobResult",
+            properties={"Kind": kind, "JobName": self.job_name, "Signal": self.wait.attr_data},
+        )
+
+    def output(self, key: str) -> str:
+        """An output of the finished job (a token that makes its user wait for the job)."""
+        return self.result.get_att_string(key)

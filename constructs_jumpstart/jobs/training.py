@@ -1,0 +1,274 @@
+"""``JumpStartTrainingJob``: fine-tune a JumpStart model with its default hyperparameters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from .. import _iam
+from .._resolution import lockfile_path, resolve_for
+from ..errors import JumpStartError, ValidationError
+from ..hyperparameters import merge_and_validate
+from ..lockfile import LockKey
+from ..model import annotate_resolution, concrete_region, model_policy_problems, raise_problems
+from ..types import ModelDataUri, ResolvedModel, S3Artifact, Scope
+from . import _s3
+from .runner import MAX_WAIT, JobRunner, job_name_base
+
+MODEL_CHANNEL_CONTENT_TYPE = "application/x-sagemaker-model"
+DEFAULT_VOLUME_GB = 30
+
+
+def _script_mode_value(value: str) -> str:
+    """The SDK JSON-encodes its script-mode hyperparameters (``sagemaker_program`` & co.)."""
+    return json.dumps(int(value)) if value.isdigit() else json.dumps(value)
+
+
+def _channel(name: str, uri: str, data_type: str = "S3Prefix", content_type: Optional[str] = None,
+             accept_eula: bool = False) -> Dict[str, Any]:
+    source: Dict[str, Any] = {"S3DataType": data_type, "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}
+    if accept_eula:
+        source["ModelAccessConfig"] = {"AcceptEula": True}
+    channel: Dict[str, Any] = {"ChannelName": name, "DataSource": {"S3DataSource": source}, "InputMode": "File"}
+    if content_type:
+        channel["ContentType"] = content_type
+    return channel
+
+
+class JumpStartTrainingJob(Construct):
+    """Fine-tunes a JumpStart model: a SageMaker training job started at deploy, waited for, and
+    its trained ``model.tar.gz`` exposed as :attr:`model_data` for a :class:`JumpStartEndpoint`.
+
+    Example::
+
+        job = JumpStartTrainingJob(self, "FineTune", model_id="pytorch-ic-mobilenet-v2",
+                                   training_data="s3://my-bucket/train/",
+                                   hyperparameters={"epochs": 3})
+        JumpStartEndpoint(self, "Tuned", model_id="pytorch-ic-mobilenet-v2",
+                          model_data=job.model_data)
+
+    Everything the SDK's JumpStart training sets from the spec is set here: the training image for
+    the instance type, the training script as the ``code`` channel with the JumpStart entry point
+    (``sagemaker_program`` / ``sagemaker_submit_directory``), the base model as the ``model``
+    channel (EULA accepted on that channel for gated models), metric definitions, network
+    isolation, inter-container traffic encryption and the spec's default hyperparameters
+    (validated at synth, passed as strings).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        model_id: str,
+        training_data: _s3.S3Input,
+        model_version: str = "*",
+        training_data_prefix: str = "",
+        validation_data: Optional[_s3.S3Input] = None,
+        validation_data_prefix: str = "",
+        hyperparameters: Optional[Mapping[str, Any]] = None,
+        instance_type: Optional[str] = None,
+        instance_count: int = 1,
+        output_bucket: Optional[s3.IBucket] = None,
+        output_prefix: str = "jumpstart-training",
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        role: Optional[iam.IRole] = None,
+        accept_eula: bool = False,
+        tolerate_deprecated: bool = False,
+        tolerate_vulnerable: bool = False,
+        timeout: Duration = MAX_WAIT,
+        max_runtime: Optional[Duration] = None,
+        volume_size_gb: Optional[int] = None,
+        volume_encryption_key: Optional[kms.IKey] = None,
+        output_encryption_key: Optional[kms.IKey] = None,
+        vpc: Optional[ec2.IVpc] = None,
+        vpc_subnets: Optional[ec2.SubnetSelection] = None,
+        security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        use_spot: bool = False,
+        max_wait: Optional[Duration] = None,
+    ) -> None:
+        """
+        Args:
+            model_id: a JumpStart model id whose spec supports training.
+            training_data: the ``training`` channel: ``s3://bucket/prefix/``, an ``s3.Bucket``
+                (with ``training_data_prefix``) or an ``s3_assets.Asset``.
+            model_version: version or ``"*"`` (locked in ``jumpstart.lock.json``).
+            validation_data: optional ``validation`` channel, same forms.
+            hyperparameters: merged over the spec's defaults; checked at synth against the spec's
+                types, ranges and options (unknown names refused).
+            instance_type: training instance type (default: the spec's training default).
+            instance_count: number of training instances.
+            output_bucket: where the trained artifact goes; default: a new encrypted bucket.
+            output_prefix: key prefix in the output bucket.
+            removal_policy: what ``cdk destroy`` does to the created output bucket (default RETAIN:
+                trained models are kept).
+            role: job execution role; default: a least-privilege role for exactly these locations.
+            accept_eula: accept the base model's EULA (gated models).
+            tolerate_deprecated / tolerate_vulnerable: train such versions anyway, with a warning.
+            timeout: how long the stack waits for the job (at most 12 hours).
+            max_runtime: SageMaker's stopping condition (default: the timeout).
+            volume_size_gb: ML storage volume per instance (default: the spec's, else 30).
+            volume_encryption_key / output_encryption_key: KMS keys for the volume and the output.
+            vpc, vpc_subnets, security_groups: run the job in your VPC.
+            use_spot: managed spot training, with checkpoints under the output prefix.
+            max_wait: spot only: the longest total wait (default: the timeout).
+        """
+        super().__init__(scope, id)
+        problems: List[str] = []
+        if not isinstance(instance_count, int) or instance_count < 1:
+            problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
+        try:
+            train = _s3.location(training_data, training_data_prefix, "training_data")
+        except ValueError as err:
+            problems.append(str(err))
+            train = None
+        validation = None
+        if validation_data is not None:
+            try:
+                validation = _s3.location(validation_data, validation_data_prefix, "validation_data")
+            except ValueError as err:
+                problems.append(str(err))
+        runtime = max_runtime or timeout
+        if use_spot and max_wait is not None and max_wait.to_seconds() < runtime.to_seconds():
+            problems.append(
+                f"max_wait ({max_wait.to_human_string()}) must be at least max_runtime ({runtime.to_human_string()})."
+            )
+        if not use_spot and max_wait is not None:
+            problems.append("max_wait applies to spot training only: pass use_spot=True or drop max_wait.")
+
+        region = concrete_region(self, "JumpStartTrainingJob")
+        key = LockKey(model_id, model_version, region, Scope.TRAINING.value, instance_type)
+        try:
+            resolved = resolve_for(self, key)
+        except JumpStartError as err:
+            raise_problems(self, problems, err)
+            raise
+        problems += model_policy_problems(
+            resolved, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated, tolerate_vulnerable=tolerate_vulnerable
+        )
+        hps, hp_problems = merge_and_validate(resolved, hyperparameters or {})
+        problems += hp_problems
+        if validation is not None and not resolved.validation_supported:
+            Annotations.of(self).add_warning_v2(
+                "jumpstart:validation-channel",
+                f"the spec of '{model_id}' {resolved.version} does not say it reads a validation channel; "
+                "the training script may ignore validation_data.",
+            )
+        if runtime.to_seconds() > timeout.to_seconds():
+            Annotations.of(self).add_warning_v2(
+                "jumpstart:runtime-exceeds-timeout",
+                f"max_runtime {runtime.to_human_string()} exceeds timeout {timeout.to_human_string()}: "
+                "the stack stops waiting (and fails) before SageMaker stops the job.",
+            )
+        raise_problems(self, problems)
+        annotate_resolution(self, resolved, str(lockfile_path(self)))
+        assert train is not None
+        stack = Stack.of(self)
+
+        self.resolved: ResolvedModel = resolved
+        self.model_version: str = resolved.version
+        self.instance_type: str = resolved.instance_type
+        self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, output_encryption_key)
+        prefix = output_prefix.strip("/")
+        output = _s3.Location(f"s3://{self.output_bucket.bucket_name}/{prefix}", "S3Prefix", self.output_bucket, prefix)
+        self._output = output
+
+        self.role: iam.IRole = role or iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            description=f"SageMaker training role for JumpStart model {model_id} {resolved.version}",
+        )
+        train.grant_read(self.role, stack)
+        if validation is not None:
+            validation.grant_read(self.role, stack)
+        output.grant_write(self.role, stack)
+        reads = [a for a in [resolved.model_data] if a is not None]
+        if resolved.script_uri:
+            reads.append(S3Artifact.from_uri(resolved.script_uri))
+        statements = _iam.s3_read_statements(stack, reads)
+        statements += _iam.ecr_pull_statements(stack, [resolved.image_uri])
+        statements += _iam.logs_statements(stack, "/aws/sagemaker/TrainingJobs")
+        for statement in statements:
+            self.role.add_to_principal_policy(statement)
+        for key_ in (volume_encryption_key,):
+            if key_ is not None:
+                key_.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+
+        channels = [_channel("training", train.uri, train.data_type)]
+        if validation is not None:
+            channels.append(_channel("validation", validation.uri, validation.data_type))
+        if resolved.model_data is not None:
+            channels.append(
+                _channel("model", resolved.model_data.s3_uri, content_type=MODEL_CHANNEL_CONTENT_TYPE,
+                         accept_eula=resolved.eula_required and accept_eula)
+            )
+        if resolved.script_uri:
+            channels.append(_channel("code", resolved.script_uri))
+
+        all_hps = {k: _script_mode_value(v) for k, v in resolved.container_hyperparameters.items()}
+        all_hps["sagemaker_region"] = json.dumps(region)
+        all_hps.update(hps)
+        self.hyperparameters: Dict[str, str] = hps
+        """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings)."""
+
+        request: Dict[str, Any] = {
+            "AlgorithmSpecification": {"TrainingImage": resolved.image_uri, "TrainingInputMode": "File"},
+            "RoleArn": self.role.role_arn,
+            "InputDataConfig": channels,
+            "OutputDataConfig": {"S3OutputPath": output.uri},
+            "ResourceConfig": {
+                "InstanceType": resolved.instance_type,
+                "InstanceCount": instance_count,
+                "VolumeSizeInGB": volume_size_gb or resolved.training_volume_size or DEFAULT_VOLUME_GB,
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": int(runtime.to_seconds())},
+            "HyperParameters": all_hps,
+            "EnableNetworkIsolation": resolved.network_isolation,
+            "EnableInterContainerTrafficEncryption": bool(resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False)),
+        }
+        if resolved.metric_definitions:
+            request["AlgorithmSpecification"]["MetricDefinitions"] = [dict(m) for m in resolved.metric_definitions]
+        if resolved.environment:
+            request["Environment"] = dict(resolved.environment)
+        if output_encryption_key is not None:
+            request["OutputDataConfig"]["KmsKeyId"] = output_encryption_key.key_arn
+        if volume_encryption_key is not None:
+            request["ResourceConfig"]["VolumeKmsKeyId"] = volume_encryption_key.key_arn
+        if use_spot:
+            checkpoints = _s3.Location(f"{output.uri}/checkpoints", "S3Prefix", self.output_bucket, f"{prefix}/checkpoints")
+            checkpoints.grant_read(self.role, stack)
+            request["EnableManagedSpotTraining"] = True
+            request["StoppingCondition"]["MaxWaitTimeInSeconds"] = int((max_wait or timeout).to_seconds())
+            request["CheckpointConfig"] = {"S3Uri": checkpoints.uri}
+        if vpc is not None:
+            groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
+            subnets = vpc.select_subnets(**({} if vpc_subnets is None else {"subnets": vpc_subnets.subnets} if vpc_subnets.subnets else {"subnet_type": vpc_subnets.subnet_type}))
+            request["VpcConfig"] = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
+            self.role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+                         "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs",
+                         "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+                resources=["*"],  # EC2's network-interface actions take no resource-level scoping here
+            ))
+
+        self.runner = JobRunner(
+            self, "Runner", kind="training", name_base=job_name_base(model_id, "ft"), request=request,
+            timeout=timeout, pass_role=self.role,
+        )
+        self.runner.node.add_dependency(self.role)
+        self.job_name: str = self.runner.job_name
+        """The training job's (deterministic) name."""
+        self.model_data: ModelDataUri = ModelDataUri(self.runner.output("ModelArtifacts"), self.grant_read_model_data)
+        """S3 URI of the trained ``model.tar.gz``. Using it makes a resource wait for the job."""
+
+    def grant_read_model_data(self, grantee: iam.IGrantable) -> None:
+        """Allow ``grantee`` (e.g. a model's execution role) to read this job's output."""
+        self._output.grant_read(grantee, Stack.of(self))

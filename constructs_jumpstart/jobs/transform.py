@@ -1,0 +1,179 @@
+"""``JumpStartBatchTransform``: batch inference with a JumpStart model over an S3 prefix."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from ..errors import JumpStartError, ValidationError
+from ..model import JumpStartModel
+from . import _s3
+from .runner import MAX_WAIT, JobRunner, job_name_base
+
+SPLIT_TYPES = ("None", "Line", "RecordIO", "TFRecord")
+BATCH_STRATEGIES = ("MultiRecord", "SingleRecord")
+
+
+class JumpStartBatchTransform(Construct):
+    """Runs a SageMaker batch transform job with a JumpStart model (base or fine-tuned) over an S3
+    input prefix, at deploy, and waits for it (up to 12 hours).
+
+    Example::
+
+        JumpStartBatchTransform(self, "Classify", model_id="pytorch-ic-mobilenet-v2",
+                                input_data="s3://my-bucket/images/", content_type="application/x-image")
+
+    Pass ``model=`` an existing :class:`JumpStartModel` (e.g. one serving a fine-tuned
+    ``model_data``) or ``model_id`` (+ ``model_data``) to create one. Content type and accept
+    default to the spec's and are checked against the types it supports.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        input_data: _s3.S3Input,
+        input_prefix: str = "",
+        model: Optional[JumpStartModel] = None,
+        model_id: Optional[str] = None,
+        model_version: str = "*",
+        model_data: Optional[str] = None,
+        accept_eula: bool = False,
+        tolerate_deprecated: bool = False,
+        tolerate_vulnerable: bool = False,
+        environment: Optional[Mapping[str, str]] = None,
+        content_type: Optional[str] = None,
+        accept: Optional[str] = None,
+        split_type: Optional[str] = None,
+        batch_strategy: Optional[str] = None,
+        max_payload_mb: Optional[int] = None,
+        max_concurrent_transforms: Optional[int] = None,
+        instance_type: Optional[str] = None,
+        instance_count: int = 1,
+        output_bucket: Optional[s3.IBucket] = None,
+        output_prefix: str = "jumpstart-transform",
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        encryption_key: Optional[kms.IKey] = None,
+        timeout: Duration = MAX_WAIT,
+    ) -> None:
+        """
+        Args:
+            input_data: ``s3://bucket/prefix/``, an ``s3.Bucket`` (with ``input_prefix``) or an asset.
+            model: the model to run; or ``model_id`` / ``model_version`` / ``model_data`` (and the
+                EULA and tolerate flags) to create one here.
+            content_type / accept: MIME types; default: the spec's defaults.
+            split_type: ``None``, ``Line``, ``RecordIO`` or ``TFRecord``.
+            batch_strategy: ``MultiRecord`` or ``SingleRecord``.
+            max_payload_mb: 0-100. max_concurrent_transforms: per instance.
+            instance_type: default: the model's instance type (the spec's inference default).
+            instance_count: instances for the job.
+            output_bucket / output_prefix: where results go; default: a new encrypted bucket.
+            removal_policy: for the created output bucket (default RETAIN).
+            encryption_key: KMS key for the output and the instance volumes.
+            timeout: how long the stack waits for the job (at most 12 hours).
+        """
+        super().__init__(scope, id)
+        problems: List[str] = []
+        if (model is None) == (model_id is None):
+            raise ValidationError(self.node.path, ["pass exactly one of model= (a JumpStartModel) or model_id=."])
+        if not isinstance(instance_count, int) or instance_count < 1:
+            problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
+        if split_type is not None and split_type not in SPLIT_TYPES:
+            problems.append(f"split_type {split_type!r} is not one of {', '.join(SPLIT_TYPES)}.")
+        if batch_strategy is not None and batch_strategy not in BATCH_STRATEGIES:
+            problems.append(f"batch_strategy {batch_strategy!r} is not one of {', '.join(BATCH_STRATEGIES)}.")
+        if max_payload_mb is not None and not 0 <= max_payload_mb <= 100:
+            problems.append(f"max_payload_mb must be between 0 and 100; got {max_payload_mb}.")
+        try:
+            source = _s3.location(input_data, input_prefix, "input_data")
+        except ValueError as err:
+            problems.append(str(err))
+            source = None
+        if model is None:
+            try:
+                model = JumpStartModel(
+                    self, "Model", model_id=model_id, model_version=model_version, instance_type=instance_type,
+                    model_data=model_data, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated,
+                    tolerate_vulnerable=tolerate_vulnerable, environment=environment,
+                )
+            except ValidationError as err:
+                raise ValidationError(self.node.path, err.problems + problems) from None
+            except JumpStartError as err:
+                if problems:
+                    raise ValidationError(self.node.path, [str(err)] + problems) from None
+                raise
+        resolved = model.resolved
+        chosen_type = instance_type or model.instance_type
+        if resolved.supported_instance_types and chosen_type not in resolved.supported_instance_types:
+            problems.append(
+                f"instance_type '{chosen_type}' is not supported by '{resolved.model_id}' {resolved.version}; "
+                f"supported: {', '.join(resolved.supported_instance_types)}."
+            )
+        content_type = content_type or resolved.default_content_type
+        accept = accept or resolved.default_accept_type
+        if content_type and resolved.supported_content_types and content_type not in resolved.supported_content_types:
+            problems.append(
+                f"content_type {content_type!r} is not accepted by '{resolved.model_id}'; "
+                f"supported: {', '.join(resolved.supported_content_types)}."
+            )
+        if accept and resolved.supported_accept_types and accept not in resolved.supported_accept_types:
+            problems.append(
+                f"accept {accept!r} is not produced by '{resolved.model_id}'; supported: {', '.join(resolved.supported_accept_types)}."
+            )
+        if problems:
+            raise ValidationError(self.node.path, problems)
+        assert source is not None
+        stack = Stack.of(self)
+        self.model = model
+        self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, encryption_key)
+        prefix = output_prefix.strip("/")
+        output = _s3.Location(f"s3://{self.output_bucket.bucket_name}/{prefix}", "S3Prefix", self.output_bucket, prefix)
+        # batch transform reads and writes S3 as the model's execution role
+        source.grant_read(model.role, stack)
+        output.grant_write(model.role, stack)
+        if encryption_key is not None:
+            encryption_key.grant(model.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+
+        transform_input: Dict[str, Any] = {
+            "DataSource": {"S3DataSource": {"S3DataType": source.data_type, "S3Uri": source.uri}},
+        }
+        if content_type:
+            transform_input["ContentType"] = content_type
+        if split_type:
+            transform_input["SplitType"] = split_type
+        transform_output: Dict[str, Any] = {"S3OutputPath": output.uri}
+        if accept:
+            transform_output["Accept"] = accept
+        if split_type == "Line":
+            transform_output["AssembleWith"] = "Line"
+        resources: Dict[str, Any] = {"InstanceType": chosen_type, "InstanceCount": instance_count}
+        if encryption_key is not None:
+            transform_output["KmsKeyId"] = encryption_key.key_arn
+            resources["VolumeKmsKeyId"] = encryption_key.key_arn
+        request: Dict[str, Any] = {
+            "ModelName": model.model_name,
+            "TransformInput": transform_input,
+            "TransformOutput": transform_output,
+            "TransformResources": resources,
+        }
+        if max_payload_mb is not None:
+            request["MaxPayloadInMB"] = max_payload_mb
+        if batch_strategy:
+            request["BatchStrategy"] = batch_strategy
+        if max_concurrent_transforms is not None:
+            request["MaxConcurrentTransforms"] = max_concurrent_transforms
+
+        self.runner = JobRunner(
+            self, "Runner", kind="transform", name_base=job_name_base(resolved.model_id, "bt"), request=request,
+            timeout=timeout,
+        )
+        self.runner.node.add_dependency(model)
+        self.job_name: str = self.runner.job_name
+        """The transform job's (deterministic) name."""
+        self.output_uri: str = self.runner.output("OutputPath")
+        """S3 prefix of the results (a token that waits for the job)."""

@@ -1,0 +1,50 @@
+"""Example: fine-tune a JumpStart model with its default hyperparameters, then deploy the result."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from constructs import Construct
+
+from constructs_jumpstart import JumpStartEndpoint, JumpStartTrainingJob
+
+
+class FineTuneStack(Stack):
+    """A :class:`JumpStartTrainingJob` and a :class:`JumpStartEndpoint` serving its output.
+
+    The default training data is the spec's own demo data set in the JumpStart bucket
+    (``training-datasets/tf_flowers/``), as the SDK's ``Estimator.fit`` example uses it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        model_id: str = "pytorch-ic-mobilenet-v2",
+        model_version: str = "*",
+        training_data: Optional[str] = None,
+        hyperparameters: Optional[Mapping[str, Any]] = None,
+        instance_type: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        data = training_data or f"s3://jumpstart-cache-prod-{self.region}/training-datasets/tf_flowers/"
+        self.job = JumpStartTrainingJob(
+            self,
+            "FineTune",
+            model_id=model_id,
+            model_version=model_version,
+            training_data=data,
+            hyperparameters=hyperparameters,
+            timeout=Duration.hours(6),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.endpoint = JumpStartEndpoint(
+            self, "Tuned", model_id=model_id, model_version=model_version, instance_type=instance_type,
+            model_data=self.job.model_data,
+        )
+        CfnOutput(self, "TrainingJobName", value=self.job.job_name)
+        CfnOutput(self, "ModelData", value=self.job.model_data)
+        CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name)

@@ -1,0 +1,254 @@
+"""JumpStartTrainingJob / JumpStartBatchTransform templates, and the shared jobs mechanism."""
+
+from __future__ import annotations
+
+import json
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Annotations, Match, Template
+
+from constructs_jumpstart import (
+    JumpStartBatchTransform,
+    JumpStartEndpoint,
+    JumpStartError,
+    JumpStartModel,
+    JumpStartTrainingJob,
+    UnsupportedInstanceTypeError,
+    UnsupportedScopeError,
+    ValidationError,
+)
+
+MOBILENET = "pytorch-ic-mobilenet-v2"
+
+
+def _request(template: Template, kind: str = "training") -> dict:
+    """The job request of the stack's custom resource, with tokens rendered as <Ref:...>."""
+    (job,) = [r for r in template.find_resources("Custom::JumpStartJob").values() if r["Properties"]["Kind"] == kind]
+    parts = job["Properties"]["Request"]["Fn::Join"][1]
+    text = "".join(p if isinstance(p, str) else _token(p) for p in parts)
+    return json.loads(text)
+
+
+def _token(value) -> str:
+    return "<" + json.dumps(value, sort_keys=True).replace('"', "'") + ">"
+
+
+def _job(stack, **kw) -> JumpStartTrainingJob:
+    args = dict(model_id=MOBILENET, model_version="3.0.25", training_data="s3://my-data/train/")
+    args.update(kw)
+    return JumpStartTrainingJob(stack, "FineTune", **args)
+
+
+def test_training_request_matches_the_sdk(make_stack):
+    stack = make_stack()
+    job = _job(stack, hyperparameters={"epochs": 3, "learning_rate": 0.01})
+    req = _request(Template.from_stack(stack))
+    from sagemaker.core import image_uris, model_uris, script_uris  # the reference
+
+    from constructs_jumpstart.resolver import metadata_source
+
+    with metadata_source("shipped"):
+        kw = dict(model_id=MOBILENET, model_version="3.0.25", region="us-west-2")
+        image = image_uris.retrieve(framework=None, image_scope="training", instance_type="ml.m5.xlarge", **kw)
+        base = model_uris.retrieve(model_scope="training", **kw)
+        script = script_uris.retrieve(script_scope="training", **kw)
+    assert req["AlgorithmSpecification"]["TrainingImage"] == image
+    assert req["AlgorithmSpecification"]["MetricDefinitions"] == [{"Name": "pytorch-ic:val-accuracy", "Regex": "val_accuracy: ([0-9\\.]+)"}]
+    channels = {c["ChannelName"]: c for c in req["InputDataConfig"]}
+    assert channels["training"]["DataSource"]["S3DataSource"]["S3Uri"] == "s3://my-data/train/"
+    assert channels["model"]["DataSource"]["S3DataSource"]["S3Uri"] == base
+    assert channels["model"]["ContentType"] == "application/x-sagemaker-model"
+    assert channels["code"]["DataSource"]["S3DataSource"]["S3Uri"] == script
+    hps = req["HyperParameters"]
+    assert hps["sagemaker_program"] == '"transfer_learning.py"'
+    assert hps["sagemaker_submit_directory"] == '"/opt/ml/input/data/code/sourcedir.tar.gz"'
+    assert hps["sagemaker_region"] == '"us-west-2"'
+    assert {k: hps[k] for k in ("epochs", "learning_rate", "batch_size", "train_only_top_layer")} == {
+        "epochs": "3", "learning_rate": "0.01", "batch_size": "4", "train_only_top_layer": "True"}
+    assert all(isinstance(v, str) for v in hps.values())
+    assert req["EnableNetworkIsolation"] is True and req["EnableInterContainerTrafficEncryption"] is True
+    assert req["ResourceConfig"] == {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
+    assert req["StoppingCondition"] == {"MaxRuntimeInSeconds": 43200}
+    assert req["OutputDataConfig"]["S3OutputPath"].endswith("/jumpstart-training")
+    assert job.job_name.startswith("pytorch-ic-mobilenet-v2-ft-") and len(job.job_name) <= 63
+
+
+def test_wait_design(make_stack):
+    stack = make_stack()
+    job = _job(stack, timeout=cdk.Duration.hours(6))
+    t = Template.from_stack(stack)
+    t.has_resource_properties("AWS::CloudFormation::WaitCondition", {"Timeout": "21600", "Count": 1})
+    t.has_resource_properties(
+        "AWS::Events::Rule",
+        {"EventPattern": {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Training Job State Change"],
+                          "detail": {"TrainingJobName": [job.job_name], "TrainingJobStatus": ["Completed", "Failed", "Stopped"]}}},
+    )
+    wait_id = next(iter(t.find_resources("AWS::CloudFormation::WaitCondition")))
+    job_id = next(iter(t.find_resources("Custom::JumpStartJob")))
+    assert job_id in t.to_json()["Resources"][wait_id]["DependsOn"]
+    # the result waits for the wait condition (Fn::GetAtt Data)
+    result = next(iter(t.find_resources("Custom::JumpStartJobResult").values()))
+    assert result["Properties"]["Signal"] == {"Fn::GetAtt": [wait_id, "Data"]}
+
+
+def test_changed_inputs_give_a_new_job_and_a_new_wait(make_stack):
+    names, waits = set(), set()
+    for epochs in (3, 4):
+        stack = make_stack()
+        job = _job(stack, hyperparameters={"epochs": epochs})
+        names.add(job.job_name)
+        waits |= set(Template.from_stack(stack).find_resources("AWS::CloudFormation::WaitCondition"))
+    assert len(names) == 2 and len(waits) == 2
+    again = make_stack()
+    assert _job(again, hyperparameters={"epochs": 3}).job_name in names  # deterministic
+
+
+def test_timeout_is_capped_at_12_hours(make_stack):
+    with pytest.raises(JumpStartError, match=r"timeout must be between 1 minute and 12 hours.*13 hours"):
+        _job(make_stack(), timeout=cdk.Duration.hours(13))
+
+
+@pytest.mark.parametrize(
+    "hyperparameters, message",
+    [
+        ({"epochs": 0}, r"'epochs' = 0 is out of range: it must be an integer >= 1 and <= 1000"),
+        ({"epochs": "many"}, r"'epochs' = 'many' is not an integer"),
+        ({"epochs": 2.5}, r"'epochs' = 2\.5 is not an integer"),
+        ({"learning_rate": 2}, r"'learning_rate' = 2 is out of range: it must be a number >= 1e-08 and <= 1"),
+        ({"train_only_top_layer": "yes"}, r"'train_only_top_layer' = 'yes' is not allowed: it must be one of True, False"),
+        ({"epoch": 3}, r"unknown hyperparameter 'epoch'.*valid: batch_size, epochs, learning_rate"),
+        ({"sagemaker_program": "x.py"}, r"unknown hyperparameter 'sagemaker_program'"),
+    ],
+)
+def test_hyperparameters_are_validated_at_synth(make_stack, hyperparameters, message):
+    with pytest.raises(ValidationError, match=message):
+        _job(make_stack(), hyperparameters=hyperparameters)
+
+
+def test_all_training_problems_together(make_stack):
+    with pytest.raises(ValidationError) as info:
+        _job(make_stack(), hyperparameters={"epochs": 0, "batch_size": 0}, instance_count=0, training_data="my-data/train")
+    assert len(info.value.problems) == 4
+
+
+def test_untrainable_model_and_bad_instance_type(make_stack):
+    with pytest.raises(UnsupportedScopeError, match="does not support fine-tuning"):
+        JumpStartTrainingJob(make_stack(), "J", model_id="fixture-llm-gated", training_data="s3://d/t/", accept_eula=True)
+    with pytest.raises(UnsupportedInstanceTypeError, match=r"'ml\.m5\.large' is not supported for training.*ml\.m5\.xlarge, ml\.c5\.2xlarge, ml\.m4\.xlarge"):
+        _job(make_stack(), instance_type="ml.m5.large")
+
+
+def test_training_role_is_least_privilege(make_stack):
+    stack = make_stack()
+    _job(stack)
+    t = Template.from_stack(stack)
+    role_id = next(k for k, r in t.find_resources("AWS::IAM::Role").items() if "FineTuneRole" in k)
+    policy = next(p for p in t.find_resources("AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": role_id}])
+    text = json.dumps(policy)
+    assert '"s3:*"' not in text
+    assert ":s3:::my-data/train/*" in text  # read exactly the training prefix
+    assert "pytorch-training/v2.0.0/train-pytorch-ic-mobilenet-v2.tar.gz" in text
+    assert "transfer_learning/ic/prepack/v1.1.0/sourcedir.tar.gz" in text
+    writes = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if "s3:PutObject" in json.dumps(s["Action"])]
+    assert len(writes) == 1 and "/jumpstart-training*" in json.dumps(writes[0]["Resource"])
+    # the handler may pass only this role, only to SageMaker
+    t.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
+        {"Action": "iam:PassRole", "Effect": "Allow", "Resource": {"Fn::GetAtt": [role_id, "Arn"]},
+         "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}}])}})
+
+
+def test_output_bucket_is_encrypted_private_and_kept(make_stack):
+    stack = make_stack()
+    _job(stack)
+    t = Template.from_stack(stack)
+    t.has_resource("AWS::S3::Bucket", {
+        "DeletionPolicy": "Retain",
+        "Properties": Match.object_like({
+            "BucketEncryption": Match.any_value(),
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        }),
+    })
+    destroy = make_stack()
+    _job(destroy, removal_policy=cdk.RemovalPolicy.DESTROY)
+    Template.from_stack(destroy).has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Delete"})
+
+
+def test_bucket_input_spot_vpc_and_keys(make_stack):
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_kms as kms
+
+    stack = make_stack()
+    data = s3.Bucket(stack, "Data")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
+    _job(stack, training_data=data, training_data_prefix="train/", use_spot=True, max_wait=cdk.Duration.hours(12),
+         volume_encryption_key=key, output_encryption_key=key, vpc=vpc, validation_data="s3://my-data/val/")
+    req = _request(Template.from_stack(stack))
+    assert req["EnableManagedSpotTraining"] is True
+    assert req["StoppingCondition"]["MaxWaitTimeInSeconds"] == 43200
+    assert req["CheckpointConfig"]["S3Uri"].endswith("/jumpstart-training/checkpoints")
+    assert "VolumeKmsKeyId" in req["ResourceConfig"] and "KmsKeyId" in req["OutputDataConfig"]
+    assert len(req["VpcConfig"]["Subnets"]) == 2
+    assert {c["ChannelName"] for c in req["InputDataConfig"]} == {"training", "validation", "model", "code"}
+    Annotations.from_stack(stack).has_warning("/TestStack/FineTune", Match.string_like_regexp("validation channel"))
+
+
+def test_fine_tuned_model_deploys_after_the_job(make_stack):
+    stack = make_stack()
+    job = _job(stack)
+    JumpStartEndpoint(stack, "Tuned", model_id=MOBILENET, model_version="3.0.25", model_data=job.model_data)
+    t = Template.from_stack(stack)
+    result_id = next(iter(t.find_resources("Custom::JumpStartJobResult")))
+    t.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like(
+        {"ModelDataUrl": {"Fn::GetAtt": [result_id, "ModelArtifacts"]},
+         "Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:1.10.0-cpu-py38"})})
+    model_role = next(k for k in t.find_resources("AWS::IAM::Role") if k.startswith("TunedModelRole"))
+    policy = next(p for p in t.find_resources("AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": model_role}])
+    assert "/jumpstart-training*" in json.dumps(policy)  # may read the trained artifact
+
+
+def test_batch_transform(make_stack):
+    stack = make_stack()
+    bt = JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25",
+                                 input_data="s3://my-data/images/", split_type="None", batch_strategy="SingleRecord",
+                                 max_payload_mb=6, instance_count=2)
+    t = Template.from_stack(stack)
+    req = _request(t, "transform")
+    model_id = next(iter(t.find_resources("AWS::SageMaker::Model")))
+    assert req["ModelName"] == _token({"Fn::GetAtt": [model_id, "ModelName"]})
+    assert req["TransformInput"] == {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://my-data/images/"}},
+                                     "ContentType": "application/x-image", "SplitType": "None"}
+    assert req["TransformOutput"]["Accept"] == "application/json"
+    assert req["TransformResources"] == {"InstanceType": "ml.m5.large", "InstanceCount": 2}
+    assert (req["MaxPayloadInMB"], req["BatchStrategy"]) == (6, "SingleRecord")
+    t.has_resource_properties("AWS::Events::Rule", {"EventPattern": Match.object_like(
+        {"detail-type": ["SageMaker Transform Job State Change"]})})
+    assert bt.job_name.startswith("pytorch-ic-mobilenet-v2-bt-")
+
+
+
+def test_one_jobs_mechanism_for_both(make_stack):
+    stack = make_stack()
+    _job(stack)
+    JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25", input_data="s3://d/in/")
+    t = Template.from_stack(stack)
+    assert len(t.find_resources("AWS::Lambda::Function")) == 1  # one handler serves training and transform
+    assert len(t.find_resources("Custom::JumpStartJob")) == 2 and len(t.find_resources("AWS::CloudFormation::WaitCondition")) == 2
+
+
+def test_batch_transform_with_a_given_model_and_bad_input(make_stack):
+    stack = make_stack()
+    model = JumpStartModel(stack, "M", model_id=MOBILENET, model_version="3.0.25")
+    with pytest.raises(ValidationError) as info:
+        JumpStartBatchTransform(stack, "BT", model=model, input_data="s3://d/in/", content_type="text/csv",
+                                accept="text/plain", split_type="Lines", batch_strategy="All", max_payload_mb=500,
+                                instance_type="ml.p3.2xlarge")
+    text = str(info.value)
+    for needle in ("content_type 'text/csv' is not accepted", "supported: application/x-image", "accept 'text/plain'",
+                   "split_type 'Lines'", "batch_strategy 'All'", "max_payload_mb", "instance_type 'ml.p3.2xlarge'"):
+        assert needle in text
+    with pytest.raises(ValidationError, match="exactly one of model="):
+        JumpStartBatchTransform(stack, "BT2", input_data="s3://d/in/")
