@@ -178,8 +178,9 @@ class JumpStartModel(Construct):
         """The instance type the model was resolved for."""
 
         artifact = S3Artifact.from_uri(model_data) if model_data and not Token.is_unresolved(model_data) else None
-        if model_data and artifact is None:
-            artifact = S3Artifact(model_data, "S3Object", "Gzip")
+        if model_data and artifact is None:  # a token, e.g. a training job's output
+            prefix = getattr(model_data, "s3_data_type", "S3Object") == "S3Prefix"
+            artifact = S3Artifact(model_data, "S3Prefix", "None") if prefix else S3Artifact(model_data, "S3Object", "Gzip")
         artifact = artifact or resolved.model_data
         self.model_data: Optional[S3Artifact] = artifact
 

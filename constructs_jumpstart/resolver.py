@@ -405,7 +405,6 @@ def _resolve(
         metric_definitions=metrics,
         estimator_kwargs=dict(getattr(specs, "estimator_kwargs", None) or {}) if not inference else {},
         container_hyperparameters=container_hps,
-        validation_supported=bool(getattr(specs, "validation_supported", False)),
         training_volume_size=getattr(specs, "training_volume_size", None) if not inference else None,
         default_content_type=predictor.default_content_type if predictor else None,
         supported_content_types=tuple(predictor.supported_content_types) if predictor else (),

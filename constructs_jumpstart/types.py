@@ -20,10 +20,13 @@ class ModelDataUri(str):
     """
 
     _grant: Any = None
+    s3_data_type: str = "S3Object"
+    """``S3Object`` for a ``model.tar.gz``; ``S3Prefix`` for uncompressed output."""
 
-    def __new__(cls, value: str, grant: Any = None) -> "ModelDataUri":
+    def __new__(cls, value: str, grant: Any = None, s3_data_type: str = "S3Object") -> "ModelDataUri":
         obj = super().__new__(cls, value)
         obj._grant = grant
+        obj.s3_data_type = s3_data_type
         return obj
 
     def grant_read(self, grantee: Any) -> None:
@@ -124,7 +127,6 @@ class ResolvedModel:
     estimator_kwargs: Dict[str, Any] = field(default_factory=dict)
     container_hyperparameters: Dict[str, str] = field(default_factory=dict)
     """Training only: the SDK's container hyperparameters (entry point, submit directory)."""
-    validation_supported: bool = False
     training_volume_size: Optional[int] = None
     default_content_type: Optional[str] = None
     supported_content_types: Tuple[str, ...] = ()

@@ -257,6 +257,51 @@ def script_mode() -> dict:
     )
 
 
+def llm_finetune() -> dict:
+    """A gated LLM that fine-tunes (like Llama 3 instruct): EULA on the model channel, uncompressed
+    training output, GPU training image per instance family, a validation channel."""
+    spec = llm_gated("1.0.0")
+    for key in ("inference_configs", "inference_config_components", "inference_config_rankings"):
+        spec.pop(key)
+    spec.update(
+        model_id="fixture-llm-finetune",
+        resource_name_base="fx-llm-ft",
+        training_supported=True,
+        validation_supported=True,
+        training_artifact_key="fixture-llm-finetune/artifacts/training/v1.0.0/",
+        training_script_key="source-directory-tarballs/fixture/transfer_learning/llm/v1.0.0/sourcedir.tar.gz",
+        training_prepacked_script_key="source-directory-tarballs/fixture/transfer_learning/llm/prepack/v1.0.0/sourcedir.tar.gz",
+        training_prepacked_script_version="1.0.0",
+        training_ecr_specs={"framework": "huggingface", "framework_version": "2.0.0", "py_version": "py310"},
+        training_enable_network_isolation=True,
+        default_training_instance_type="ml.g5.12xlarge",
+        supported_training_instance_types=["ml.g5.12xlarge", "ml.p4d.24xlarge"],
+        training_volume_size=256,
+        estimator_kwargs={"encrypt_inter_container_traffic": True, "disable_output_compression": True, "max_run": 360000},
+        fit_kwargs={},
+        metrics=[{"Name": "huggingface-textgeneration:train-loss", "Regex": "train_epoch_loss=([0-9\\.]+)"}],
+        hyperparameters=[
+            {"name": "epoch", "type": "int", "default": 5, "min": 1, "max": 1000, "scope": "algorithm"},
+            {"name": "learning_rate", "type": "float", "default": 0.0001, "min": 1e-08, "max": 1, "scope": "algorithm"},
+            {"name": "lora_dropout", "type": "float", "default": 0.05, "exclusive_min": 0, "exclusive_max": 1, "scope": "algorithm"},
+            {"name": "instruction_tuned", "type": "text", "default": "False", "options": ["True", "False"], "scope": "algorithm"},
+            {"name": "sagemaker_submit_directory", "type": "text", "default": "/opt/ml/input/data/code/sourcedir.tar.gz", "scope": "container"},
+            {"name": "sagemaker_program", "type": "text", "default": "transfer_learning.py", "scope": "container"},
+            {"name": "sagemaker_container_log_level", "type": "text", "default": "20", "scope": "container"},
+        ],
+        training_instance_type_variants={
+            "regional_aliases": _regional_aliases(
+                {"gpu_ecr_uri_1": "huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04"}
+            ),
+            "variants": {
+                "g5": {"regional_properties": {"image_uri": "$gpu_ecr_uri_1"}},
+                "p4d": {"regional_properties": {"image_uri": "$gpu_ecr_uri_1"}},
+            },
+        },
+    )
+    return spec
+
+
 FIXTURES = {
     "fixtures/fixture-llm-gated/specs_v1.0.0.json": llm_gated("1.0.0", deprecated=True),
     "fixtures/fixture-llm-gated/specs_v2.0.0.json": llm_gated("2.0.0"),
@@ -264,6 +309,7 @@ FIXTURES = {
     "fixtures/fixture-ic-vulnerable/specs_v1.0.0.json": vulnerable_model(),
     "fixtures/fixture-model-package/specs_v1.0.0.json": model_package(),
     "fixtures/fixture-tf-script-mode/specs_v1.1.0.json": script_mode(),
+    "fixtures/fixture-llm-finetune/specs_v1.0.0.json": llm_finetune(),
 }
 
 

@@ -193,7 +193,6 @@ def test_bucket_input_spot_vpc_and_keys(make_stack):
     assert "VolumeKmsKeyId" in req["ResourceConfig"] and "KmsKeyId" in req["OutputDataConfig"]
     assert len(req["VpcConfig"]["Subnets"]) == 2
     assert {c["ChannelName"] for c in req["InputDataConfig"]} == {"training", "validation", "model", "code"}
-    Annotations.from_stack(stack).has_warning("/TestStack/FineTune", Match.string_like_regexp("validation channel"))
 
 
 def test_fine_tuned_model_deploys_after_the_job(make_stack):
@@ -252,3 +251,40 @@ def test_batch_transform_with_a_given_model_and_bad_input(make_stack):
         assert needle in text
     with pytest.raises(ValidationError, match="exactly one of model="):
         JumpStartBatchTransform(stack, "BT2", input_data="s3://d/in/")
+
+
+def test_gated_llm_fine_tuning_accepts_eula_on_the_model_channel_and_serves_a_prefix(make_stack):
+    with pytest.raises(ValidationError, match=r"gated behind an end-user license agreement.*accept_eula=True"):
+        JumpStartTrainingJob(make_stack(), "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/")
+    stack = make_stack()
+    job = JumpStartTrainingJob(stack, "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/",
+                               validation_data="s3://d/val/", accept_eula=True,
+                               hyperparameters={"lora_dropout": 0.1, "instruction_tuned": "True"})
+    JumpStartEndpoint(stack, "Serve", model_id="fixture-llm-gated", model_version="2.0.0", config_name="tgi",
+                      accept_eula=True, model_data=job.model_data)
+    t = Template.from_stack(stack)
+    req = _request(t)
+    channels = {c["ChannelName"]: c for c in req["InputDataConfig"]}
+    assert channels["model"]["DataSource"]["S3DataSource"] == {
+        "S3DataType": "S3Prefix", "S3DataDistributionType": "FullyReplicated", "ModelAccessConfig": {"AcceptEula": True},
+        "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-finetune/artifacts/training/v1.0.0/"}
+    assert "validation" in channels
+    assert req["OutputDataConfig"]["CompressionType"] == "NONE"  # spec: disable_output_compression
+    assert req["ResourceConfig"] == {"InstanceType": "ml.g5.12xlarge", "InstanceCount": 1, "VolumeSizeInGB": 256}
+    assert req["AlgorithmSpecification"]["TrainingImage"].endswith("huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04")
+    assert req["StoppingCondition"]["MaxRuntimeInSeconds"] == 43200  # min(spec max_run 360000, 12 h wait)
+    result_id = next(iter(t.find_resources("Custom::JumpStartJobResult")))
+    t.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like({
+        "ModelDataSource": {"S3DataSource": {"S3Uri": {"Fn::GetAtt": [result_id, "ModelArtifacts"]},
+                                             "S3DataType": "S3Prefix", "CompressionType": "None"}}})})
+
+
+@pytest.mark.parametrize("value, message", [
+    (0, r"'lora_dropout' = 0 is out of range: it must be a number > 0 and < 1"),
+    (1.0, r"out of range"),
+])
+def test_exclusive_bounds(make_stack, value, message):
+    with pytest.raises(ValidationError, match=message):
+        JumpStartTrainingJob(make_stack(), "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/",
+                             accept_eula=True, hyperparameters={"lora_dropout": value})
+

@@ -135,7 +135,7 @@ class JumpStartTrainingJob(Construct):
                 validation = _s3.location(validation_data, validation_data_prefix, "validation_data")
             except ValueError as err:
                 problems.append(str(err))
-        runtime = max_runtime or timeout
+        runtime = max_runtime or timeout  # refined below by the spec's max_run
         if use_spot and max_wait is not None and max_wait.to_seconds() < runtime.to_seconds():
             problems.append(
                 f"max_wait ({max_wait.to_human_string()}) must be at least max_runtime ({runtime.to_human_string()})."
@@ -155,12 +155,6 @@ class JumpStartTrainingJob(Construct):
         )
         hps, hp_problems = merge_and_validate(resolved, hyperparameters or {})
         problems += hp_problems
-        if validation is not None and not resolved.validation_supported:
-            Annotations.of(self).add_warning_v2(
-                "jumpstart:validation-channel",
-                f"the spec of '{model_id}' {resolved.version} does not say it reads a validation channel; "
-                "the training script may ignore validation_data.",
-            )
         if runtime.to_seconds() > timeout.to_seconds():
             Annotations.of(self).add_warning_v2(
                 "jumpstart:runtime-exceeds-timeout",
@@ -169,6 +163,10 @@ class JumpStartTrainingJob(Construct):
             )
         raise_problems(self, problems)
         annotate_resolution(self, resolved, str(lockfile_path(self)))
+        spec_max_run = resolved.estimator_kwargs.get("max_run")
+        if max_runtime is None and spec_max_run:
+            # the SDK's default is the spec's max_run; the stack cannot wait longer than `timeout`
+            runtime = Duration.seconds(min(int(spec_max_run), int(timeout.to_seconds())))
         assert train is not None
         stack = Stack.of(self)
 
@@ -234,6 +232,9 @@ class JumpStartTrainingJob(Construct):
             "EnableNetworkIsolation": resolved.network_isolation,
             "EnableInterContainerTrafficEncryption": bool(resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False)),
         }
+        uncompressed = bool(resolved.estimator_kwargs.get("disable_output_compression"))
+        if uncompressed:  # as the SDK's estimator does for such specs: the model is an S3 prefix
+            request["OutputDataConfig"]["CompressionType"] = "NONE"
         if resolved.metric_definitions:
             request["AlgorithmSpecification"]["MetricDefinitions"] = [dict(m) for m in resolved.metric_definitions]
         if resolved.environment:
@@ -266,7 +267,9 @@ class JumpStartTrainingJob(Construct):
         self.runner.node.add_dependency(self.role)
         self.job_name: str = self.runner.job_name
         """The training job's (deterministic) name."""
-        self.model_data: ModelDataUri = ModelDataUri(self.runner.output("ModelArtifacts"), self.grant_read_model_data)
+        self.model_data: ModelDataUri = ModelDataUri(
+            self.runner.output("ModelArtifacts"), self.grant_read_model_data, "S3Prefix" if uncompressed else "S3Object"
+        )
         """S3 URI of the trained ``model.tar.gz``. Using it makes a resource wait for the job."""
 
     def grant_read_model_data(self, grantee: iam.IGrantable) -> None:
