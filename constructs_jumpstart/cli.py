@@ -451,8 +451,13 @@ def lock(
         env = dict(os.environ, CDK_CONTEXT_JSON=json.dumps(context), CDK_OUTDIR=outdir)
         proc = subprocess.run(command, shell=True, cwd=app_dir, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        message = proc.stderr.strip().splitlines()
-        tail = next((line for line in reversed(message) if "error" in line.lower()), message[-1] if message else "")
+        text = proc.stderr.strip()
+        marker = "jumpstart: error: "
+        if marker in text:  # the app's own one-message error (app.py prints it so)
+            tail = " ".join(line.strip() for line in text.split(marker, 1)[1].strip().splitlines())
+        else:
+            lines = text.splitlines()
+            tail = next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else "")
         if check:
             _fail(f"lockfile check failed: {tail.replace('jumpstart: error: ', '')}")
         _fail(f"the app failed: {tail.replace('jumpstart: error: ', '')}")

@@ -1,19 +1,39 @@
-"""``JumpStartEndpoint``: a real-time SageMaker endpoint serving a JumpStart model."""
+"""``JumpStartEndpoint``: a SageMaker endpoint serving JumpStart models, in every hosting mode."""
 
 from __future__ import annotations
 
-from typing import List, Mapping, Optional
+import re
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from aws_cdk import ArnFormat, Resource, Stack, Token
+from aws_cdk import Annotations, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Resource, Stack, Token
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from ._resolution import resolve_for
 from .errors import JumpStartError, ValidationError
-from .model import JumpStartModel
+from .hosting import (
+    AsyncInferenceConfig,
+    DataCaptureConfig,
+    DeploymentConfig,
+    JumpStartInferenceComponent,
+    JumpStartVariant,
+    ServerlessConfig,
+    has_local_nvme,
+    is_accelerated,
+    nag_suppress,
+)
+from .lockfile import LockKey
+from .model import JumpStartModel, concrete_region
+from .types import Scope
 
 INVOKE_ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
+ASYNC_INVOKE_ACTIONS = ["sagemaker:InvokeEndpointAsync"]
 
 
 class IJumpStartEndpoint:
@@ -26,8 +46,8 @@ class IJumpStartEndpoint:
         raise NotImplementedError
 
 
-def _grant_invoke(grantee: iam.IGrantable, endpoint_arn: str) -> iam.Grant:
-    return iam.Grant.add_to_principal(grantee=grantee, actions=INVOKE_ACTIONS, resource_arns=[endpoint_arn])
+def _grant_invoke(grantee: iam.IGrantable, endpoint_arn: str, actions: Sequence[str] = INVOKE_ACTIONS) -> iam.Grant:
+    return iam.Grant.add_to_principal(grantee=grantee, actions=list(actions), resource_arns=[endpoint_arn])
 
 
 class _ImportedEndpoint(Resource, IJumpStartEndpoint):
@@ -40,19 +60,49 @@ class _ImportedEndpoint(Resource, IJumpStartEndpoint):
         return _grant_invoke(grantee, self.endpoint_arn)
 
 
+def _variant_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:63] or "Variant"
+
+
+def _secure_bucket(scope: Construct, id: str, key: Optional[kms.IKey]) -> s3.Bucket:
+    bucket = s3.Bucket(
+        scope, id,
+        encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.S3_MANAGED,
+        encryption_key=key,
+        bucket_key_enabled=bool(key),
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        versioned=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    nag_suppress(
+        bucket,
+        {"id": "AwsSolutions-S1", "reason": "Server access logs need a log bucket of the account's choosing; pass your own bucket to log access."},
+        {"id": "HIPAA.Security-S3BucketLoggingEnabled", "reason": "As AwsSolutions-S1: pass your own bucket with access logging."},
+        {"id": "HIPAA.Security-S3BucketReplicationEnabled", "reason": "Replication targets are account-specific; pass your own bucket to replicate."},
+    )
+    return bucket
+
+
 class JumpStartEndpoint(Construct, IJumpStartEndpoint):
-    """A real-time SageMaker endpoint for a JumpStart model: a :class:`JumpStartModel`, an
-    ``AWS::SageMaker::EndpointConfig`` and an ``AWS::SageMaker::Endpoint``.
+    """A SageMaker endpoint for JumpStart models: real-time (one model or several weighted
+    variants), serverless, asynchronous, or several models as inference components.
 
     Example::
 
         endpoint = JumpStartEndpoint(self, "Classifier", model_id="pytorch-ic-mobilenet-v2",
                                      model_version="3.0.25", instance_type="ml.m5.large")
         endpoint.grant_invoke(my_function)
+        endpoint.auto_scale(min_capacity=1, max_capacity=4)
 
-    The spec's deploy settings (container start-up health-check timeout, model download timeout,
-    volume size) go on the production variant. Model and endpoint config have no physical name, so
-    changing the model or instance type replaces them and updates the endpoint in place.
+    Secure by default: the storage volume is encrypted with a KMS key (created with rotation unless
+    you pass one; skipped for serverless and for instance types with hardware-encrypted NVMe
+    storage, where SageMaker refuses a key), every bucket it creates is KMS-encrypted, private and
+    TLS-only, network isolation follows the spec and may only be made stricter, and roles get
+    exactly the S3 locations, repositories, topics and keys they use. The spec's deploy settings go
+    on each production variant. Models and endpoint configs have no physical names, so changing a
+    model or instance type updates the endpoint in place.
     """
 
     def __init__(
@@ -60,10 +110,10 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         scope: Construct,
         id: str,
         *,
-        model_id: str,
+        model_id: Optional[str] = None,
         model_version: str = "*",
         instance_type: Optional[str] = None,
-        initial_instance_count: int = 1,
+        initial_instance_count: Optional[int] = None,
         variant_name: str = "AllTraffic",
         environment: Optional[Mapping[str, str]] = None,
         role: Optional[iam.IRole] = None,
@@ -72,96 +122,372 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         tolerate_vulnerable: bool = False,
         config_name: Optional[str] = None,
         model_data: Optional[str] = None,
+        variants: Optional[Sequence[JumpStartVariant]] = None,
+        inference_components: Optional[Sequence[JumpStartInferenceComponent]] = None,
+        serverless: Optional[ServerlessConfig] = None,
+        async_inference: Optional[AsyncInferenceConfig] = None,
+        data_capture: Optional[DataCaptureConfig] = None,
+        deployment: Optional[DeploymentConfig] = None,
         encryption_key: Optional[kms.IKey] = None,
+        volume_encryption: bool = True,
+        vpc: Optional[ec2.IVpc] = None,
+        vpc_subnets: Optional[ec2.SubnetSelection] = None,
+        security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        enable_network_isolation: Optional[bool] = None,
+        endpoint_name: Optional[str] = None,
     ) -> None:
         """
         Args:
-            model_id: JumpStart model id, e.g. ``"pytorch-ic-mobilenet-v2"``.
+            model_id: JumpStart model id (one model); or ``variants`` / ``inference_components``.
             model_version: a concrete version, a wildcard like ``"3.*"``, or ``"*"`` (latest).
-            instance_type: hosting instance type. Default: the spec's default.
-            initial_instance_count: instances behind the endpoint (at least 1).
-            variant_name: name of the production variant.
+            instance_type: hosting instance type. Default: the spec's default. With inference
+                components: the shared fleet's type.
+            initial_instance_count: instances (default 1). Not with ``serverless``.
+            variant_name: name of the production variant (single model).
             environment: container environment, merged over the spec's defaults (yours win).
-            role: execution role to use instead of creating a least-privilege one.
-            accept_eula: accept the model's EULA (required for gated models).
-            tolerate_deprecated: deploy a deprecated version anyway (with a warning).
-            tolerate_vulnerable: deploy a version with known-vulnerable dependencies anyway.
+            role: execution role instead of a created least-privilege one (single model).
+            accept_eula: accept the model's EULA (gated models).
+            tolerate_deprecated / tolerate_vulnerable: deploy such versions anyway, with a warning.
             config_name: a spec inference config (e.g. ``"lmi-optimized"``); default: top-ranked.
             model_data: S3 URI of artifacts to serve instead of the spec's (e.g. fine-tuned).
-            encryption_key: KMS key for the ML storage volume of the endpoint instances.
+            variants: several production variants with weights (A/B testing).
+            inference_components: several models sharing the endpoint's instances.
+            serverless: serverless inference (memory, concurrency, provisioned concurrency).
+            async_inference: asynchronous inference (S3 output and failure paths, SNS topics).
+            data_capture: capture requests/responses to S3.
+            deployment: blue/green (all at once, canary, linear) or rolling updates with automatic
+                rollback on CloudWatch alarms (see also :meth:`add_rollback_alarm`).
+            encryption_key: KMS key for volumes and every location the endpoint writes; default: a
+                created key with rotation. ``volume_encryption=False`` creates none.
+            vpc, vpc_subnets, security_groups: run the models in your VPC.
+            enable_network_isolation: only ``True`` (stricter than the spec) is accepted as a change.
+            endpoint_name: a physical name. Generated when a deployment config is given, so that
+                rollback alarms on this endpoint's metrics do not depend on the endpoint itself.
         """
         super().__init__(scope, id)
         problems: List[str] = []
-        if not isinstance(initial_instance_count, int) or initial_instance_count < 1:
+        modes = [m for m, given in (("model_id", model_id), ("variants", variants), ("inference_components", inference_components)) if given]
+        if len(modes) != 1:
+            raise ValidationError(self.node.path, [
+                "pass exactly one of model_id= (one model), variants= (A/B) or inference_components= "
+                f"(several models on shared instances); got {', '.join(modes) or 'none'}."
+            ])
+        self.serverless = serverless
+        self.async_inference = async_inference
+        self.inference_component_specs = list(inference_components or [])
+        self._deployment = deployment
+        self._rollback_alarms: List[cloudwatch.IAlarm] = list(deployment.alarms) if deployment else []
+
+        if initial_instance_count is not None and (not isinstance(initial_instance_count, int) or initial_instance_count < 1):
             problems.append(f"initial_instance_count must be an integer of at least 1; got {initial_instance_count!r}.")
         if not variant_name or len(variant_name) > 63 or not all(c.isalnum() or c == "-" for c in variant_name):
-            problems.append(
-                f"variant_name must be 1-63 letters, digits or hyphens; got {variant_name!r}."
-            )
-        try:
-            self.model = JumpStartModel(
-                self,
-                "Model",
-                model_id=model_id,
-                model_version=model_version,
-                instance_type=instance_type,
-                environment=environment,
-                role=role,
-                accept_eula=accept_eula,
-                tolerate_deprecated=tolerate_deprecated,
+            problems.append(f"variant_name must be 1-63 letters, digits or hyphens; got {variant_name!r}.")
+        if serverless is not None:
+            if instance_type is not None or initial_instance_count is not None:
+                problems.append("serverless endpoints have no instances: drop instance_type and initial_instance_count.")
+            if inference_components:
+                problems.append("serverless endpoints cannot host inference components.")
+            if async_inference is not None:
+                problems.append("serverless and async_inference exclude each other: pick one hosting mode.")
+            if data_capture is not None:
+                problems.append("serverless endpoints do not support data capture.")
+            if vpc is not None:
+                problems.append("serverless endpoints cannot run in a VPC.")
+            if deployment is not None and deployment.mode == "rolling":
+                problems.append("serverless endpoints support blue/green deployments only, not rolling.")
+            if serverless.memory_size_mb not in range(1024, 6145, 1024):
+                problems.append(f"serverless memory_size_mb must be 1024, 2048, 3072, 4096, 5120 or 6144; got {serverless.memory_size_mb}.")
+            if not 1 <= serverless.max_concurrency <= 200:
+                problems.append(f"serverless max_concurrency must be between 1 and 200; got {serverless.max_concurrency}.")
+            pc = serverless.provisioned_concurrency
+            if pc is not None and not 1 <= pc <= serverless.max_concurrency:
+                problems.append(f"serverless provisioned_concurrency must be between 1 and max_concurrency ({serverless.max_concurrency}); got {pc}.")
+        if async_inference is not None:
+            if inference_components:
+                problems.append("async_inference cannot be combined with inference_components.")
+            m = async_inference.max_concurrent_invocations_per_instance
+            if m is not None and not 1 <= m <= 1000:
+                problems.append(f"max_concurrent_invocations_per_instance must be between 1 and 1000; got {m}.")
+        if data_capture is not None and not 0 <= data_capture.sampling_percentage <= 100:
+            problems.append(f"data capture sampling_percentage must be between 0 and 100; got {data_capture.sampling_percentage}.")
+        if data_capture is not None and not (data_capture.capture_input or data_capture.capture_output):
+            problems.append("data capture must capture the input, the output, or both.")
+        if deployment is not None:
+            problems += deployment.problems()
+            if deployment.mode == "rolling" and variants and len(variants) > 1:
+                problems.append("rolling deployments need a single production variant; use blue_green for A/B endpoints.")
+        for v in variants or []:
+            if v.weight <= 0:
+                problems.append(f"variant '{v.variant_name or v.model_id}' weight must be positive; got {v.weight}.")
+        for c in inference_components or []:
+            if c.copies < 1:
+                problems.append(f"inference component '{c.name or c.model_id}' copies must be at least 1; got {c.copies}.")
+
+        region = concrete_region(self, "JumpStartEndpoint")
+        stack = Stack.of(self)
+        common = dict(vpc=vpc, vpc_subnets=vpc_subnets, security_groups=security_groups,
+                      enable_network_isolation=enable_network_isolation)
+
+        # -- the models ------------------------------------------------------------------------
+        if model_id is not None:
+            variants = [JumpStartVariant(
+                model_id=model_id, model_version=model_version, variant_name=variant_name, instance_type=instance_type,
+                initial_instance_count=initial_instance_count or 1, environment=environment, accept_eula=accept_eula,
+                config_name=config_name, model_data=model_data, tolerate_deprecated=tolerate_deprecated,
                 tolerate_vulnerable=tolerate_vulnerable,
-                config_name=config_name,
-                model_data=model_data,
-            )
-        except ValidationError as err:
-            raise ValidationError(self.node.path, err.problems + problems) from None
-        except JumpStartError as err:
-            if problems:
-                raise ValidationError(self.node.path, [str(err)] + problems) from None
-            raise
+            )]
+        self.models: List[JumpStartModel] = []
+        self.variant_names: List[str] = []
+        specs: List[Any] = list(variants or []) + list(inference_components or [])
+        fleet_type = instance_type
+        for index, spec in enumerate(specs):
+            is_component = isinstance(spec, JumpStartInferenceComponent)
+            label = spec.name if is_component else spec.variant_name
+            label = _variant_name(label or (spec.model_id if len(specs) > 1 else "AllTraffic"))
+            hosting_type = fleet_type if is_component else spec.instance_type
+            try:
+                if serverless is not None:
+                    hosting_type = self._serverless_instance_type(spec, region)
+                model = JumpStartModel(
+                    self, "Model" if len(specs) == 1 else f"Model{label}",
+                    model_id=spec.model_id, model_version=spec.model_version, instance_type=hosting_type,
+                    environment=spec.environment, role=role if len(specs) == 1 else None,
+                    accept_eula=spec.accept_eula, tolerate_deprecated=spec.tolerate_deprecated,
+                    tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
+                    model_data=spec.model_data, **common,
+                )
+            except ValidationError as err:
+                problems += err.problems
+                continue
+            except JumpStartError as err:
+                if not problems and len(specs) == 1:
+                    raise  # the one problem: raise it as it is (e.g. UnknownModelError)
+                problems.append(str(err))
+                continue
+            if is_component and fleet_type is None:
+                fleet_type = model.instance_type  # the first component's default sizes the fleet
+            self.models.append(model)
+            self.variant_names.append(label)
         if problems:
             raise ValidationError(self.node.path, problems)
 
-        resolved = self.model.resolved
-        self.resolved = resolved
+        self.model: JumpStartModel = self.models[0]
+        """The (first) model."""
+        self.resolved = self.model.resolved
         self.role: iam.IRole = self.model.role
         self.model_name: str = self.model.model_name
-        self.instance_type: str = resolved.instance_type
-        self.model_version: str = resolved.version
-        """The concrete JumpStart version deployed."""
+        self.model_version: str = self.model.model_version
+        self.instance_type: Optional[str] = None if serverless else (fleet_type if inference_components else self.model.instance_type)
+        """The instance type (``None`` for serverless)."""
 
-        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
-            model_name=self.model.model_name,
-            variant_name=variant_name,
-            initial_instance_count=initial_instance_count,
-            instance_type=resolved.instance_type,
-            initial_variant_weight=1.0,
-            container_startup_health_check_timeout_in_seconds=resolved.container_startup_health_check_timeout,
-            model_data_download_timeout_in_seconds=resolved.model_data_download_timeout,
-            volume_size_in_gb=resolved.volume_size,
-        )
+        # -- encryption ------------------------------------------------------------------------
+        self.encryption_key: Optional[kms.IKey] = encryption_key
+        if encryption_key is None and volume_encryption:
+            self.encryption_key = kms.Key(
+                self, "Key", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
+                pending_window=Duration.days(7),
+                description=f"Encrypts the storage and outputs of endpoint {self.node.path}",
+            )
+        instance_types = [self.instance_type] if inference_components else [m.instance_type for m in self.models]
+        volume_key = None
+        if self.encryption_key is not None and serverless is None:
+            if any(has_local_nvme(t) for t in instance_types if t):
+                Annotations.of(self).add_info(
+                    f"no KmsKeyId on the endpoint config: {', '.join(t for t in instance_types if has_local_nvme(t))} "
+                    "store on NVMe instance storage, which the hardware encrypts and SageMaker refuses a key for."
+                )
+            else:
+                volume_key = self.encryption_key
+        if self.encryption_key is not None and (async_inference is not None or data_capture is not None):
+            for model in self.models:  # they write async results / captured data with the key
+                self.encryption_key.grant_encrypt_decrypt(model.role)
+
+        # -- async, data capture ---------------------------------------------------------------
+        async_config = None
+        if async_inference is not None:
+            bucket = async_inference.output_bucket or _secure_bucket(self, "AsyncOutput", self.encryption_key)
+            self.async_output_bucket: s3.IBucket = bucket
+            out = async_inference.output_prefix.strip("/")
+            fail = async_inference.failure_prefix.strip("/")
+            for model in self.models:
+                bucket.grant_put(model.role, f"{out}/*")
+                bucket.grant_put(model.role, f"{fail}/*")
+                for topic in (async_inference.success_topic, async_inference.error_topic):
+                    if topic is not None:
+                        topic.grant_publish(model.role)
+            notification = None
+            if async_inference.success_topic or async_inference.error_topic:
+                notification = sagemaker.CfnEndpointConfig.AsyncInferenceNotificationConfigProperty(
+                    success_topic=async_inference.success_topic.topic_arn if async_inference.success_topic else None,
+                    error_topic=async_inference.error_topic.topic_arn if async_inference.error_topic else None,
+                )
+            async_config = sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty(
+                output_config=sagemaker.CfnEndpointConfig.AsyncInferenceOutputConfigProperty(
+                    s3_output_path=f"s3://{bucket.bucket_name}/{out}",
+                    s3_failure_path=f"s3://{bucket.bucket_name}/{fail}",
+                    kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
+                    notification_config=notification,
+                ),
+                client_config=sagemaker.CfnEndpointConfig.AsyncInferenceClientConfigProperty(
+                    max_concurrent_invocations_per_instance=async_inference.max_concurrent_invocations_per_instance,
+                ) if async_inference.max_concurrent_invocations_per_instance else None,
+            )
+        capture_config = None
+        if data_capture is not None:
+            bucket = data_capture.bucket or _secure_bucket(self, "DataCapture", self.encryption_key)
+            self.data_capture_bucket: s3.IBucket = bucket
+            prefix = data_capture.prefix.strip("/")
+            for model in self.models:
+                bucket.grant_put(model.role, f"{prefix}/*")
+            modes_ = [m for m, on in (("Input", data_capture.capture_input), ("Output", data_capture.capture_output)) if on]
+            capture_config = sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
+                enable_capture=True,
+                initial_sampling_percentage=data_capture.sampling_percentage,
+                destination_s3_uri=f"s3://{bucket.bucket_name}/{prefix}",
+                kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
+                capture_options=[sagemaker.CfnEndpointConfig.CaptureOptionProperty(capture_mode=m) for m in modes_],
+            )
+
+        # -- endpoint config -------------------------------------------------------------------
+        production_variants = []
+        if inference_components:
+            production_variants.append(sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                variant_name=variant_name, instance_type=fleet_type, initial_instance_count=initial_instance_count or 1,
+                routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy="LEAST_OUTSTANDING_REQUESTS"),
+            ))
+            self.variant_names = [variant_name]
+        else:
+            for spec, model, name in zip(variants or [], self.models, self.variant_names):
+                r = model.resolved
+                production_variants.append(sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                    model_name=model.model_name,
+                    variant_name=name,
+                    initial_variant_weight=float(spec.weight),
+                    instance_type=None if serverless else model.instance_type,
+                    initial_instance_count=None if serverless else spec.initial_instance_count,
+                    serverless_config=sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
+                        memory_size_in_mb=serverless.memory_size_mb, max_concurrency=serverless.max_concurrency,
+                        provisioned_concurrency=serverless.provisioned_concurrency,
+                    ) if serverless else None,
+                    container_startup_health_check_timeout_in_seconds=None if serverless else r.container_startup_health_check_timeout,
+                    model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
+                    volume_size_in_gb=None if serverless else r.volume_size,
+                ))
         self.endpoint_config = sagemaker.CfnEndpointConfig(
-            self,
-            "EndpointConfig",
-            production_variants=[variant],
-            kms_key_id=encryption_key.key_arn if encryption_key else None,
+            self, "EndpointConfig",
+            production_variants=production_variants,
+            kms_key_id=volume_key.key_arn if volume_key else None,
+            async_inference_config=async_config,
+            data_capture_config=capture_config,
+            execution_role_arn=self.role.role_arn if inference_components else None,
         )
-        self.endpoint_config.node.add_dependency(self.model)
-        if encryption_key is not None:
-            encryption_key.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+        for model in self.models:
+            self.endpoint_config.node.add_dependency(model)
+        if volume_key is None and serverless is None:
+            nag_suppress(self.endpoint_config,
+                         {"id": "AwsSolutions-SM2", "reason": "The instance types store on NVMe instance storage, encrypted by the hardware; SageMaker refuses a KmsKeyId for them."},
+                         {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: NVMe instance storage is hardware-encrypted."})
+        if serverless is not None:
+            nag_suppress(self.endpoint_config,
+                         {"id": "AwsSolutions-SM2", "reason": "Serverless endpoints have no ML storage volume to encrypt; SageMaker refuses a KmsKeyId."},
+                         {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: serverless has no storage volume."})
+
+        # -- endpoint --------------------------------------------------------------------------
+        if endpoint_name is None and deployment is not None:
+            endpoint_name = Names.unique_resource_name(self, max_length=63, separator="-").lower()
         self.cfn_endpoint = sagemaker.CfnEndpoint(
-            self, "Endpoint", endpoint_config_name=self.endpoint_config.attr_endpoint_config_name
+            self, "Endpoint",
+            endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
+            endpoint_name=endpoint_name,
+            deployment_config=self._deployment_config(deployment) if deployment else None,
         )
-        self.endpoint_name: str = self.cfn_endpoint.attr_endpoint_name
-        """The endpoint's name (generated by CloudFormation)."""
+        self.endpoint_name: str = endpoint_name or self.cfn_endpoint.attr_endpoint_name
+        """The endpoint's name (generated by CloudFormation unless a deployment config needs one)."""
         self.endpoint_arn: str = self.cfn_endpoint.ref
         """The endpoint's ARN."""
         self.endpoint_config_name: str = self.endpoint_config.attr_endpoint_config_name
 
+        # -- inference components --------------------------------------------------------------
+        self.inference_components: List[sagemaker.CfnInferenceComponent] = []
+        for spec, model, label in zip(inference_components or [], self.models, [_variant_name(c.name or c.model_id) for c in inference_components or []]):
+            req = model.resolved.resource_requirements
+            component = sagemaker.CfnInferenceComponent(
+                self, f"Component{label}",
+                endpoint_name=self.cfn_endpoint.attr_endpoint_name,
+                variant_name=variant_name,
+                specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
+                    model_name=model.model_name,
+                    compute_resource_requirements=sagemaker.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
+                        number_of_accelerator_devices_required=spec.accelerators if spec.accelerators is not None else req.get("num_accelerators"),
+                        min_memory_required_in_mb=spec.memory_mb if spec.memory_mb is not None else req.get("min_memory_mb", 1024),
+                        number_of_cpu_cores_required=spec.cpu_cores,
+                    ),
+                ),
+                runtime_config=sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=spec.copies),
+            )
+            component.node.add_dependency(self.cfn_endpoint)
+            self.inference_components.append(component)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _serverless_instance_type(self, spec: Any, region: str) -> Optional[str]:
+        """Serverless runs on CPU: resolve for a CPU instance type of the spec, or refuse."""
+        probe = resolve_for(self, LockKey(spec.model_id, spec.model_version, region, Scope.INFERENCE.value, None, spec.config_name))
+        if not is_accelerated(probe.instance_type):
+            return None
+        cpu = [t for t in probe.supported_instance_types if not is_accelerated(t)]
+        if not cpu:
+            raise ValidationError(self.node.path, [
+                f"'{spec.model_id}' {probe.version} cannot run serverless: its image needs a GPU/accelerator "
+                f"(supported instance types: {', '.join(probe.supported_instance_types)}). Use a real-time endpoint."
+            ])
+        return cpu[0]
+
+    def _deployment_config(self, deployment: DeploymentConfig) -> sagemaker.CfnEndpoint.DeploymentConfigProperty:
+        rollback = sagemaker.CfnEndpoint.AutoRollbackConfigProperty(
+            alarms=Lazy.any({"produce": lambda: [{"AlarmName": a.alarm_name} for a in self._rollback_alarms]}),
+        )
+        if deployment.mode == "rolling":
+            return sagemaker.CfnEndpoint.DeploymentConfigProperty(
+                auto_rollback_configuration=rollback,
+                rolling_update_policy=sagemaker.CfnEndpoint.RollingUpdatePolicyProperty(
+                    maximum_batch_size=sagemaker.CfnEndpoint.CapacitySizeProperty(type="CAPACITY_PERCENT", value=deployment.batch_percent),
+                    wait_interval_in_seconds=int(deployment.wait.to_seconds()),
+                    rollback_maximum_batch_size=sagemaker.CfnEndpoint.CapacitySizeProperty(
+                        type="CAPACITY_PERCENT", value=deployment.rollback_batch_percent) if deployment.rollback_batch_percent else None,
+                    maximum_execution_timeout_in_seconds=int(deployment.max_execution_timeout.to_seconds()) if deployment.max_execution_timeout else None,
+                ),
+            )
+        traffic = deployment.traffic
+        size = sagemaker.CfnEndpoint.CapacitySizeProperty(type="CAPACITY_PERCENT", value=traffic.percent) if traffic.percent else None
+        return sagemaker.CfnEndpoint.DeploymentConfigProperty(
+            auto_rollback_configuration=rollback,
+            blue_green_update_policy=sagemaker.CfnEndpoint.BlueGreenUpdatePolicyProperty(
+                traffic_routing_configuration=sagemaker.CfnEndpoint.TrafficRoutingConfigProperty(
+                    type=traffic.type,
+                    wait_interval_in_seconds=int(traffic.wait.to_seconds()),
+                    canary_size=size if traffic.type == "CANARY" else None,
+                    linear_step_size=size if traffic.type == "LINEAR" else None,
+                ),
+                termination_wait_in_seconds=int(deployment.termination_wait.to_seconds()) if deployment.termination_wait else None,
+                maximum_execution_timeout_in_seconds=int(deployment.max_execution_timeout.to_seconds()) if deployment.max_execution_timeout else None,
+            ),
+        )
+
+    def add_rollback_alarm(self, alarm: cloudwatch.IAlarm) -> None:
+        """Roll a deployment back when ``alarm`` fires (needs ``deployment=``). Alarms on this
+        endpoint's own metrics are fine: the endpoint then has a generated physical name."""
+        if self._deployment is None:
+            raise JumpStartError(f"{self.node.path}: add_rollback_alarm needs deployment=DeploymentConfig.blue_green(...) or .rolling(...).")
+        self._rollback_alarms.append(alarm)
+
+    # -- permissions ------------------------------------------------------------------------------
+
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``grantee`` to invoke this endpoint (``sagemaker:InvokeEndpoint`` and the
-        response-stream variant), on this endpoint only."""
-        return _grant_invoke(grantee, self.endpoint_arn)
+        """Allow ``grantee`` to invoke this endpoint only (``InvokeEndpoint``, the response-stream
+        variant, and ``InvokeEndpointAsync`` for asynchronous endpoints)."""
+        actions = ASYNC_INVOKE_ACTIONS if self.async_inference is not None else INVOKE_ACTIONS
+        return _grant_invoke(grantee, self.endpoint_arn, actions)
 
     @staticmethod
     def from_endpoint_name(scope: Construct, id: str, endpoint_name: str) -> IJumpStartEndpoint:
@@ -177,3 +503,128 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         """Import an existing endpoint by ARN."""
         name = Stack.of(scope).split_arn(endpoint_arn, ArnFormat.SLASH_RESOURCE_NAME).resource_name
         return _ImportedEndpoint(scope, id, endpoint_name=name, endpoint_arn=endpoint_arn)
+
+    # -- metrics ----------------------------------------------------------------------------------
+
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: Duration = Duration.minutes(1),
+               variant_name: Optional[str] = None, namespace: str = "AWS/SageMaker",
+               with_variant: bool = True) -> cloudwatch.Metric:
+        """A CloudWatch metric of this endpoint (dimensions EndpointName, VariantName)."""
+        dims = {"EndpointName": self.endpoint_name}
+        if with_variant:
+            dims["VariantName"] = variant_name or self.variant_names[0]
+        return cloudwatch.Metric(namespace=namespace, metric_name=metric_name, dimensions_map=dims,
+                                 statistic=statistic, period=period)
+
+    def metric_invocations(self, **kw: Any) -> cloudwatch.Metric:
+        return self.metric("Invocations", **kw)
+
+    def metric_invocation_4xx_errors(self, **kw: Any) -> cloudwatch.Metric:
+        return self.metric("Invocation4XXErrors", **kw)
+
+    def metric_invocation_5xx_errors(self, **kw: Any) -> cloudwatch.Metric:
+        return self.metric("Invocation5XXErrors", **kw)
+
+    def metric_invocations_per_instance(self, **kw: Any) -> cloudwatch.Metric:
+        return self.metric("InvocationsPerInstance", **kw)
+
+    def metric_model_latency(self, **kw: Any) -> cloudwatch.Metric:
+        """Model latency in microseconds (average)."""
+        return self.metric("ModelLatency", **{"statistic": "Average", **kw})
+
+    def metric_overhead_latency(self, **kw: Any) -> cloudwatch.Metric:
+        return self.metric("OverheadLatency", **{"statistic": "Average", **kw})
+
+    def metric_backlog_size_per_instance(self, **kw: Any) -> cloudwatch.Metric:
+        """Async endpoints: queued requests per instance."""
+        return self.metric("ApproximateBacklogSizePerInstance", **{"statistic": "Average", "with_variant": False, **kw})
+
+    def metric_cpu_utilization(self, **kw: Any) -> cloudwatch.Metric:
+        return self.metric("CPUUtilization", **{"statistic": "Average", "namespace": "/aws/sagemaker/Endpoints", **kw})
+
+    # -- autoscaling ------------------------------------------------------------------------------
+
+    def auto_scale(
+        self,
+        min_capacity: int,
+        max_capacity: int,
+        *,
+        target_invocations: Optional[float] = None,
+        target_backlog_per_instance: Optional[float] = None,
+        variant_name: Optional[str] = None,
+        component: Optional[int] = None,
+        scale_in_cooldown: Duration = Duration.minutes(5),
+        scale_out_cooldown: Duration = Duration.minutes(1),
+    ) -> appscaling.ScalableTarget:
+        """Scale instances (or an inference component's copies) with target tracking, and return
+        the scalable target for scheduled actions::
+
+            target = endpoint.auto_scale(0, 4)            # async or inference component: may reach 0
+            target.scale_on_schedule("Night", schedule=appscaling.Schedule.cron(hour="20", minute="0"),
+                                     min_capacity=0, max_capacity=0)
+            target.scale_on_schedule("Morning", schedule=appscaling.Schedule.cron(hour="7", minute="0"),
+                                     min_capacity=1, max_capacity=4)
+
+        Real-time endpoints track invocations per instance (default target 100 per minute); async
+        endpoints track the backlog per instance (default 5) and scale out from zero when requests
+        wait with no instance; inference components track invocations per copy. Only async
+        endpoints and inference components may scale to zero.
+        """
+        problems = []
+        if self.serverless is not None:
+            problems.append("serverless endpoints scale by themselves; use ServerlessConfig(max_concurrency=...) instead.")
+        if not 0 <= min_capacity <= max_capacity or max_capacity < 1:
+            problems.append(f"need 0 <= min_capacity <= max_capacity and max_capacity >= 1; got {min_capacity}, {max_capacity}.")
+        if min_capacity == 0 and self.async_inference is None and not self.inference_components:
+            problems.append("only async endpoints and inference components can scale to zero instances; use min_capacity >= 1.")
+        if component is not None and not 0 <= component < len(self.inference_components):
+            problems.append(f"component must index one of the {len(self.inference_components)} inference components; got {component}.")
+        if problems:
+            raise ValidationError(f"{self.node.path}.auto_scale", problems)
+        name = variant_name or self.variant_names[0]
+        suffix = f"{name}{component if component is not None else ''}"
+        if self.inference_components:
+            ic = self.inference_components[component or 0]
+            target = appscaling.ScalableTarget(
+                self, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
+                resource_id=f"inference-component/{ic.attr_inference_component_name}",
+                scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
+                min_capacity=min_capacity, max_capacity=max_capacity,
+            )
+            target.node.add_dependency(ic)
+            target.scale_to_track_metric(
+                "InvocationsPerCopy",
+                target_value=target_invocations or 10,
+                predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_INVOCATIONS_PER_COPY,
+                scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown,
+            )
+            return target
+        target = appscaling.ScalableTarget(
+            self, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
+            resource_id=f"endpoint/{self.endpoint_name}/variant/{name}",
+            scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+            min_capacity=min_capacity, max_capacity=max_capacity,
+        )
+        target.node.add_dependency(self.cfn_endpoint)
+        if self.async_inference is not None:
+            target.scale_to_track_metric(
+                "BacklogPerInstance", target_value=target_backlog_per_instance or 5,
+                custom_metric=self.metric_backlog_size_per_instance(),
+                scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown,
+            )
+            if min_capacity == 0:
+                # target tracking cannot leave zero: step out when requests wait without capacity
+                target.scale_on_metric(
+                    "ScaleOutFromZero",
+                    metric=self.metric("HasBacklogWithoutCapacity", statistic="Average", with_variant=False),
+                    scaling_steps=[appscaling.ScalingInterval(upper=0.5, change=0), appscaling.ScalingInterval(lower=0.5, change=1)],
+                    adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+                    cooldown=scale_out_cooldown,
+                )
+            return target
+        target.scale_to_track_metric(
+            "InvocationsPerInstance", target_value=target_invocations or 100,
+            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
+            scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown,
+        )
+        return target

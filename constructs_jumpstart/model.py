@@ -3,9 +3,10 @@ JumpStart model id, resolved at synth."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from aws_cdk import Annotations, Stack, Token
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -17,6 +18,15 @@ from .lockfile import LockKey
 from .types import ResolvedModel, S3Artifact, Scope
 
 SCRIPT_ENTRY_POINT = "inference.py"
+
+
+def _subnet_args(selection: Optional[ec2.SubnetSelection]) -> Dict[str, Any]:
+    if selection is None:
+        return {}
+    return {k: v for k, v in {
+        "subnets": selection.subnets, "subnet_type": selection.subnet_type, "subnet_group_name": selection.subnet_group_name,
+        "availability_zones": selection.availability_zones, "one_per_az": selection.one_per_az,
+    }.items() if v is not None}
 
 
 def concrete_region(construct: Construct, what: str) -> str:
@@ -121,6 +131,10 @@ class JumpStartModel(Construct):
         tolerate_vulnerable: bool = False,
         config_name: Optional[str] = None,
         model_data: Optional[str] = None,
+        vpc: Optional[ec2.IVpc] = None,
+        vpc_subnets: Optional[ec2.SubnetSelection] = None,
+        security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        enable_network_isolation: Optional[bool] = None,
     ) -> None:
         """
         Args:
@@ -140,6 +154,9 @@ class JumpStartModel(Construct):
                 the top-ranked config, as the SDK picks it.
             model_data: an S3 URI of model artifacts to serve instead of the spec's (for example a
                 fine-tuned ``model.tar.gz``; the image and environment still come from the spec).
+            vpc, vpc_subnets, security_groups: run the model's containers in your VPC.
+            enable_network_isolation: default: the spec's setting. It may only be made stricter
+                (``True``); turning off isolation a spec asks for is refused.
         """
         super().__init__(scope, id)
         problems: List[str] = []
@@ -153,6 +170,8 @@ class JumpStartModel(Construct):
         if model_data is not None and not Token.is_unresolved(model_data) and not model_data.startswith("s3://"):
             problems.append(f"model_data must be an s3:// URI; got {model_data!r}.")
 
+        if security_groups and vpc is None:
+            problems.append("security_groups need vpc=.")
         region = concrete_region(self, "JumpStartModel")
         key = LockKey(model_id, model_version, region, Scope.INFERENCE.value, instance_type, config_name)
         try:
@@ -160,6 +179,11 @@ class JumpStartModel(Construct):
         except JumpStartError as err:
             raise_problems(self, problems, err)
             raise
+        if enable_network_isolation is False and (resolved.network_isolation or resolved.model_package_arn):
+            problems.append(
+                f"enable_network_isolation=False is refused: the spec of '{model_id}' {resolved.version} runs "
+                "with network isolation, and it may only be made stricter."
+            )
         problems += model_policy_problems(
             resolved,
             accept_eula=accept_eula,
@@ -243,12 +267,30 @@ class JumpStartModel(Construct):
         if env:
             container["environment"] = env
 
+        vpc_config = None
+        if vpc is not None:
+            groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
+                                                                description=f"JumpStart model {model_id}")])
+            self.security_groups = groups
+            subnets = vpc.select_subnets(**_subnet_args(vpc_subnets))
+            vpc_config = sagemaker.CfnModel.VpcConfigProperty(
+                security_group_ids=[g.security_group_id for g in groups], subnets=subnets.subnet_ids
+            )
+            self.role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+                         "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
+                         "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
+                resources=["*"],  # these EC2 actions support no resource-level scoping for this use
+            ))
+        isolation = bool(resolved.model_package_arn) or resolved.network_isolation or bool(enable_network_isolation)
+        self.network_isolation: bool = isolation
         self.cfn_model = sagemaker.CfnModel(
             self,
             "Resource",
             execution_role_arn=self.role.role_arn,
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(**container),
-            enable_network_isolation=True if resolved.model_package_arn else resolved.network_isolation,
+            enable_network_isolation=isolation,
+            vpc_config=vpc_config,
         )
         if resolved.additional_data_sources and not resolved.model_package_arn:
             self.cfn_model.add_property_override(

@@ -358,8 +358,15 @@ def _resolve(
             metrics = tuple(metric_definitions.retrieve_default(instance_type=chosen, **common) or ())
 
     deploy: Dict[str, int] = {}
+    resources: Dict[str, int] = {}
     if scope == Scope.INFERENCE.value:
         deploy = _retrieve_model_deploy_kwargs(instance_type=chosen, **common) or {}
+        # as the SDK's resource_requirements.retrieve_default merges them
+        variants = getattr(specs, "hosting_instance_type_variants", None)
+        resources = {
+            **(getattr(specs, "hosting_resource_requirements", None) or {}),
+            **((variants.get_instance_specific_resource_requirements(chosen) if variants else None) or {}),
+        }
 
     eula_url = None
     if specs.hosting_eula_key:
@@ -406,6 +413,7 @@ def _resolve(
         estimator_kwargs=dict(getattr(specs, "estimator_kwargs", None) or {}) if not inference else {},
         container_hyperparameters=container_hps,
         training_volume_size=getattr(specs, "training_volume_size", None) if not inference else None,
+        resource_requirements={k: int(v) for k, v in resources.items()},
         default_content_type=predictor.default_content_type if predictor else None,
         supported_content_types=tuple(predictor.supported_content_types) if predictor else (),
         default_accept_type=predictor.default_accept_type if predictor else None,

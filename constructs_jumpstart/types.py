@@ -128,6 +128,9 @@ class ResolvedModel:
     container_hyperparameters: Dict[str, str] = field(default_factory=dict)
     """Training only: the SDK's container hyperparameters (entry point, submit directory)."""
     training_volume_size: Optional[int] = None
+    resource_requirements: Dict[str, int] = field(default_factory=dict)
+    """Inference: the spec's ``hosting_resource_requirements`` for the instance type
+    (``min_memory_mb``, ``num_accelerators``), the defaults of an inference component."""
     default_content_type: Optional[str] = None
     supported_content_types: Tuple[str, ...] = ()
     default_accept_type: Optional[str] = None

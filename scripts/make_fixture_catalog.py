@@ -97,6 +97,7 @@ def llm_gated(version: str, deprecated: bool = False) -> dict:
         hosting_ecr_specs={"framework": "huggingface-llm", "framework_version": "2.0.0", "py_version": "py310"},
         inference_volume_size=256,
         dynamic_container_deployment_supported=True,
+        hosting_resource_requirements={"min_memory_mb": 98304, "num_accelerators": 4},
         deploy_kwargs={
             "model_data_download_timeout": 1200,
             "container_startup_health_check_timeout": 1200,

@@ -17,7 +17,7 @@ from .._resolution import lockfile_path, resolve_for
 from ..errors import JumpStartError, ValidationError
 from ..hyperparameters import merge_and_validate
 from ..lockfile import LockKey
-from ..model import annotate_resolution, concrete_region, model_policy_problems, raise_problems
+from ..model import _subnet_args, annotate_resolution, concrete_region, model_policy_problems, raise_problems
 from ..types import ModelDataUri, ResolvedModel, S3Artifact, Scope
 from . import _s3
 from .runner import MAX_WAIT, JobRunner, job_name_base
@@ -251,7 +251,7 @@ class JumpStartTrainingJob(Construct):
             request["CheckpointConfig"] = {"S3Uri": checkpoints.uri}
         if vpc is not None:
             groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
-            subnets = vpc.select_subnets(**({} if vpc_subnets is None else {"subnets": vpc_subnets.subnets} if vpc_subnets.subnets else {"subnet_type": vpc_subnets.subnet_type}))
+            subnets = vpc.select_subnets(**_subnet_args(vpc_subnets))
             request["VpcConfig"] = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
             self.role.add_to_principal_policy(iam.PolicyStatement(
                 actions=["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",

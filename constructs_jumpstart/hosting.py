@@ -1,0 +1,191 @@
+"""Typed options of :class:`~constructs_jumpstart.JumpStartEndpoint`: hosting modes, variants,
+inference components, data capture and safe deployments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Sequence
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+
+
+@dataclass(frozen=True)
+class ServerlessConfig:
+    """Serverless inference: no instances to manage; pay per request.
+
+    ``memory_size_mb``: 1024 to 6144, in steps of 1024. ``max_concurrency``: 1 to 200.
+    ``provisioned_concurrency``: warm capacity (at most ``max_concurrency``), or none.
+    Serverless endpoints run on CPU only: models whose images need a GPU are refused.
+    """
+
+    memory_size_mb: int = 2048
+    max_concurrency: int = 5
+    provisioned_concurrency: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class AsyncInferenceConfig:
+    """Asynchronous inference: requests queue up, results go to S3 (and optionally SNS).
+
+    The model's role may write only to ``output_prefix`` and ``failure_prefix`` of the bucket
+    (created, encrypted, when not given) and publish only to the given topics.
+    """
+
+    output_bucket: Optional[s3.IBucket] = None
+    output_prefix: str = "async-output"
+    failure_prefix: str = "async-failures"
+    success_topic: Optional[sns.ITopic] = None
+    error_topic: Optional[sns.ITopic] = None
+    max_concurrent_invocations_per_instance: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class DataCaptureConfig:
+    """Capture a sample of requests and responses to S3 (encrypted with the endpoint's key)."""
+
+    bucket: Optional[s3.IBucket] = None
+    prefix: str = "data-capture"
+    sampling_percentage: int = 100
+    capture_input: bool = True
+    capture_output: bool = True
+
+
+@dataclass(frozen=True)
+class JumpStartVariant:
+    """One production variant of an endpoint (A/B testing): a JumpStart model and its weight."""
+
+    model_id: str
+    model_version: str = "*"
+    variant_name: Optional[str] = None
+    instance_type: Optional[str] = None
+    initial_instance_count: int = 1
+    weight: float = 1.0
+    environment: Optional[Mapping[str, str]] = None
+    accept_eula: bool = False
+    config_name: Optional[str] = None
+    model_data: Optional[str] = None
+    tolerate_deprecated: bool = False
+    tolerate_vulnerable: bool = False
+
+
+@dataclass(frozen=True)
+class JumpStartInferenceComponent:
+    """One JumpStart model hosted as an ``AWS::SageMaker::InferenceComponent`` on a shared endpoint.
+
+    Compute defaults come from the spec's ``hosting_resource_requirements`` for the endpoint's
+    instance type (memory, accelerators), as the SDK's deploy uses them.
+    """
+
+    model_id: str
+    model_version: str = "*"
+    name: Optional[str] = None
+    copies: int = 1
+    accelerators: Optional[int] = None
+    memory_mb: Optional[int] = None
+    cpu_cores: Optional[float] = None
+    environment: Optional[Mapping[str, str]] = None
+    accept_eula: bool = False
+    config_name: Optional[str] = None
+    model_data: Optional[str] = None
+    tolerate_deprecated: bool = False
+    tolerate_vulnerable: bool = False
+
+
+@dataclass(frozen=True)
+class TrafficShift:
+    """How blue/green deployments move traffic: all at once, a canary, or linear steps."""
+
+    type: str = "ALL_AT_ONCE"
+    percent: Optional[int] = None
+    wait: Duration = field(default_factory=lambda: Duration.minutes(5))
+
+    @staticmethod
+    def all_at_once(wait: Duration = Duration.minutes(5)) -> "TrafficShift":
+        return TrafficShift("ALL_AT_ONCE", None, wait)
+
+    @staticmethod
+    def canary(percent: int, wait: Duration = Duration.minutes(10)) -> "TrafficShift":
+        return TrafficShift("CANARY", percent, wait)
+
+    @staticmethod
+    def linear(percent: int, wait: Duration = Duration.minutes(5)) -> "TrafficShift":
+        return TrafficShift("LINEAR", percent, wait)
+
+
+@dataclass(frozen=True)
+class DeploymentConfig:
+    """Safe endpoint updates: blue/green (with a traffic shift) or rolling, rolled back
+    automatically when one of ``alarms`` fires. Build with :meth:`blue_green` or :meth:`rolling`."""
+
+    mode: str
+    traffic: Optional[TrafficShift] = None
+    batch_percent: Optional[int] = None
+    rollback_batch_percent: Optional[int] = None
+    wait: Duration = field(default_factory=lambda: Duration.minutes(5))
+    termination_wait: Optional[Duration] = None
+    max_execution_timeout: Optional[Duration] = None
+    alarms: Sequence[cloudwatch.IAlarm] = ()
+
+    @staticmethod
+    def blue_green(
+        traffic: Optional[TrafficShift] = None,
+        alarms: Sequence[cloudwatch.IAlarm] = (),
+        termination_wait: Optional[Duration] = None,
+        max_execution_timeout: Optional[Duration] = None,
+    ) -> "DeploymentConfig":
+        return DeploymentConfig("blue_green", traffic=traffic or TrafficShift.all_at_once(), alarms=tuple(alarms),
+                                termination_wait=termination_wait, max_execution_timeout=max_execution_timeout)
+
+    @staticmethod
+    def rolling(
+        batch_percent: int = 25,
+        wait: Duration = Duration.minutes(5),
+        alarms: Sequence[cloudwatch.IAlarm] = (),
+        rollback_batch_percent: Optional[int] = None,
+        max_execution_timeout: Optional[Duration] = None,
+    ) -> "DeploymentConfig":
+        return DeploymentConfig("rolling", batch_percent=batch_percent, wait=wait, alarms=tuple(alarms),
+                                rollback_batch_percent=rollback_batch_percent, max_execution_timeout=max_execution_timeout)
+
+    def problems(self) -> list:
+        found = []
+        if self.mode == "rolling" and not (self.alarms):
+            found.append("a rolling deployment needs at least one CloudWatch alarm to roll back on (alarms=...).")
+        for name, value in (("batch_percent", self.batch_percent), ("rollback_batch_percent", self.rollback_batch_percent),
+                            ("traffic percent", self.traffic.percent if self.traffic else None)):
+            if value is not None and not 1 <= value <= 100:
+                found.append(f"{name} must be between 1 and 100; got {value}.")
+        if self.traffic and self.traffic.type != "ALL_AT_ONCE" and self.traffic.percent is None:
+            found.append(f"a {self.traffic.type.lower()} traffic shift needs a percent.")
+        return found
+
+
+# Instance families with local NVMe storage: SageMaker refuses a KmsKeyId for their volumes
+# (their instance store is encrypted by the hardware).
+_NVME_FAMILIES = {"g4dn", "g5", "g6", "g6e", "g7e", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6", "p6e",
+                  "m5d", "m6id", "c5d", "c6id", "r5d", "r6id", "m7gd", "r7gd", "i3en", "trn1", "trn1n", "trn2", "inf2"}
+_ACCELERATED_PREFIXES = ("g", "p", "inf", "trn", "dl")
+
+
+def instance_family(instance_type: str) -> str:
+    parts = instance_type.split(".")
+    return parts[1] if len(parts) >= 3 else instance_type
+
+
+def has_local_nvme(instance_type: str) -> bool:
+    return instance_family(instance_type) in _NVME_FAMILIES
+
+
+def is_accelerated(instance_type: str) -> bool:
+    return instance_family(instance_type).startswith(_ACCELERATED_PREFIXES)
+
+
+def nag_suppress(resource: Any, *rules: Dict[str, Any]) -> None:
+    """Acknowledge cdk-nag findings on a CloudFormation resource, with written reasons, as metadata
+    (the same metadata ``NagSuppressions`` writes, without making cdk-nag a runtime dependency)."""
+    cfn = getattr(resource, "node", None) and (resource.node.default_child or resource)
+    existing = (cfn.get_metadata("cdk_nag") or {}).get("rules_to_suppress", []) if hasattr(cfn, "get_metadata") else []
+    cfn.add_metadata("cdk_nag", {"rules_to_suppress": existing + list(rules)})
