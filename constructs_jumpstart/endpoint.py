@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from aws_cdk import Annotations, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Resource, Stack, Token
+from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
@@ -445,7 +445,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
 
     def _deployment_config(self, deployment: DeploymentConfig) -> sagemaker.CfnEndpoint.DeploymentConfigProperty:
         rollback = sagemaker.CfnEndpoint.AutoRollbackConfigProperty(
-            alarms=Lazy.any({"produce": lambda: [{"AlarmName": a.alarm_name} for a in self._rollback_alarms]}),
+            alarms=[sagemaker.CfnEndpoint.AlarmProperty(alarm_name=a.alarm_name) for a in self._rollback_alarms],
         )
         if deployment.mode == "rolling":
             return sagemaker.CfnEndpoint.DeploymentConfigProperty(
@@ -480,6 +480,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         if self._deployment is None:
             raise JumpStartError(f"{self.node.path}: add_rollback_alarm needs deployment=DeploymentConfig.blue_green(...) or .rolling(...).")
         self._rollback_alarms.append(alarm)
+        self.cfn_endpoint.deployment_config = self._deployment_config(self._deployment)
 
     # -- permissions ------------------------------------------------------------------------------
 
@@ -587,7 +588,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
             ic = self.inference_components[component or 0]
             target = appscaling.ScalableTarget(
                 self, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-                resource_id=f"inference-component/{ic.attr_inference_component_name}",
+                resource_id=f"inference-component/{Fn.select(1, Fn.split('/', ic.attr_inference_component_arn))}",
                 scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
                 min_capacity=min_capacity, max_capacity=max_capacity,
             )
