@@ -3,7 +3,9 @@
 
 Context (``-c key=value``):
   example        endpoint (default) | finetune (train, then deploy the result) |
-                 transform (batch inference) | pipeline (CDK Pipelines deploying the endpoint)
+                 transform (batch inference) | pipeline (CDK Pipelines deploying the endpoint) |
+                 serverless | async | components (inference components) | production
+                 (A/B variants, data capture, canary blue/green with rollback alarms, autoscaling)
   training_data  finetune: s3:// URI of the training data (default: the spec's demo data set)
   input_data     transform: s3:// URI of the input (default: images/ in a bucket the stack creates)
   model_id       JumpStart model id            (default: pytorch-ic-mobilenet-v2)
@@ -22,9 +24,24 @@ import sys
 import aws_cdk as cdk
 
 from constructs_jumpstart import JumpStartError
-from stacks import BatchTransformStack, EndpointStack, FineTuneStack, PipelineStack
+from stacks import (
+    AsyncStack,
+    BatchTransformStack,
+    EndpointStack,
+    FineTuneStack,
+    InferenceComponentsStack,
+    PipelineStack,
+    ProductionStack,
+    ServerlessStack,
+)
 
 DEFAULT_MODEL_ID = "pytorch-ic-mobilenet-v2"
+HOSTING_EXAMPLES = {
+    "serverless": ("JumpStartServerlessStack", ServerlessStack),
+    "async": ("JumpStartAsyncStack", AsyncStack),
+    "components": ("JumpStartInferenceComponentsStack", InferenceComponentsStack),
+    "production": ("JumpStartProductionStack", ProductionStack),
+}
 
 
 def build_app(app: cdk.App) -> cdk.App:
@@ -46,11 +63,14 @@ def build_app(app: cdk.App) -> cdk.App:
         FineTuneStack(app, "JumpStartFineTuneStack", env=env, training_data=ctx("training_data") or None, **model)
     elif example == "transform":
         BatchTransformStack(app, "JumpStartBatchTransformStack", env=env, input_data=ctx("input_data") or None, **model)
+    elif example in HOSTING_EXAMPLES:
+        name, stack_class = HOSTING_EXAMPLES[example]
+        stack_class(app, name, env=env)
     elif example == "pipeline":
         account = ctx("account") or os.environ.get("CDK_DEFAULT_ACCOUNT") or "111111111111"
         PipelineStack(app, "JumpStartPipelineStack", env=cdk.Environment(account=account, region=region), **model)
     else:
-        raise JumpStartError(f"Unknown example {example!r}: use -c example=endpoint, finetune, transform or pipeline.")
+        raise JumpStartError(f"Unknown example {example!r}: use -c example=endpoint, finetune, transform, pipeline, serverless, async, components or production.")
     return app
 
 

@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from ._buckets import secure_bucket
 from ._resolution import resolve_for
 from .errors import JumpStartError, ValidationError
 from .hosting import (
@@ -62,27 +63,6 @@ class _ImportedEndpoint(Resource, IJumpStartEndpoint):
 
 def _variant_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:63] or "Variant"
-
-
-def _secure_bucket(scope: Construct, id: str, key: Optional[kms.IKey]) -> s3.Bucket:
-    bucket = s3.Bucket(
-        scope, id,
-        encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.S3_MANAGED,
-        encryption_key=key,
-        bucket_key_enabled=bool(key),
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        enforce_ssl=True,
-        versioned=True,
-        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        removal_policy=RemovalPolicy.RETAIN,
-    )
-    nag_suppress(
-        bucket,
-        {"id": "AwsSolutions-S1", "reason": "Server access logs need a log bucket of the account's choosing; pass your own bucket to log access."},
-        {"id": "HIPAA.Security-S3BucketLoggingEnabled", "reason": "As AwsSolutions-S1: pass your own bucket with access logging."},
-        {"id": "HIPAA.Security-S3BucketReplicationEnabled", "reason": "Replication targets are account-specific; pass your own bucket to replicate."},
-    )
-    return bucket
 
 
 class JumpStartEndpoint(Construct, IJumpStartEndpoint):
@@ -305,7 +285,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         # -- async, data capture ---------------------------------------------------------------
         async_config = None
         if async_inference is not None:
-            bucket = async_inference.output_bucket or _secure_bucket(self, "AsyncOutput", self.encryption_key)
+            bucket = async_inference.output_bucket or secure_bucket(self, "AsyncOutput", self.encryption_key)
             self.async_output_bucket: s3.IBucket = bucket
             out = async_inference.output_prefix.strip("/")
             fail = async_inference.failure_prefix.strip("/")
@@ -334,7 +314,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
             )
         capture_config = None
         if data_capture is not None:
-            bucket = data_capture.bucket or _secure_bucket(self, "DataCapture", self.encryption_key)
+            bucket = data_capture.bucket or secure_bucket(self, "DataCapture", self.encryption_key)
             self.data_capture_bucket: s3.IBucket = bucket
             prefix = data_capture.prefix.strip("/")
             for model in self.models:

@@ -183,9 +183,13 @@ def is_accelerated(instance_type: str) -> bool:
     return instance_family(instance_type).startswith(_ACCELERATED_PREFIXES)
 
 
-def nag_suppress(resource: Any, *rules: Dict[str, Any]) -> None:
-    """Acknowledge cdk-nag findings on a CloudFormation resource, with written reasons, as metadata
-    (the same metadata ``NagSuppressions`` writes, without making cdk-nag a runtime dependency)."""
-    cfn = getattr(resource, "node", None) and (resource.node.default_child or resource)
-    existing = (cfn.get_metadata("cdk_nag") or {}).get("rules_to_suppress", []) if hasattr(cfn, "get_metadata") else []
-    cfn.add_metadata("cdk_nag", {"rules_to_suppress": existing + list(rules)})
+def nag_suppress(scope: Any, *rules: Dict[str, Any]) -> None:
+    """Acknowledge cdk-nag findings on ``scope`` with written reasons, through CDK's own
+    ``Validations`` API (what cdk-nag 3 reads), so cdk-nag is no runtime dependency."""
+    from aws_cdk import Acknowledgment, Validations
+
+    for rule in rules:
+        rule_id = rule["id"]
+        if "::" not in rule_id:  # the pack's name, as cdk-nag 3 prefixes its findings
+            rule_id = f"{rule_id.split('-')[0]}::{rule_id}" if not rule_id.startswith("HIPAA") else f"HIPAA.Security::{rule_id}"
+        Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=rule["reason"]))

@@ -215,6 +215,8 @@ class JumpStartModel(Construct):
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
             description=f"SageMaker execution role for JumpStart model {model_id} {resolved.version}",
         )
+        if role is None:
+            _iam.acknowledge_generated_wildcards(self.role)
         reads = [a for a in [artifact] if a is not None and resolved.model_package_arn is None]
         reads += [d.artifact for d in resolved.additional_data_sources]
         if resolved.script_uri:
@@ -222,8 +224,7 @@ class JumpStartModel(Construct):
         statements = _iam.s3_read_statements(stack, reads)
         statements += _iam.ecr_pull_statements(stack, [resolved.image_uri])
         statements += _iam.logs_statements(stack, "/aws/sagemaker/")
-        for statement in statements:
-            self.role.add_to_principal_policy(statement)
+        depends = _iam.grant(self, self.role, statements)
         if hasattr(model_data, "grant_read"):
             model_data.grant_read(self.role)  # e.g. a training job's output
 
@@ -276,12 +277,7 @@ class JumpStartModel(Construct):
             vpc_config = sagemaker.CfnModel.VpcConfigProperty(
                 security_group_ids=[g.security_group_id for g in groups], subnets=subnets.subnet_ids
             )
-            self.role.add_to_principal_policy(iam.PolicyStatement(
-                actions=["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-                         "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
-                         "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
-                resources=["*"],  # these EC2 actions support no resource-level scoping for this use
-            ))
+            depends += _iam.grant(self, self.role, [_iam.vpc_access_statement()])
         isolation = bool(resolved.model_package_arn) or resolved.network_isolation or bool(enable_network_isolation)
         self.network_isolation: bool = isolation
         self.cfn_model = sagemaker.CfnModel(
@@ -308,7 +304,7 @@ class JumpStartModel(Construct):
                     for d in resolved.additional_data_sources
                 ],
             )
-        self.cfn_model.node.add_dependency(self.role)
+        self.cfn_model.node.add_dependency(self.role, *depends)
         self.model_name: str = self.cfn_model.attr_model_name
         """The name CloudFormation gives the model."""
         self.model_arn: str = self.cfn_model.ref

@@ -9,6 +9,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_jumpstart import JumpStartBatchTransform
+from constructs_jumpstart.hosting import nag_suppress
 
 
 class BatchTransformStack(Stack):
@@ -27,8 +28,14 @@ class BatchTransformStack(Stack):
     ) -> None:
         super().__init__(scope, id, **kwargs)
         self.input_bucket = s3.Bucket(
-            self, "Input", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True,
+            self, "Input", encryption=s3.BucketEncryption.KMS_MANAGED, enforce_ssl=True, versioned=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL, removal_policy=RemovalPolicy.RETAIN,
+        )
+        nag_suppress(
+            self.input_bucket,
+            {"id": "AwsSolutions-S1", "reason": "Example input bucket; log access to a log bucket of your account's choosing."},
+            {"id": "HIPAA.Security-S3BucketLoggingEnabled", "reason": "As AwsSolutions-S1."},
+            {"id": "HIPAA.Security-S3BucketReplicationEnabled", "reason": "Example input bucket; the inputs can be uploaded again."},
         )
         self.transform = JumpStartBatchTransform(
             self,

@@ -13,6 +13,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from .. import _iam
+from .._buckets import secure_bucket
 from ..types import S3Artifact
 
 S3Input = Union[str, s3.IBucket, s3_assets.Asset]
@@ -62,17 +63,7 @@ def location(value: Any, prefix: str = "", what: str = "input") -> Location:
 
 def output_bucket(scope: Construct, bucket: Optional[s3.IBucket], removal_policy: RemovalPolicy,
                   encryption_key: Optional[kms.IKey]) -> s3.IBucket:
-    """The bucket a job writes to: the user's, or a new private, encrypted, TLS-only one."""
+    """The bucket a job writes to: the user's, or a new private, KMS-encrypted, TLS-only one."""
     if bucket is not None:
         return bucket
-    return s3.Bucket(
-        scope,
-        "Output",
-        encryption=s3.BucketEncryption.KMS if encryption_key else s3.BucketEncryption.S3_MANAGED,
-        encryption_key=encryption_key,
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        enforce_ssl=True,
-        versioned=True,
-        removal_policy=removal_policy,
-        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    )
+    return secure_bucket(scope, "Output", encryption_key, removal_policy)

@@ -184,6 +184,8 @@ class JumpStartTrainingJob(Construct):
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
             description=f"SageMaker training role for JumpStart model {model_id} {resolved.version}",
         )
+        if role is None:
+            _iam.acknowledge_generated_wildcards(self.role)
         train.grant_read(self.role, stack)
         if validation is not None:
             validation.grant_read(self.role, stack)
@@ -194,8 +196,7 @@ class JumpStartTrainingJob(Construct):
         statements = _iam.s3_read_statements(stack, reads)
         statements += _iam.ecr_pull_statements(stack, [resolved.image_uri])
         statements += _iam.logs_statements(stack, "/aws/sagemaker/TrainingJobs")
-        for statement in statements:
-            self.role.add_to_principal_policy(statement)
+        depends = _iam.grant(self, self.role, statements)
         for key_ in (volume_encryption_key,):
             if key_ is not None:
                 key_.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
@@ -253,18 +254,13 @@ class JumpStartTrainingJob(Construct):
             groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
             subnets = vpc.select_subnets(**_subnet_args(vpc_subnets))
             request["VpcConfig"] = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
-            self.role.add_to_principal_policy(iam.PolicyStatement(
-                actions=["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-                         "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs",
-                         "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
-                resources=["*"],  # EC2's network-interface actions take no resource-level scoping here
-            ))
+            depends += _iam.grant(self, self.role, [_iam.vpc_access_statement()])
 
         self.runner = JobRunner(
             self, "Runner", kind="training", name_base=job_name_base(model_id, "ft"), request=request,
             timeout=timeout, pass_role=self.role,
         )
-        self.runner.node.add_dependency(self.role)
+        self.runner.node.add_dependency(self.role, *depends)
         self.job_name: str = self.runner.job_name
         """The training job's (deterministic) name."""
         self.model_data: ModelDataUri = ModelDataUri(

@@ -1,0 +1,60 @@
+"""cdk-nag (pinned to major 3 on purpose: it runs as a CDK policy-validation plugin and reads
+acknowledgements from CDK's own ``Validations`` API) with the AwsSolutions and HIPAA Security packs
+on every example stack: any finding not acknowledged with a written reason fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks
+
+import app as example_app
+from constructs_jumpstart import JumpStartEndpoint
+
+EXAMPLES = ["endpoint", "finetune", "transform", "pipeline", "serverless", "async", "components", "production"]
+
+
+def _findings(outdir: Path) -> list:
+    report = json.loads((outdir / "validation-report.json").read_text())
+    return sorted(
+        f"{v['ruleName']} at {c['constructPath']}"
+        for plugin in report.get("pluginReports", [])
+        for v in plugin.get("violations", [])
+        for c in v.get("violatingConstructs", [])
+    )
+
+
+def _synth_with_nag(app: cdk.App, outdir: Path) -> list:
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), HIPAASecurityChecks(app))
+    try:
+        app.synth()
+    except RuntimeError as err:
+        if "ValidationFailed" not in str(err) and "Validation failed" not in str(err):
+            raise
+        return _findings(outdir)
+    return []
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_stack_is_nag_clean(example, lockfile, tmp_path):
+    outdir = tmp_path / "out"
+    app = cdk.App(outdir=str(outdir), context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile),
+                                               "region": "us-west-2", "example": example})
+    example_app.build_app(app)
+    assert _synth_with_nag(app, outdir) == []
+
+
+def test_nag_catches_what_is_not_acknowledged(lockfile, tmp_path):
+    """The check can fail: a wildcard nobody justified is reported."""
+    outdir = tmp_path / "out"
+    app = cdk.App(outdir=str(outdir), context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile)})
+    stack = cdk.Stack(app, "S", env=cdk.Environment(region="us-west-2"))
+    endpoint = JumpStartEndpoint(stack, "E", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25")
+    endpoint.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
+    findings = _synth_with_nag(app, outdir)
+    assert any("AwsSolutions-IAM5[Action::s3:*]" in f for f in findings), findings
+    assert any("AwsSolutions-IAM5[Resource::*]" in f for f in findings), findings
