@@ -9,6 +9,7 @@ from collections import Counter
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sm
 
 INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.m4.xlarge"]
@@ -38,7 +39,9 @@ def hand_written(stack: cdk.Stack, n: int, lockfile: str) -> None:
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             resources=[f"arn:{stack.partition}:ecr:us-west-2:763104351884:repository/pytorch-inference"]))
-        role.add_to_principal_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
+        unscopable = iam.Policy(stack, f"E{i}Unscopable", statements=[
+            iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"])])
+        role.attach_inline_policy(unscopable)
         group = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/sagemaker/*"
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
@@ -50,8 +53,11 @@ def hand_written(stack: cdk.Stack, n: int, lockfile: str) -> None:
                 model_data_source=sm.CfnModel.ModelDataSourceProperty(s3_data_source=sm.CfnModel.S3DataSourceProperty(
                     s3_uri=uri, s3_data_type="S3Prefix", compression_type="None"))),
         )
-        model.node.add_dependency(role)
-        config = sm.CfnEndpointConfig(stack, f"E{i}Config", production_variants=[sm.CfnEndpointConfig.ProductionVariantProperty(
+        model.node.add_dependency(role, unscopable)
+        key = kms.Key(stack, f"E{i}Key", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.DESTROY,
+                      pending_window=cdk.Duration.days(7), description="endpoint key")
+        config = sm.CfnEndpointConfig(stack, f"E{i}Config", kms_key_id=key.key_arn,
+                                      production_variants=[sm.CfnEndpointConfig.ProductionVariantProperty(
             model_name=model.attr_model_name, variant_name="AllTraffic", initial_instance_count=1,
             instance_type=it, initial_variant_weight=1.0)])
         sm.CfnEndpoint(stack, f"E{i}Endpoint", endpoint_config_name=config.attr_endpoint_config_name)

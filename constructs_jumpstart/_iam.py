@@ -95,6 +95,22 @@ def logs_statements(stack: Stack, log_group_prefix: str) -> List[iam.PolicyState
     ]
 
 
+def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: Iterable[S3Artifact],
+                   image_uri: Optional[str], log_prefix: str):
+    """The execution role SageMaker assumes for a model or a job: ``role`` if given, else a new one
+    whose generated wildcards are acknowledged for cdk-nag; either way granted exactly ``reads``,
+    a pull of ``image_uri``'s repository and its log groups. Returns the role and what must be
+    depended on before SageMaker uses it."""
+    stack = Stack.of(scope)
+    if role is None:
+        role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"), description=description)
+        acknowledge_generated_wildcards(role)
+    statements = s3_read_statements(stack, reads)
+    statements += ecr_pull_statements(stack, [image_uri])
+    statements += logs_statements(stack, log_prefix)
+    return role, grant(scope, role, statements)
+
+
 def grant(scope, role: iam.IRole, statements: List[iam.PolicyStatement]) -> List[object]:
     """Add ``statements`` to ``role``. Those whose only valid resource is ``*`` go into a policy of
     their own ("UnscopablePolicy"), so a ``Resource::*`` anyone adds to the role's default policy

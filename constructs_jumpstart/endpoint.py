@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token
-from aws_cdk import aws_applicationautoscaling as appscaling
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from ._buckets import secure_bucket
+if TYPE_CHECKING:  # imported where used: each CDK module costs synth time for everyone
+    from aws_cdk import aws_applicationautoscaling as appscaling
+    from aws_cdk import aws_cloudwatch as cloudwatch
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_s3 as s3
 from ._resolution import resolve_for
 from .errors import JumpStartError, ValidationError
 from .hosting import (
@@ -284,6 +284,8 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
 
         # -- async, data capture ---------------------------------------------------------------
         async_config = None
+        if async_inference is not None or data_capture is not None:
+            from ._buckets import secure_bucket
         if async_inference is not None:
             bucket = async_inference.output_bucket or secure_bucket(self, "AsyncOutput", self.encryption_key)
             self.async_output_bucket: s3.IBucket = bucket
@@ -491,6 +493,8 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                variant_name: Optional[str] = None, namespace: str = "AWS/SageMaker",
                with_variant: bool = True) -> cloudwatch.Metric:
         """A CloudWatch metric of this endpoint (dimensions EndpointName, VariantName)."""
+        from aws_cdk import aws_cloudwatch as cloudwatch
+
         dims = {"EndpointName": self.endpoint_name}
         if with_variant:
             dims["VariantName"] = variant_name or self.variant_names[0]
@@ -551,6 +555,8 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         wait with no instance; inference components track invocations per copy. Only async
         endpoints and inference components may scale to zero.
         """
+        from aws_cdk import aws_applicationautoscaling as appscaling
+
         problems = []
         if self.serverless is not None:
             problems.append("serverless endpoints scale by themselves; use ServerlessConfig(max_concurrency=...) instead.")

@@ -4,12 +4,14 @@ inference components, data capture and safe deployments."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence
 
 from aws_cdk import Duration
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sns as sns
+
+if TYPE_CHECKING:  # only for annotations: importing these CDK modules costs synth time
+    from aws_cdk import aws_cloudwatch as cloudwatch
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_sns as sns
 
 
 @dataclass(frozen=True)
@@ -54,15 +56,11 @@ class DataCaptureConfig:
 
 
 @dataclass(frozen=True)
-class JumpStartVariant:
-    """One production variant of an endpoint (A/B testing): a JumpStart model and its weight."""
+class _HostedModel:
+    """What every hosted JumpStart model takes (see :class:`JumpStartModel`)."""
 
     model_id: str
     model_version: str = "*"
-    variant_name: Optional[str] = None
-    instance_type: Optional[str] = None
-    initial_instance_count: int = 1
-    weight: float = 1.0
     environment: Optional[Mapping[str, str]] = None
     accept_eula: bool = False
     config_name: Optional[str] = None
@@ -72,26 +70,28 @@ class JumpStartVariant:
 
 
 @dataclass(frozen=True)
-class JumpStartInferenceComponent:
+class JumpStartVariant(_HostedModel):
+    """One production variant of an endpoint (A/B testing): a JumpStart model and its weight."""
+
+    variant_name: Optional[str] = None
+    instance_type: Optional[str] = None
+    initial_instance_count: int = 1
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class JumpStartInferenceComponent(_HostedModel):
     """One JumpStart model hosted as an ``AWS::SageMaker::InferenceComponent`` on a shared endpoint.
 
     Compute defaults come from the spec's ``hosting_resource_requirements`` for the endpoint's
     instance type (memory, accelerators), as the SDK's deploy uses them.
     """
 
-    model_id: str
-    model_version: str = "*"
     name: Optional[str] = None
     copies: int = 1
     accelerators: Optional[int] = None
     memory_mb: Optional[int] = None
     cpu_cores: Optional[float] = None
-    environment: Optional[Mapping[str, str]] = None
-    accept_eula: bool = False
-    config_name: Optional[str] = None
-    model_data: Optional[str] = None
-    tolerate_deprecated: bool = False
-    tolerate_vulnerable: bool = False
 
 
 @dataclass(frozen=True)

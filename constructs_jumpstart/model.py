@@ -3,13 +3,15 @@ JumpStart model id, resolved at synth."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 from aws_cdk import Annotations, Stack, Token
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_ec2 as ec2
 
 from . import _iam
 from ._resolution import lockfile_path, resolve_for
@@ -209,22 +211,15 @@ class JumpStartModel(Construct):
         self.model_data: Optional[S3Artifact] = artifact
 
         stack = Stack.of(self)
-        self.role: iam.IRole = role or iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-            description=f"SageMaker execution role for JumpStart model {model_id} {resolved.version}",
-        )
-        if role is None:
-            _iam.acknowledge_generated_wildcards(self.role)
         reads = [a for a in [artifact] if a is not None and resolved.model_package_arn is None]
         reads += [d.artifact for d in resolved.additional_data_sources]
         if resolved.script_uri:
             reads.append(S3Artifact.from_uri(resolved.script_uri))
-        statements = _iam.s3_read_statements(stack, reads)
-        statements += _iam.ecr_pull_statements(stack, [resolved.image_uri])
-        statements += _iam.logs_statements(stack, "/aws/sagemaker/")
-        depends = _iam.grant(self, self.role, statements)
+        self.role, depends = _iam.sagemaker_role(
+            self, role, f"SageMaker execution role for JumpStart model {model_id} {resolved.version}",
+            reads, resolved.image_uri, "/aws/sagemaker/",
+        )
+        """The execution role (yours, or a created least-privilege one)."""
         if hasattr(model_data, "grant_read"):
             model_data.grant_read(self.role)  # e.g. a training job's output
 
@@ -270,6 +265,8 @@ class JumpStartModel(Construct):
 
         vpc_config = None
         if vpc is not None:
+            from aws_cdk import aws_ec2 as ec2
+
             groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
                                                                 description=f"JumpStart model {model_id}")])
             self.security_groups = groups

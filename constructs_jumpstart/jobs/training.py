@@ -178,25 +178,17 @@ class JumpStartTrainingJob(Construct):
         output = _s3.Location(f"s3://{self.output_bucket.bucket_name}/{prefix}", "S3Prefix", self.output_bucket, prefix)
         self._output = output
 
-        self.role: iam.IRole = role or iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-            description=f"SageMaker training role for JumpStart model {model_id} {resolved.version}",
+        reads = [a for a in [resolved.model_data] if a is not None]
+        if resolved.script_uri:
+            reads.append(S3Artifact.from_uri(resolved.script_uri))
+        self.role, depends = _iam.sagemaker_role(
+            self, role, f"SageMaker training role for JumpStart model {model_id} {resolved.version}",
+            reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs",
         )
-        if role is None:
-            _iam.acknowledge_generated_wildcards(self.role)
         train.grant_read(self.role, stack)
         if validation is not None:
             validation.grant_read(self.role, stack)
         output.grant_write(self.role, stack)
-        reads = [a for a in [resolved.model_data] if a is not None]
-        if resolved.script_uri:
-            reads.append(S3Artifact.from_uri(resolved.script_uri))
-        statements = _iam.s3_read_statements(stack, reads)
-        statements += _iam.ecr_pull_statements(stack, [resolved.image_uri])
-        statements += _iam.logs_statements(stack, "/aws/sagemaker/TrainingJobs")
-        depends = _iam.grant(self, self.role, statements)
         for key_ in (volume_encryption_key,):
             if key_ is not None:
                 key_.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
