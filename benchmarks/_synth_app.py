@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sm
 
+PER_STACK = 25
 INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.m4.xlarge"]
 KEY = "pytorch-ic-mobilenet-v2@3.0.25|us-west-2|inference|{}"
 
@@ -78,11 +79,14 @@ def main() -> None:
 
         cache.JumpStartModelsCache._get_json_file_from_local_override = counting
     app = cdk.App(context={"jumpstart:lockfile": lockfile, "jumpstart:metadata": source})
-    stack = cdk.Stack(app, "Bench", env=cdk.Environment(region="us-west-2"))
-    if kind == "hand":
-        hand_written(stack, n, lockfile)
-    else:
-        jumpstart(stack, n)
+    # CloudFormation allows 500 resources per stack: spread the endpoints over stacks of 25
+    for start in range(0, n, PER_STACK):
+        stack = cdk.Stack(app, f"Bench{start // PER_STACK}", env=cdk.Environment(region="us-west-2"))
+        count = min(PER_STACK, n - start)
+        if kind == "hand":
+            hand_written(stack, count, lockfile)
+        else:
+            jumpstart(stack, count)
     app.synth()
     print(json.dumps({"reads": reads, "sagemaker": "sagemaker" in sys.modules}))
 

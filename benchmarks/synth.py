@@ -1,6 +1,7 @@
 """Synth benchmark: JumpStartEndpoint (locked) against the same endpoints written by hand.
 
-For N = 1, 10, 100 it times whole `python app.py`-style synth processes (several runs, median and
+For N = 1, 10, 100 (spread over stacks of at most 25 endpoints: CloudFormation's 500-resource
+limit) it times whole `python app.py`-style synth processes (several runs, median and
 spread): N `JumpStartEndpoint`s with the metadata locked, and the same N endpoints written by hand as
 plain CfnModel / CfnEndpointConfig / CfnEndpoint with the same properties (and the same role and
 policy). Then a cold (unlocked) synth on the shipped catalog: wall time, metadata file reads per

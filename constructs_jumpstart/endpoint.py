@@ -286,6 +286,9 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         async_config = None
         if async_inference is not None or data_capture is not None:
             from ._buckets import secure_bucket
+
+            for model in self.models:
+                model.acknowledge_grants()
         if async_inference is not None:
             bucket = async_inference.output_bucket or secure_bucket(self, "AsyncOutput", self.encryption_key)
             self.async_output_bucket: s3.IBucket = bucket

@@ -217,11 +217,13 @@ class JumpStartModel(Construct):
             reads.append(S3Artifact.from_uri(resolved.script_uri))
         self.role, depends = _iam.sagemaker_role(
             self, role, f"SageMaker execution role for JumpStart model {model_id} {resolved.version}",
-            reads, resolved.image_uri, "/aws/sagemaker/",
+            reads, resolved.image_uri, "/aws/sagemaker/", vpc=vpc is not None,
         )
+        self.owns_role: bool = role is None
         """The execution role (yours, or a created least-privilege one)."""
         if hasattr(model_data, "grant_read"):
             model_data.grant_read(self.role)  # e.g. a training job's output
+            self.acknowledge_grants()
 
         env: Dict[str, str] = dict(resolved.environment)
         if resolved.script_uri:
@@ -274,7 +276,6 @@ class JumpStartModel(Construct):
             vpc_config = sagemaker.CfnModel.VpcConfigProperty(
                 security_group_ids=[g.security_group_id for g in groups], subnets=subnets.subnet_ids
             )
-            depends += _iam.grant(self, self.role, [_iam.vpc_access_statement()])
         isolation = bool(resolved.model_package_arn) or resolved.network_isolation or bool(enable_network_isolation)
         self.network_isolation: bool = isolation
         self.cfn_model = sagemaker.CfnModel(
@@ -305,3 +306,9 @@ class JumpStartModel(Construct):
         self.model_name: str = self.cfn_model.attr_model_name
         """The name CloudFormation gives the model."""
         self.model_arn: str = self.cfn_model.ref
+
+    def acknowledge_grants(self) -> None:
+        """For cdk-nag: acknowledge the wildcards of CDK grant helpers (on this library's own
+        buckets and keys) in the default policy of the role this model created."""
+        if self.owns_role:
+            _iam.acknowledge_generated_wildcards(self.role)

@@ -48,3 +48,15 @@ def make_stack(lockfile: Path) -> Callable[..., cdk.Stack]:
         return cdk.Stack(app, "TestStack", env=env)
 
     return factory
+
+
+def role_statements(template, role_prefix: str = "") -> list:
+    """Every IAM statement granted to the roles whose logical id starts with ``role_prefix``:
+    their inline policies and the AWS::IAM::Policy resources attached to them."""
+    roles = {k: r for k, r in template.find_resources("AWS::IAM::Role").items() if k.startswith(role_prefix)}
+    statements = [s for r in roles.values() for p in r["Properties"].get("Policies", [])
+                  for s in p["PolicyDocument"]["Statement"]]
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        if any(ref.get("Ref") in roles for ref in policy["Properties"].get("Roles", [])):
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements

@@ -10,6 +10,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
 
+from .conftest import role_statements
 from constructs_jumpstart import (
     JumpStartEndpoint,
     JumpStartModel,
@@ -29,10 +30,7 @@ def _only(template: Template, type_: str) -> dict:
 
 
 def _policy_statements(template: Template) -> list:
-    statements = []
-    for policy in template.find_resources("AWS::IAM::Policy").values():
-        statements += policy["Properties"]["PolicyDocument"]["Statement"]
-    return statements
+    return role_statements(template)
 
 
 def test_mobilenet_endpoint(make_stack):

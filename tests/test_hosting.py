@@ -13,6 +13,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match, Template
 
 from constructs_jumpstart import JumpStartEndpoint, JumpStartError, ValidationError
+
+from .conftest import role_statements
 from constructs_jumpstart.hosting import (
     AsyncInferenceConfig,
     DataCaptureConfig,
@@ -100,7 +102,7 @@ def test_async_inference_with_topics_and_scoped_role(make_stack):
     assert "KmsKeyId" in out
     t.has_resource_properties("AWS::S3::Bucket", {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
         Match.object_like({"ServerSideEncryptionByDefault": Match.object_like({"SSEAlgorithm": "aws:kms"})})]}})
-    policy = json.dumps(t.find_resources("AWS::IAM::Policy"))
+    policy = json.dumps(role_statements(t))
     assert "/async-output/*" in policy and "/async-failures/*" in policy and "sns:Publish" in policy
     role = iam_policy_for(t, "EModelRole")
     puts = [s for s in role if "s3:PutObject" in json.dumps(s["Action"])]
@@ -109,9 +111,7 @@ def test_async_inference_with_topics_and_scoped_role(make_stack):
 
 
 def iam_policy_for(t: Template, role_prefix: str) -> list:
-    role_id = next(k for k in t.find_resources("AWS::IAM::Role") if k.startswith(role_prefix))
-    return [s for p in t.find_resources("AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": role_id}]
-            for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    return role_statements(t, role_prefix)
 
 
 def test_async_autoscaling_on_backlog_down_to_zero_and_schedules(make_stack):

@@ -31,8 +31,7 @@ class Location:
         if self.bucket is not None:
             self.bucket.grant_read(grantee, f"{self.key}*" if self.data_type == "S3Prefix" else self.key)
             return
-        for statement in _iam.s3_read_statements(stack, [S3Artifact(self.uri, self.data_type, "None")]):
-            grantee.grant_principal.add_to_principal_policy(statement)
+        _iam.grant_read(stack, grantee, [S3Artifact(self.uri, self.data_type, "None")])
 
     def grant_write(self, grantee: iam.IGrantable, stack: Stack) -> None:
         if self.bucket is not None:

@@ -183,8 +183,10 @@ class JumpStartTrainingJob(Construct):
             reads.append(S3Artifact.from_uri(resolved.script_uri))
         self.role, depends = _iam.sagemaker_role(
             self, role, f"SageMaker training role for JumpStart model {model_id} {resolved.version}",
-            reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs",
+            reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs", vpc=vpc is not None,
         )
+        if role is None:
+            _iam.acknowledge_generated_wildcards(self.role)
         train.grant_read(self.role, stack)
         if validation is not None:
             validation.grant_read(self.role, stack)
@@ -246,7 +248,6 @@ class JumpStartTrainingJob(Construct):
             groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
             subnets = vpc.select_subnets(**_subnet_args(vpc_subnets))
             request["VpcConfig"] = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
-            depends += _iam.grant(self, self.role, [_iam.vpc_access_statement()])
 
         self.runner = JobRunner(
             self, "Runner", kind="training", name_base=job_name_base(model_id, "ft"), request=request,

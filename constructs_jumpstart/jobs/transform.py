@@ -134,6 +134,7 @@ class JumpStartBatchTransform(Construct):
         prefix = output_prefix.strip("/")
         output = _s3.Location(f"s3://{self.output_bucket.bucket_name}/{prefix}", "S3Prefix", self.output_bucket, prefix)
         # batch transform reads and writes S3 as the model's execution role
+        model.acknowledge_grants()
         source.grant_read(model.role, stack)
         output.grant_write(model.role, stack)
         if encryption_key is not None:
