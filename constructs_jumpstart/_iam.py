@@ -36,6 +36,9 @@ class Statements:
         self.stack = stack
         self.items: List[dict] = []
         self.reasons: dict = {}
+        # read once: every property read is a round trip to the CDK's JavaScript runtime
+        self._partition, self._account, self._region = stack.partition, stack.account, stack.region
+        self._account_literal = None if Token.is_unresolved(self._account) else self._account
 
     def _add(self, actions: List[str], resources: List[str], reason: Optional[str] = None,
              condition: Optional[dict] = None) -> "Statements":
@@ -46,8 +49,7 @@ class Statements:
         self.items.append(statement)
         for resource in resources:
             if "*" in resource and reason:
-                account = self.stack.account
-                flat = resource if Token.is_unresolved(account) else resource.replace(ACCOUNT, account)
+                flat = resource if self._account_literal is None else resource.replace(ACCOUNT, self._account_literal)
                 self.reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]"] = reason
         return self
 
@@ -89,7 +91,7 @@ class Statements:
                          "ecr:GetAuthorizationToken supports no resource-level permission; '*' is its only valid resource.")
 
     def logs(self, prefix: str) -> "Statements":
-        group = f"arn:{PARTITION}:logs:{self.stack.region}:{ACCOUNT}:log-group:{prefix}*"
+        group = f"arn:{PARTITION}:logs:{self._region}:{ACCOUNT}:log-group:{prefix}*"
         return self._add(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
                          [group, f"{group}:log-stream:*"],
                          "SageMaker names its log groups and streams per endpoint or job at run time; "
@@ -105,7 +107,7 @@ class Statements:
 
     def _render(self, value):
         if isinstance(value, str):
-            return value.replace(PARTITION, self.stack.partition).replace(ACCOUNT, self.stack.account)
+            return value.replace(PARTITION, self._partition).replace(ACCOUNT, self._account)
         if isinstance(value, list):
             return [self._render(v) for v in value]
         if isinstance(value, dict):
@@ -132,8 +134,7 @@ class Statements:
         from aws_cdk import Acknowledgment, Validations
 
         reasons = {**self.reasons, "HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy": INLINE_REASON}
-        for rule_id, reason in reasons.items():
-            Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+        Validations.of(scope).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in reasons.items()])
 
 
 def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact]) -> None:
@@ -233,8 +234,7 @@ class AcknowledgeGeneratedWildcards:
                 reason = _resource_reason(flat, actions) if "*" in flat else None
                 if reason:
                     acks[f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]"] = reason
-        for rule_id, reason in acks.items():
-            Validations.of(node).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+        Validations.of(node).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in acks.items()])
 
 
 def acknowledge_generated_wildcards(role) -> None:

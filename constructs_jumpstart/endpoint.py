@@ -492,7 +492,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
 
     # -- metrics ----------------------------------------------------------------------------------
 
-    def metric(self, metric_name: str, *, statistic: str = "Sum", period: Duration = Duration.minutes(1),
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: Optional[Duration] = None,
                variant_name: Optional[str] = None, namespace: str = "AWS/SageMaker",
                with_variant: bool = True) -> cloudwatch.Metric:
         """A CloudWatch metric of this endpoint (dimensions EndpointName, VariantName)."""
@@ -502,7 +502,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         if with_variant:
             dims["VariantName"] = variant_name or self.variant_names[0]
         return cloudwatch.Metric(namespace=namespace, metric_name=metric_name, dimensions_map=dims,
-                                 statistic=statistic, period=period)
+                                 statistic=statistic, period=period or Duration.minutes(1))
 
     def metric_invocations(self, **kw: Any) -> cloudwatch.Metric:
         return self.metric("Invocations", **kw)
@@ -541,8 +541,8 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         target_backlog_per_instance: Optional[float] = None,
         variant_name: Optional[str] = None,
         component: Optional[int] = None,
-        scale_in_cooldown: Duration = Duration.minutes(5),
-        scale_out_cooldown: Duration = Duration.minutes(1),
+        scale_in_cooldown: Optional[Duration] = None,
+        scale_out_cooldown: Optional[Duration] = None,
     ) -> appscaling.ScalableTarget:
         """Scale instances (or an inference component's copies) with target tracking, and return
         the scalable target for scheduled actions::
@@ -560,6 +560,8 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         """
         from aws_cdk import aws_applicationautoscaling as appscaling
 
+        scale_in_cooldown = scale_in_cooldown or Duration.minutes(5)
+        scale_out_cooldown = scale_out_cooldown or Duration.minutes(1)
         problems = []
         if self.serverless is not None:
             problems.append("serverless endpoints scale by themselves; use ServerlessConfig(max_concurrency=...) instead.")

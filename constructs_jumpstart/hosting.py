@@ -103,16 +103,19 @@ class TrafficShift:
     wait: Duration = field(default_factory=lambda: Duration.minutes(5))
 
     @staticmethod
-    def all_at_once(wait: Duration = Duration.minutes(5)) -> "TrafficShift":
-        return TrafficShift("ALL_AT_ONCE", None, wait)
+    def all_at_once(wait: Optional[Duration] = None) -> "TrafficShift":
+        """Shift all traffic, then bake for ``wait`` (default 5 minutes)."""
+        return TrafficShift("ALL_AT_ONCE", None, wait or Duration.minutes(5))
 
     @staticmethod
-    def canary(percent: int, wait: Duration = Duration.minutes(10)) -> "TrafficShift":
-        return TrafficShift("CANARY", percent, wait)
+    def canary(percent: int, wait: Optional[Duration] = None) -> "TrafficShift":
+        """``percent`` of capacity first, the rest after ``wait`` (default 10 minutes)."""
+        return TrafficShift("CANARY", percent, wait or Duration.minutes(10))
 
     @staticmethod
-    def linear(percent: int, wait: Duration = Duration.minutes(5)) -> "TrafficShift":
-        return TrafficShift("LINEAR", percent, wait)
+    def linear(percent: int, wait: Optional[Duration] = None) -> "TrafficShift":
+        """``percent`` of capacity per step, ``wait`` (default 5 minutes) between steps."""
+        return TrafficShift("LINEAR", percent, wait or Duration.minutes(5))
 
 
 @dataclass(frozen=True)
@@ -142,12 +145,12 @@ class DeploymentConfig:
     @staticmethod
     def rolling(
         batch_percent: int = 25,
-        wait: Duration = Duration.minutes(5),
+        wait: Optional[Duration] = None,
         alarms: Sequence[cloudwatch.IAlarm] = (),
         rollback_batch_percent: Optional[int] = None,
         max_execution_timeout: Optional[Duration] = None,
     ) -> "DeploymentConfig":
-        return DeploymentConfig("rolling", batch_percent=batch_percent, wait=wait, alarms=tuple(alarms),
+        return DeploymentConfig("rolling", batch_percent=batch_percent, wait=wait or Duration.minutes(5), alarms=tuple(alarms),
                                 rollback_batch_percent=rollback_batch_percent, max_execution_timeout=max_execution_timeout)
 
     def problems(self) -> list:
