@@ -24,23 +24,14 @@ import sys
 import aws_cdk as cdk
 
 from constructs_jumpstart import JumpStartError
-from stacks import (
-    AsyncStack,
-    BatchTransformStack,
-    EndpointStack,
-    FineTuneStack,
-    InferenceComponentsStack,
-    PipelineStack,
-    ProductionStack,
-    ServerlessStack,
-)
+import stacks
 
 DEFAULT_MODEL_ID = "pytorch-ic-mobilenet-v2"
 HOSTING_EXAMPLES = {
-    "serverless": ("JumpStartServerlessStack", ServerlessStack),
-    "async": ("JumpStartAsyncStack", AsyncStack),
-    "components": ("JumpStartInferenceComponentsStack", InferenceComponentsStack),
-    "production": ("JumpStartProductionStack", ProductionStack),
+    "serverless": ("JumpStartServerlessStack", "ServerlessStack"),
+    "async": ("JumpStartAsyncStack", "AsyncStack"),
+    "components": ("JumpStartInferenceComponentsStack", "InferenceComponentsStack"),
+    "production": ("JumpStartProductionStack", "ProductionStack"),
 }
 
 
@@ -55,20 +46,20 @@ def build_app(app: cdk.App) -> cdk.App:
     )
     example = ctx("example") or "endpoint"
     if example == "endpoint":
-        EndpointStack(
+        stacks.EndpointStack(
             app, "JumpStartEndpointStack", env=env,
             accept_eula=str(ctx("accept_eula") or "").lower() == "true", **model,
         )
     elif example == "finetune":
-        FineTuneStack(app, "JumpStartFineTuneStack", env=env, training_data=ctx("training_data") or None, **model)
+        stacks.FineTuneStack(app, "JumpStartFineTuneStack", env=env, training_data=ctx("training_data") or None, **model)
     elif example == "transform":
-        BatchTransformStack(app, "JumpStartBatchTransformStack", env=env, input_data=ctx("input_data") or None, **model)
+        stacks.BatchTransformStack(app, "JumpStartBatchTransformStack", env=env, input_data=ctx("input_data") or None, **model)
     elif example in HOSTING_EXAMPLES:
         name, stack_class = HOSTING_EXAMPLES[example]
-        stack_class(app, name, env=env)
+        getattr(stacks, stack_class)(app, name, env=env)
     elif example == "pipeline":
         account = ctx("account") or os.environ.get("CDK_DEFAULT_ACCOUNT") or "111111111111"
-        PipelineStack(app, "JumpStartPipelineStack", env=cdk.Environment(account=account, region=region), **model)
+        stacks.PipelineStack(app, "JumpStartPipelineStack", env=cdk.Environment(account=account, region=region), **model)
     else:
         raise JumpStartError(f"Unknown example {example!r}: use -c example=endpoint, finetune, transform, pipeline, serverless, async, components or production.")
     return app

@@ -1,12 +1,26 @@
-"""Example stacks composed by ``app.py``. Each one synthesizes offline on the shipped catalog."""
+"""Example stacks composed by ``app.py``. Each one synthesizes offline on the shipped catalog.
 
-from .endpoint_stack import EndpointStack
-from .finetune_stack import FineTuneStack
-from .hosting_stacks import AsyncStack, InferenceComponentsStack, ProductionStack, ServerlessStack
-from .pipeline_stack import EndpointStage, PipelineStack
-from .transform_stack import BatchTransformStack
+Imported on first use, so that synthesizing one example does not load the CDK modules of all.
+"""
 
-__all__ = [
-    "AsyncStack", "BatchTransformStack", "EndpointStack", "EndpointStage", "FineTuneStack",
-    "InferenceComponentsStack", "PipelineStack", "ProductionStack", "ServerlessStack",
-]
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "EndpointStack": ".endpoint_stack",
+    "FineTuneStack": ".finetune_stack",
+    "BatchTransformStack": ".transform_stack",
+    "EndpointStage": ".pipeline_stack",
+    "PipelineStack": ".pipeline_stack",
+    "AsyncStack": ".hosting_stacks",
+    "InferenceComponentsStack": ".hosting_stacks",
+    "ProductionStack": ".hosting_stacks",
+    "ServerlessStack": ".hosting_stacks",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
