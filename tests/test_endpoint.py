@@ -128,39 +128,35 @@ def test_gated_model_requires_eula_and_names_it(make_stack):
 
 def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
     stack = make_stack()
-    JumpStartEndpoint(stack, "Llm", model_id="fixture-llm-gated", model_version="2.0.0", accept_eula=True)
+    ep = JumpStartEndpoint(stack, "Llm", model_id="fixture-llm-gated", model_version="2.0.0", accept_eula=True)
     t = Template.from_stack(stack)
-    t.has_resource_properties(
-        "AWS::SageMaker::Model",
-        {
-            "EnableNetworkIsolation": True,
-            "PrimaryContainer": {
-                "Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124",
-                "ModelDataSource": {
-                    "S3DataSource": {
-                        "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/inference-prepack-lmi/v2.0.0/",
-                        "S3DataType": "S3Prefix",
-                        "CompressionType": "None",
-                        "ModelAccessConfig": {"AcceptEula": True},
-                    }
-                },
-                "AdditionalModelDataSources": [
-                    {
-                        "ChannelName": "draft_model",
-                        "S3DataSource": {
-                            "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/draft/v1/",
-                            "S3DataType": "S3Prefix",
-                            "CompressionType": "None",
-                            "ModelAccessConfig": {"AcceptEula": True},
-                        },
-                    }
-                ],
-                "Environment": Match.object_like(
-                    {"OPTION_SPECULATIVE_DRAFT_MODEL": "/opt/ml/additional-model-data-sources/draft_model/", "SM_NUM_GPUS": "4"}
-                ),
-            },
-        },
-    )
+    # AWS::SageMaker::Model has no AdditionalModelDataSources, so this model is created by CreateModel
+    t.resource_count_is("AWS::SageMaker::Model", 0)
+    (custom,) = t.find_resources("Custom::JumpStartModel").values()
+    parts = custom["Properties"]["Create"]["Fn::Join"][1]
+    call = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in parts))
+    assert call["action"] == "createModel" and call["physicalResourceId"] == {"id": ep.model_name}
+    request = call["parameters"]
+    assert request["ModelName"] == ep.model_name and request["ExecutionRoleArn"] == "ROLE"
+    assert request["EnableNetworkIsolation"] is True
+    assert request["PrimaryContainer"] == {
+        "Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124",
+        "ModelDataSource": {"S3DataSource": {
+            "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/inference-prepack-lmi/v2.0.0/",
+            "S3DataType": "S3Prefix", "CompressionType": "None", "ModelAccessConfig": {"AcceptEula": True}}},
+        "AdditionalModelDataSources": [{"ChannelName": "draft_model", "S3DataSource": {
+            "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/draft/v1/",
+            "S3DataType": "S3Prefix", "CompressionType": "None", "ModelAccessConfig": {"AcceptEula": True}}}],
+        "Environment": request["PrimaryContainer"]["Environment"],
+    }
+    assert request["PrimaryContainer"]["Environment"]["OPTION_SPECULATIVE_DRAFT_MODEL"] == "/opt/ml/additional-model-data-sources/draft_model/"
+    assert request["PrimaryContainer"]["Environment"]["SM_NUM_GPUS"] == "4"
+    delete = json.loads(custom["Properties"]["Delete"])
+    assert delete == {"action": "deleteModel", "service": "SageMaker", "parameters": {"ModelName": ep.model_name}}
+    # the endpoint config serves it, after it exists
+    config_id, config = next(iter(t.find_resources("AWS::SageMaker::EndpointConfig").items()))
+    assert config["Properties"]["ProductionVariants"][0]["ModelName"] == ep.model_name
+    assert any(d.startswith("LlmModel") for d in config["DependsOn"])
     # deploy_kwargs from the spec go on the production variant
     t.has_resource_properties(
         "AWS::SageMaker::EndpointConfig",

@@ -16,6 +16,12 @@ import app as example_app
 from constructs_jumpstart import JumpStartEndpoint
 
 EXAMPLES = ["endpoint", "finetune", "transform", "pipeline", "serverless", "async", "components", "production"]
+# the example endpoint app on a gated LLM with a speculative-decoding draft (a model created through
+# the API) and on a marketplace model package
+VARIANTS = {
+    "gated-llm": {"example": "endpoint", "model_id": "fixture-llm-gated", "accept_eula": "true"},
+    "model-package": {"example": "endpoint", "model_id": "fixture-model-package", "accept_eula": "true"},
+}
 
 
 def _findings(outdir: Path) -> list:
@@ -39,11 +45,12 @@ def _synth_with_nag(app: cdk.App, outdir: Path) -> list:
     return []
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("example", EXAMPLES + sorted(VARIANTS))
 def test_example_stack_is_nag_clean(example, lockfile, tmp_path):
     outdir = tmp_path / "out"
-    app = cdk.App(outdir=str(outdir), context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile),
-                                               "region": "us-west-2", "example": example})
+    context = {"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile), "region": "us-west-2",
+               "example": example, **VARIANTS.get(example, {})}
+    app = cdk.App(outdir=str(outdir), context=context)
     example_app.build_app(app)
     assert _synth_with_nag(app, outdir) == []
 
