@@ -261,23 +261,25 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         """The instance type (``None`` for serverless)."""
 
         # -- encryption ------------------------------------------------------------------------
+        instance_types = [self.instance_type] if inference_components else [m.instance_type for m in self.models]
+        nvme = [t for t in instance_types if t and has_local_nvme(t)]
+        volume_key_allowed = serverless is None and not nvme
+        if nvme and serverless is None:
+            Annotations.of(self).add_info(
+                f"no KmsKeyId on the endpoint config: {', '.join(nvme)} store on NVMe instance storage, "
+                "which the hardware encrypts and SageMaker refuses a key for."
+            )
         self.encryption_key: Optional[kms.IKey] = encryption_key
-        if encryption_key is None and volume_encryption:
+        """The KMS key of the volume and of what the endpoint writes (``None`` when none is needed)."""
+        if encryption_key is None and volume_encryption and (
+            volume_key_allowed or async_inference is not None or data_capture is not None
+        ):  # created only where something uses it
             self.encryption_key = kms.Key(
                 self, "Key", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
                 pending_window=Duration.days(7),
                 description=f"Encrypts the storage and outputs of endpoint {self.node.path}",
             )
-        instance_types = [self.instance_type] if inference_components else [m.instance_type for m in self.models]
-        volume_key = None
-        if self.encryption_key is not None and serverless is None:
-            if any(has_local_nvme(t) for t in instance_types if t):
-                Annotations.of(self).add_info(
-                    f"no KmsKeyId on the endpoint config: {', '.join(t for t in instance_types if has_local_nvme(t))} "
-                    "store on NVMe instance storage, which the hardware encrypts and SageMaker refuses a key for."
-                )
-            else:
-                volume_key = self.encryption_key
+        volume_key = self.encryption_key if volume_key_allowed else None
         if self.encryption_key is not None and (async_inference is not None or data_capture is not None):
             for model in self.models:  # they write async results / captured data with the key
                 self.encryption_key.grant_encrypt_decrypt(model.role)

@@ -45,7 +45,16 @@ def test_kms_key_by_default_with_rotation(make_stack):
 def test_no_kms_key_on_nvme_instance_types(make_stack):
     stack = make_stack()
     JumpStartEndpoint(stack, "E", model_id="fixture-llm-gated", model_version="2.0.0", accept_eula=True)  # ml.g5.12xlarge
-    assert "KmsKeyId" not in _config(Template.from_stack(stack))
+    t = Template.from_stack(stack)
+    assert "KmsKeyId" not in _config(t)
+    t.resource_count_is("AWS::KMS::Key", 0)  # nothing would use one
+    serverless = make_stack()
+    JumpStartEndpoint(serverless, "S", serverless=ServerlessConfig(), **PINNED)
+    Template.from_stack(serverless).resource_count_is("AWS::KMS::Key", 0)
+    with_capture = make_stack()
+    JumpStartEndpoint(with_capture, "C", model_id="fixture-llm-gated", model_version="2.0.0", accept_eula=True,
+                      data_capture=DataCaptureConfig())
+    Template.from_stack(with_capture).resource_count_is("AWS::KMS::Key", 1)  # encrypts the captured data
 
 
 def test_serverless(make_stack):
