@@ -125,7 +125,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
             initial_instance_count: instances (default 1). Not with ``serverless``.
             variant_name: name of the production variant (single model).
             environment: container environment, merged over the spec's defaults (yours win).
-            role: execution role instead of a created least-privilege one (single model).
+            role: execution role for every model, instead of a created least-privilege one each.
             accept_eula: accept the model's EULA (gated models).
             tolerate_deprecated / tolerate_vulnerable: deploy such versions anyway, with a warning.
             config_name: a spec inference config (e.g. ``"lmi-optimized"``); default: top-ranked.
@@ -231,7 +231,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                 model = JumpStartModel(
                     self, "Model" if len(specs) == 1 else f"Model{label}",
                     model_id=spec.model_id, model_version=spec.model_version, instance_type=hosting_type,
-                    environment=spec.environment, role=role if len(specs) == 1 else None,
+                    environment=spec.environment, role=role,
                     accept_eula=spec.accept_eula, tolerate_deprecated=spec.tolerate_deprecated,
                     tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
                     model_data=spec.model_data, **common,
