@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence
 
 from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token
 from aws_cdk import aws_iam as iam
@@ -204,7 +204,6 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                 problems.append(f"inference component '{c.name or c.model_id}' copies must be at least 1; got {c.copies}.")
 
         region = concrete_region(self, "JumpStartEndpoint")
-        stack = Stack.of(self)
         common = dict(vpc=vpc, vpc_subnets=vpc_subnets, security_groups=security_groups,
                       enable_network_isolation=enable_network_isolation)
 

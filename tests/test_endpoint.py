@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms

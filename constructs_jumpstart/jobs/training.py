@@ -14,7 +14,7 @@ from constructs import Construct
 
 from .. import _iam
 from .._resolution import lockfile_path, resolve_for
-from ..errors import JumpStartError, ValidationError
+from ..errors import JumpStartError
 from ..hyperparameters import merge_and_validate
 from ..lockfile import LockKey
 from ..model import _subnet_args, annotate_resolution, concrete_region, model_policy_problems, raise_problems
