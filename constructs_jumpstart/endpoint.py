@@ -30,7 +30,7 @@ from .hosting import (
     nag_suppress,
 )
 from .lockfile import LockKey
-from .model import JumpStartModel, concrete_region
+from .model import JumpStartModel, collect_problems, concrete_region, raise_problems
 from .types import Scope
 
 INVOKE_ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
@@ -218,16 +218,18 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         self.models: List[JumpStartModel] = []
         self.variant_names: List[str] = []
         specs: List[Any] = list(variants or []) + list(inference_components or [])
+        causes: List[JumpStartError] = []
         fleet_type = instance_type
         for index, spec in enumerate(specs):
             is_component = isinstance(spec, JumpStartInferenceComponent)
             label = spec.name if is_component else spec.variant_name
             label = _variant_name(label or (spec.model_id if len(specs) > 1 else "AllTraffic"))
             hosting_type = fleet_type if is_component else spec.instance_type
-            try:
+
+            def build(spec=spec, label=label, hosting_type=hosting_type) -> JumpStartModel:
                 if serverless is not None:
                     hosting_type = self._serverless_instance_type(spec, region)
-                model = JumpStartModel(
+                return JumpStartModel(
                     self, "Model" if len(specs) == 1 else f"Model{label}",
                     model_id=spec.model_id, model_version=spec.model_version, instance_type=hosting_type,
                     environment=spec.environment, role=role,
@@ -235,20 +237,15 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                     tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
                     model_data=spec.model_data, **common,
                 )
-            except ValidationError as err:
-                problems += err.problems
-                continue
-            except JumpStartError as err:
-                if not problems and len(specs) == 1:
-                    raise  # the one problem: raise it as it is (e.g. UnknownModelError)
-                problems.append(str(err))
+
+            model = collect_problems(build, problems, causes)
+            if model is None:
                 continue
             if is_component and fleet_type is None:
                 fleet_type = model.instance_type  # the first component's default sizes the fleet
             self.models.append(model)
             self.variant_names.append(label)
-        if problems:
-            raise ValidationError(self.node.path, problems)
+        raise_problems(self, problems, *causes)
 
         self.model: JumpStartModel = self.models[0]
         """The (first) model."""

@@ -3,7 +3,7 @@ JumpStart model id, resolved at synth."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from aws_cdk import Annotations, Stack, Token
 from aws_cdk import aws_iam as iam
@@ -43,14 +43,27 @@ def concrete_region(construct: Construct, what: str) -> str:
     return region
 
 
-def raise_problems(construct: Construct, problems: List[str], cause: Optional[JumpStartError] = None) -> None:
-    """Raise ``cause`` alone when it is the only problem, else everything together."""
-    if cause is not None and not problems:
-        raise cause
-    if cause is not None:
-        problems = [str(cause)] + problems
+def raise_problems(construct: Construct, problems: List[str], *causes: JumpStartError) -> None:
+    """Raise a lone cause as it is (e.g. ``UnknownModelError``), else every cause and problem
+    together in one ``ValidationError``."""
+    if len(causes) == 1 and not problems:
+        raise causes[0]
+    problems = [str(c) for c in causes] + list(problems)
     if problems:
         raise ValidationError(construct.node.path, problems)
+
+
+def collect_problems(build: Callable[[], Any], problems: List[str], causes: List[JumpStartError]) -> Any:
+    """Run ``build`` (which creates a child construct) and return what it built; if it fails, its
+    ``ValidationError`` problems join ``problems``, any other ``JumpStartError`` joins ``causes``
+    (for :func:`raise_problems`), and ``None`` is returned."""
+    try:
+        return build()
+    except ValidationError as err:
+        problems += err.problems
+    except JumpStartError as err:
+        causes.append(err)
+    return None
 
 
 def model_policy_problems(

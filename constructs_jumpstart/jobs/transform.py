@@ -10,7 +10,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ..errors import JumpStartError, ValidationError
-from ..model import JumpStartModel
+from ..model import JumpStartModel, collect_problems, raise_problems
 from . import _s3
 from .runner import MAX_WAIT, JobRunner, job_name_base
 
@@ -95,18 +95,14 @@ class JumpStartBatchTransform(Construct):
             problems.append(str(err))
             source = None
         if model is None:
-            try:
-                model = JumpStartModel(
-                    self, "Model", model_id=model_id, model_version=model_version, instance_type=instance_type,
-                    model_data=model_data, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated,
-                    tolerate_vulnerable=tolerate_vulnerable, environment=environment,
-                )
-            except ValidationError as err:
-                raise ValidationError(self.node.path, err.problems + problems) from None
-            except JumpStartError as err:
-                if problems:
-                    raise ValidationError(self.node.path, [str(err)] + problems) from None
-                raise
+            causes: List[JumpStartError] = []
+            model = collect_problems(lambda: JumpStartModel(
+                self, "Model", model_id=model_id, model_version=model_version, instance_type=instance_type,
+                model_data=model_data, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated,
+                tolerate_vulnerable=tolerate_vulnerable, environment=environment,
+            ), problems, causes)
+            if model is None:
+                raise_problems(self, problems, *causes)
         resolved = model.resolved
         chosen_type = instance_type or model.instance_type
         if resolved.supported_instance_types and chosen_type not in resolved.supported_instance_types:
