@@ -76,11 +76,6 @@ class Statements:
                       condition={"StringLike": {"s3:prefix": sorted(set(prefixes))}})
         return self
 
-    def s3_write_prefix(self, uri: str) -> "Statements":
-        bucket, key = split_s3_uri(uri)
-        return self._add(["s3:PutObject"], [f"arn:{PARTITION}:s3:::{bucket}/{key}*"],
-                         "Exactly the output prefix SageMaker writes; its objects are named at run time.")
-
     def ecr_pull(self, image_uri: Optional[str]) -> "Statements":
         match = _ECR_RE.match(image_uri or "")
         if not match:

@@ -53,9 +53,26 @@ def metadata_dir_for(source: Optional[str]) -> Optional[Path]:
     return Path(source).expanduser().resolve()
 
 
+def _env_roots() -> Optional[Tuple[Path, Path]]:
+    """(manifest root, specs root) from the SDK's override variables, when both are set: then they
+    win, exactly as in the SDK."""
+    if os.environ.get(MANIFEST_ENV) and os.environ.get(SPECS_ENV):
+        return Path(os.environ[MANIFEST_ENV]), Path(os.environ[SPECS_ENV])
+    return None
+
+
+def _require_manifest(root: Path) -> None:
+    if not (root / "models_manifest.json").is_file():
+        raise MetadataError(
+            f"JumpStart metadata directory '{root}' has no models_manifest.json. Expected the "
+            "JumpStart layout (models_manifest.json plus the spec files it points to), "
+            f"'{SHIPPED}' for the catalog shipped with constructs_jumpstart, or '{LIVE}'."
+        )
+
+
 def describe_source(source: Optional[str] = None) -> str:
     """Human-readable name of where metadata will come from (env overrides win)."""
-    if os.environ.get(MANIFEST_ENV) and os.environ.get(SPECS_ENV):
+    if _env_roots():
         return f"local directory {os.environ[MANIFEST_ENV]} (from {MANIFEST_ENV})"
     path = metadata_dir_for(source)
     return "live JumpStart catalog" if path is None else f"local directory {path}"
@@ -71,9 +88,9 @@ def metadata_source(source: Optional[str] = None) -> Iterator[None]:
     """
     from sagemaker.core.jumpstart import accessors
 
-    if os.environ.get(MANIFEST_ENV) and os.environ.get(SPECS_ENV):
-        wanted = f"{os.environ[MANIFEST_ENV]}|{os.environ[SPECS_ENV]}"
-        _switch_cache(accessors, wanted)
+    env = _env_roots()
+    if env:
+        _switch_cache(accessors, f"{env[0]}|{env[1]}")
         yield
         return
     path = metadata_dir_for(source)
@@ -81,12 +98,7 @@ def metadata_source(source: Optional[str] = None) -> Iterator[None]:
         _switch_cache(accessors, LIVE)
         yield
         return
-    if not (path / "models_manifest.json").is_file():
-        raise MetadataError(
-            f"JumpStart metadata directory '{path}' has no models_manifest.json. Expected the "
-            "JumpStart layout (models_manifest.json plus the spec files it points to), "
-            f"'{SHIPPED}' for the catalog shipped with constructs_jumpstart, or '{LIVE}'."
-        )
+    _require_manifest(path)
     saved = {k: os.environ.get(k) for k in (MANIFEST_ENV, SPECS_ENV)}
     os.environ[MANIFEST_ENV] = os.environ[SPECS_ENV] = str(path)
     _switch_cache(accessors, f"{path}|{path}")
@@ -441,18 +453,10 @@ class CatalogReader:
         self.source = source
         self._specs: Dict[str, dict] = {}
         self._cache = None
-        if os.environ.get(MANIFEST_ENV) and os.environ.get(SPECS_ENV):
-            self._roots: Optional[Tuple[Path, Path]] = (Path(os.environ[MANIFEST_ENV]), Path(os.environ[SPECS_ENV]))
-        else:
-            local = metadata_dir_for(source)
-            self._roots = (local, local) if local is not None else None
+        local = metadata_dir_for(source)
+        self._roots: Optional[Tuple[Path, Path]] = _env_roots() or ((local, local) if local is not None else None)
         if self._roots is not None:
-            if not (self._roots[0] / "models_manifest.json").is_file():
-                raise MetadataError(
-                    f"JumpStart metadata directory '{self._roots[0]}' has no models_manifest.json. "
-                    "Expected the JumpStart layout (models_manifest.json plus the spec files it "
-                    f"points to), '{SHIPPED}' for the shipped catalog, or '{LIVE}'."
-                )
+            _require_manifest(self._roots[0])
             self.manifest: List[dict] = self._read_local(self._roots[0], "models_manifest.json")
             return
         _check_region(region)
