@@ -331,12 +331,11 @@ class JumpStartModel(Construct):
         """``CreateModel`` / ``DeleteModel`` through an ``AwsCustomResource``, under a name that is
         a hash of the whole request: any change creates a new model (a new physical id), and
         CloudFormation then deletes the old one, as it replaces an ``AWS::SageMaker::Model``."""
-        import hashlib
-        import json
         import re
 
         from aws_cdk import custom_resources as cr
 
+        from ._names import request_digest
         from .hosting import nag_suppress
 
         stack = Stack.of(self)
@@ -344,9 +343,7 @@ class JumpStartModel(Construct):
                                    "EnableNetworkIsolation": isolation}
         if vpc_config:
             request["VpcConfig"] = vpc_config
-        digest = hashlib.sha256(json.dumps({"path": self.node.path, "stack": stack.stack_name,
-                                            "request": stack.resolve(request)}, sort_keys=True).encode()).hexdigest()[:10]
-        name = f"{re.sub(r'[^A-Za-z0-9-]+', '-', model_id).strip('-')[:52]}-{digest}"
+        name = f"{re.sub(r'[^A-Za-z0-9-]+', '-', model_id).strip('-')[:52]}-{request_digest(self, request)}"
         create = cr.AwsSdkCall(service="SageMaker", action="createModel", parameters={"ModelName": name, **request},
                                physical_resource_id=cr.PhysicalResourceId.of(name))
         self.custom_model = cr.AwsCustomResource(

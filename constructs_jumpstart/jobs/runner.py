@@ -18,8 +18,6 @@ one-hour limit of a custom resource, and a failed or stopped job fails the stack
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -35,6 +33,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from .._iam import acknowledge_generated_wildcards
+from .._names import request_digest
 from ..errors import JumpStartError
 from ..hosting import nag_suppress
 
@@ -117,10 +116,7 @@ class JobRunner(Construct):
             )
         stack = Stack.of(self)
         arn_type, detail_type, name_key, status_key, actions = _KIND[kind]
-        digest = hashlib.sha256(
-            json.dumps({"kind": kind, "path": self.node.path, "stack": stack.stack_name,
-                        "request": stack.resolve(request)}, sort_keys=True, default=str).encode()
-        ).hexdigest()[:10]
+        digest = request_digest(self, request, kind=kind)
         self.job_name: str = f"{name_base}-{digest}"
         """The deterministic job name (changes when any input changes)."""
 
