@@ -175,7 +175,7 @@ class JumpStartTrainingJob(Construct):
         self.instance_type: str = resolved.instance_type
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, output_encryption_key)
         prefix = output_prefix.strip("/")
-        output = _s3.Location(f"s3://{self.output_bucket.bucket_name}/{prefix}", "S3Prefix", self.output_bucket, prefix)
+        output = _s3.location(self.output_bucket, prefix)
         self._output = output
 
         reads = [a for a in [resolved.model_data] if a is not None]
@@ -239,7 +239,7 @@ class JumpStartTrainingJob(Construct):
         if volume_encryption_key is not None:
             request["ResourceConfig"]["VolumeKmsKeyId"] = volume_encryption_key.key_arn
         if use_spot:
-            checkpoints = _s3.Location(f"{output.uri}/checkpoints", "S3Prefix", self.output_bucket, f"{prefix}/checkpoints")
+            checkpoints = _s3.location(self.output_bucket, f"{prefix}/checkpoints")
             checkpoints.grant_read(self.role, stack)
             request["EnableManagedSpotTraining"] = True
             request["StoppingCondition"]["MaxWaitTimeInSeconds"] = int((max_wait or timeout).to_seconds())

@@ -128,7 +128,7 @@ class JumpStartBatchTransform(Construct):
         self.model = model
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, encryption_key)
         prefix = output_prefix.strip("/")
-        output = _s3.Location(f"s3://{self.output_bucket.bucket_name}/{prefix}", "S3Prefix", self.output_bucket, prefix)
+        output = _s3.location(self.output_bucket, prefix)
         # batch transform reads and writes S3 as the model's execution role
         model.acknowledge_grants()
         source.grant_read(model.role, stack)
