@@ -4,7 +4,7 @@ reasons) for exactly the wildcards this library generates on purpose."""
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 from aws_cdk import Stack, Token
 from aws_cdk import aws_iam as iam
@@ -192,6 +192,24 @@ def _flatten(value) -> str:
     return str(value)
 
 
+def wildcard_findings(policy: iam.CfnPolicy) -> Iterator[Tuple[str, str, str, List[str]]]:
+    """The cdk-nag IAM5 findings a policy will get: ``(finding id, "Action" or "Resource", the
+    wildcard value as cdk-nag writes it, the statement's actions)``."""
+    document = Stack.of(policy).resolve(policy.policy_document)
+    for statement in document.get("Statement", []):
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = statement.get("Resource", [])
+        resources = resources if isinstance(resources, list) else [resources]
+        for action in actions:
+            if "*" in action:
+                yield f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", "Action", action, actions
+        for resource in resources:
+            flat = _flatten(resource)
+            if "*" in flat:
+                yield f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]", "Resource", flat, actions
+
+
 def _resource_reason(resource: str, actions) -> Optional[str]:
     if resource == "*":
         return None  # never: what this library needs on '*' is in policies of its own, acknowledged there
@@ -214,21 +232,11 @@ class AcknowledgeGeneratedWildcards:
 
         if not isinstance(node, iam.CfnPolicy):
             return
-        document = Stack.of(node).resolve(node.policy_document)
         acks = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy": INLINE_REASON}
-        for statement in document.get("Statement", []):
-            actions = statement.get("Action", [])
-            actions = [actions] if isinstance(actions, str) else actions
-            resources = statement.get("Resource", [])
-            resources = resources if isinstance(resources, list) else [resources]
-            for action in actions:
-                if action in _ACTION_WILDCARDS:
-                    acks[f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]"] = _ACTION_WILDCARDS[action]
-            for resource in resources:
-                flat = _flatten(resource)
-                reason = _resource_reason(flat, actions) if "*" in flat else None
-                if reason:
-                    acks[f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]"] = reason
+        for finding, kind, value, actions in wildcard_findings(node):
+            reason = _ACTION_WILDCARDS.get(value) if kind == "Action" else _resource_reason(value, actions)
+            if reason:
+                acks[finding] = reason
         Validations.of(node).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in acks.items()])
 
 

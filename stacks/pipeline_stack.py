@@ -20,7 +20,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 from constructs import Construct
 
-from constructs_jumpstart._iam import _flatten
+from constructs_jumpstart._iam import wildcard_findings
 from constructs_jumpstart.hosting import nag_suppress
 
 from .endpoint_stack import EndpointStack
@@ -108,18 +108,8 @@ class _AcknowledgePipelineRoles:
 
     def visit(self, node) -> None:
         if isinstance(node, iam.CfnPolicy):
-            document = Stack.of(node).resolve(node.policy_document)
             ids = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy"}
-            for statement in document.get("Statement", []):
-                actions = statement.get("Action", [])
-                resources = statement.get("Resource", [])
-                for action in [actions] if isinstance(actions, str) else actions:
-                    if "*" in action:
-                        ids.add(f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]")
-                for resource in resources if isinstance(resources, list) else [resources]:
-                    flat = _flatten(resource)
-                    if "*" in flat:
-                        ids.add(f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]")
+            ids.update(finding for finding, _, _, _ in wildcard_findings(node))
             for rule_id in ids:
                 Validations.of(node).acknowledge(Acknowledgment(id=rule_id, reason=self.REASON))
         if isinstance(node, codebuild.CfnProject):
