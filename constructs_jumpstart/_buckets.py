@@ -16,7 +16,9 @@ def secure_bucket(scope: Construct, id: str, key: Optional[kms.IKey],
                   removal_policy: RemovalPolicy = RemovalPolicy.RETAIN) -> s3.Bucket:
     """A bucket for what SageMaker writes (job outputs, async results, captured data): KMS
     encryption with ``key`` (else the AWS-managed S3 key), public access blocked, TLS enforced,
-    versioned, owner-enforced object ownership, and the removal policy the user chose."""
+    versioned, owner-enforced object ownership, and the removal policy the user chose. A bucket
+    removed with the stack is emptied first (every object version: a versioned bucket with data
+    cannot be deleted, and ``cdk destroy`` would fail)."""
     bucket = s3.Bucket(
         scope, id,
         encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.KMS_MANAGED,
@@ -27,6 +29,7 @@ def secure_bucket(scope: Construct, id: str, key: Optional[kms.IKey],
         versioned=True,
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         removal_policy=removal_policy,
+        auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
     )
     nag_suppress(
         bucket,

@@ -100,6 +100,13 @@ class Statements:
              "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
             ["*"], "SageMaker's VPC access: these EC2 network-interface and Describe actions cannot be scoped for this use.")
 
+    def put_metric_data(self, namespace: str) -> "Statements":
+        """The metrics SageMaker publishes for a job's metric definitions, in its namespace only."""
+        return self._add(["cloudwatch:PutMetricData"], ["*"],
+                         "cloudwatch:PutMetricData supports no resource-level permission; limited to the "
+                         f"{namespace} namespace by a condition.",
+                         condition={"StringEquals": {"cloudwatch:namespace": namespace}})
+
     def _render(self, value):
         if isinstance(value, str):
             return value.replace(PARTITION, self._partition).replace(ACCOUNT, self._account)
@@ -139,7 +146,7 @@ def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact]
 
 
 def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: Iterable[S3Artifact],
-                   image_uri: Optional[str], log_prefix: str, vpc: bool = False):
+                   image_uri: Optional[str], log_prefix: str, vpc: bool = False, metrics_namespace: Optional[str] = None):
     """The execution role SageMaker assumes for a model or a job, granted exactly ``reads``, a pull
     of ``image_uri``'s repository, its log groups (and VPC access): a new role with these as its
     inline policy, or your ``role`` with them added (the ``*``-only ones in a policy of their own,
@@ -148,6 +155,8 @@ def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: It
     wanted = Statements(Stack.of(scope)).s3_read(reads).ecr_pull(image_uri).logs(log_prefix)
     if vpc:
         wanted.vpc()
+    if metrics_namespace:
+        wanted.put_metric_data(metrics_namespace)
     if role is None:
         role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
                         description=description, inline_policies={"JumpStart": wanted.document()})

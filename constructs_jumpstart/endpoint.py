@@ -25,7 +25,6 @@ from .hosting import (
     JumpStartInferenceComponent,
     JumpStartVariant,
     ServerlessConfig,
-    has_local_nvme,
     is_accelerated,
     nag_suppress,
 )
@@ -153,6 +152,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                 f"(several models on shared instances); got {', '.join(modes) or 'none'}."
             ])
         self.serverless = serverless
+        self._fleet_count = initial_instance_count or 1
         self.async_inference = async_inference
         self.inference_component_specs = list(inference_components or [])
         self._deployment = deployment
@@ -235,7 +235,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                     environment=spec.environment, role=role,
                     accept_eula=spec.accept_eula, tolerate_deprecated=spec.tolerate_deprecated,
                     tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
-                    model_data=spec.model_data, **common,
+                    model_data=spec.model_data, compress_artifact=serverless is not None, **common,
                 )
 
             model = collect_problems(build, problems, causes)
@@ -257,21 +257,22 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         """The instance type (``None`` for serverless)."""
 
         # -- encryption ------------------------------------------------------------------------
-        instance_types = [self.instance_type] if inference_components else [m.instance_type for m in self.models]
-        nvme = [t for t in instance_types if t and has_local_nvme(t)]
-        volume_key_allowed = serverless is None and not nvme
-        if nvme and serverless is None:
+        local_storage = self._local_storage_instance_types(bool(inference_components))
+        volume_key_allowed = serverless is None and not local_storage
+        if local_storage and serverless is None:
             Annotations.of(self).add_info(
-                f"no KmsKeyId on the endpoint config: {', '.join(nvme)} store on NVMe instance storage, "
-                "which the hardware encrypts and SageMaker refuses a key for."
+                f"no KmsKeyId on the endpoint config: {', '.join(local_storage)} store on local instance storage, "
+                "which the hardware encrypts and SageMaker refuses a key for (the SDK's instance_supports_kms)."
             )
         self.encryption_key: Optional[kms.IKey] = encryption_key
         """The KMS key of the volume and of what the endpoint writes (``None`` when none is needed)."""
-        if encryption_key is None and volume_encryption and (
-            volume_key_allowed or async_inference is not None or data_capture is not None
-        ):  # created only where something uses it
+        writes_data = async_inference is not None or data_capture is not None
+        if encryption_key is None and volume_encryption and (volume_key_allowed or writes_data):
+            # created only where something uses it; kept as long as the data it encrypts (the async
+            # results and captured data are retained on destroy, so is their key)
             self.encryption_key = kms.Key(
-                self, "Key", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
+                self, "Key", enable_key_rotation=True,
+                removal_policy=RemovalPolicy.RETAIN if writes_data else RemovalPolicy.DESTROY,
                 pending_window=Duration.days(7),
                 description=f"Encrypts the storage and outputs of endpoint {self.node.path}",
             )
@@ -354,7 +355,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                     ) if serverless else None,
                     container_startup_health_check_timeout_in_seconds=None if serverless else r.container_startup_health_check_timeout,
                     model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
-                    volume_size_in_gb=None if serverless else r.volume_size,
+                    volume_size_in_gb=None if serverless or not r.volume_kms_supported(model.instance_type) else r.volume_size,
                 ))
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self, "EndpointConfig",
@@ -363,13 +364,16 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
             async_inference_config=async_config,
             data_capture_config=capture_config,
             execution_role_arn=self.role.role_arn if inference_components else None,
+            # an inference-component endpoint runs the containers: isolation and VPC go on its config
+            enable_network_isolation=any(m.network_isolation for m in self.models) if inference_components else None,
+            vpc_config=self._component_vpc_config() if inference_components else None,
         )
         for model in self.models:
             self.endpoint_config.node.add_dependency(model)
         if volume_key is None and serverless is None:
             nag_suppress(self.endpoint_config,
-                         {"id": "AwsSolutions-SM2", "reason": "The instance types store on NVMe instance storage, encrypted by the hardware; SageMaker refuses a KmsKeyId for them."},
-                         {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: NVMe instance storage is hardware-encrypted."})
+                         {"id": "AwsSolutions-SM2", "reason": "The instance types store on local instance storage, encrypted by the hardware; SageMaker refuses a KmsKeyId for them (the SDK's instance_supports_kms)."},
+                         {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: local instance storage is hardware-encrypted."})
         if serverless is not None:
             nag_suppress(self.endpoint_config,
                          {"id": "AwsSolutions-SM2", "reason": "Serverless endpoints have no ML storage volume to encrypt; SageMaker refuses a KmsKeyId."},
@@ -377,13 +381,14 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
 
         # -- endpoint --------------------------------------------------------------------------
         if endpoint_name is None and deployment is not None:
-            endpoint_name = Names.unique_resource_name(self, max_length=63, separator="-").lower()
+            endpoint_name = self._generated_endpoint_name()
         self.cfn_endpoint = sagemaker.CfnEndpoint(
             self, "Endpoint",
             endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
             endpoint_name=endpoint_name,
             deployment_config=self._deployment_config(deployment) if deployment else None,
         )
+        self._named_by_user = endpoint_name is not None and deployment is None
         self.endpoint_name: str = endpoint_name or self.cfn_endpoint.attr_endpoint_name
         """The endpoint's name (generated by CloudFormation unless a deployment config needs one)."""
         self.endpoint_arn: str = self.cfn_endpoint.ref
@@ -400,6 +405,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                 variant_name=variant_name,
                 specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
                     model_name=model.model_name,
+                    startup_parameters=self._startup_parameters(model.resolved),
                     compute_resource_requirements=sagemaker.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
                         number_of_accelerator_devices_required=spec.accelerators if spec.accelerators is not None else req.get("num_accelerators"),
                         min_memory_required_in_mb=spec.memory_mb if spec.memory_mb is not None else req.get("min_memory_mb", 1024),
@@ -412,6 +418,83 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
             self.inference_components.append(component)
 
     # -- helpers ----------------------------------------------------------------------------------
+
+    def _scale_component_from_zero(self, target: appscaling.ScalableTarget, component: Any, max_instances: int,
+                                   cooldown: Duration) -> None:
+        """What AWS documents for inference components at zero: instances that may go to zero
+        (managed instance scaling), and a step policy out of zero copies on the alarm of requests
+        that found no capacity."""
+        from aws_cdk import aws_applicationautoscaling as appscaling
+        from aws_cdk import aws_cloudwatch as cloudwatch
+
+        self.endpoint_config.add_property_override("ProductionVariants.0.ManagedInstanceScaling", {
+            "Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": max_instances})
+        target.scale_on_metric(
+            "ScaleOutFromZero",
+            metric=cloudwatch.Metric(namespace="AWS/SageMaker", metric_name="NoCapacityInvocationFailures",
+                                     dimensions_map={"InferenceComponentName": Fn.select(1, Fn.split("/", component.attr_inference_component_arn))},
+                                     statistic="Maximum", period=Duration.minutes(1)),
+            scaling_steps=[appscaling.ScalingInterval(upper=0.5, change=0), appscaling.ScalingInterval(lower=0.5, change=1)],
+            adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+            cooldown=cooldown,
+        )
+
+    def _keep_scaled_instances(self) -> None:
+        """Before instances are scaled: keep the scaled count across updates, and make an instance
+        type change a replacement (see :meth:`auto_scale`)."""
+        endpoint = self.cfn_endpoint
+        endpoint.retain_all_variant_properties = True
+        endpoint.exclude_retained_variant_properties = [
+            sagemaker.CfnEndpoint.VariantPropertyProperty(variant_property_type=t) for t in ("DesiredWeight", "DataCaptureConfig")]
+        if self._named_by_user:
+            Annotations.of(self).add_warning_v2(
+                "jumpstart:scaled-fixed-name",
+                "endpoint_name is fixed, so a change of a scaled variant's instance type cannot replace the endpoint, and "
+                "SageMaker refuses it as an update while the variant is registered with Application Auto Scaling. To "
+                "change it: remove auto_scale and deploy (deregisters the target), change the instance type and deploy, "
+                "then add auto_scale again.")
+        elif self._deployment is None and endpoint.endpoint_name is None:
+            endpoint.endpoint_name = self._generated_endpoint_name()
+
+    def _local_storage_instance_types(self, components: bool) -> List[str]:
+        """The endpoint's instance types that have local storage (no volume key), by the SDK's rule
+        as each model's resolution recorded it."""
+        if components:
+            pairs = [(m, self.instance_type) for m in self.models]
+        else:
+            pairs = [(m, m.instance_type) for m in self.models]
+        found = [t for m, t in pairs if t and not m.resolved.volume_kms_supported(t)]
+        return list(dict.fromkeys(found))
+
+    def _component_vpc_config(self) -> Optional[Any]:
+        config = next((m.vpc_config for m in self.models if m.vpc_config), None)
+        if config is None:
+            return None
+        return sagemaker.CfnEndpointConfig.VpcConfigProperty(security_group_ids=config["SecurityGroupIds"],
+                                                             subnets=config["Subnets"])
+
+    @staticmethod
+    def _startup_parameters(resolved: Any) -> Optional[Any]:
+        """The spec's start-up timeouts, on the component as the SDK's deploy sets them there."""
+        download, health = resolved.model_data_download_timeout, resolved.container_startup_health_check_timeout
+        if download is None and health is None:
+            return None
+        return sagemaker.CfnInferenceComponent.InferenceComponentStartupParametersProperty(
+            model_data_download_timeout_in_seconds=download, container_startup_health_check_timeout_in_seconds=health)
+
+    def _generated_endpoint_name(self) -> str:
+        """A physical name unique in the app, ending in a hash of the variants' instance types: a
+        change of instance type is then a replacement (a new endpoint, with its scaling target),
+        which SageMaker allows, where an in-place update of a variant registered with Application
+        Auto Scaling is refused."""
+        import hashlib
+
+        types = sorted(t for t in (m.instance_type for m in self.models) if t) if self.serverless is None else []
+        if self.inference_component_specs:
+            types = [self.instance_type or ""]
+        digest = hashlib.sha256("|".join(types).encode()).hexdigest()[:8]
+        base = Names.unique_resource_name(self, max_length=63 - 9, separator="-").lower().strip("-")
+        return f"{base}-{digest}"
 
     def _serverless_instance_type(self, spec: Any, region: str) -> Optional[str]:
         """Serverless runs on CPU: resolve for a CPU instance type of the spec, or refuse."""
@@ -427,9 +510,10 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         return cpu[0]
 
     def _deployment_config(self, deployment: DeploymentConfig) -> sagemaker.CfnEndpoint.DeploymentConfigProperty:
+        # AutoRollbackConfig.Alarms takes 1 to 10 alarms: none means no automatic rollback
         rollback = sagemaker.CfnEndpoint.AutoRollbackConfigProperty(
             alarms=[sagemaker.CfnEndpoint.AlarmProperty(alarm_name=a.alarm_name) for a in self._rollback_alarms],
-        )
+        ) if self._rollback_alarms else None
         if deployment.mode == "rolling":
             return sagemaker.CfnEndpoint.DeploymentConfigProperty(
                 auto_rollback_configuration=rollback,
@@ -462,6 +546,11 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         endpoint's own metrics are fine: the endpoint then has a generated physical name."""
         if self._deployment is None:
             raise JumpStartError(f"{self.node.path}: add_rollback_alarm needs deployment=DeploymentConfig.blue_green(...) or .rolling(...).")
+        from . import _api_rules
+
+        problem = _api_rules.alarms_problem(len(self._rollback_alarms) + 1, False)
+        if problem:
+            raise ValidationError(f"{self.node.path}.add_rollback_alarm", [problem])
         self._rollback_alarms.append(alarm)
         self.cfn_endpoint.deployment_config = self._deployment_config(self._deployment)
 
@@ -541,6 +630,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         component: Optional[int] = None,
         scale_in_cooldown: Optional[Duration] = None,
         scale_out_cooldown: Optional[Duration] = None,
+        max_instances: Optional[int] = None,
     ) -> appscaling.ScalableTarget:
         """Scale instances (or an inference component's copies) with target tracking, and return
         the scalable target for scheduled actions::
@@ -554,7 +644,17 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         Real-time endpoints track invocations per instance (default target 100 per minute); async
         endpoints track the backlog per instance (default 5) and scale out from zero when requests
         wait with no instance; inference components track invocations per copy. Only async
-        endpoints and inference components may scale to zero.
+        endpoints and inference components may scale to zero. A component scaled to zero copies
+        also lets its endpoint's instances go to zero (``ManagedInstanceScaling``, from 0 to
+        ``max_instances``, default the initial instance count) and scales out of zero with a step
+        policy on ``NoCapacityInvocationFailures``, as AWS documents; target tracking alone never
+        leaves zero.
+
+        Scaling instances keeps the scaled count across updates (``RetainAllVariantProperties``,
+        except weights and data capture) and gives the endpoint a name that ends in a hash of its
+        instance types, so changing an instance type replaces the endpoint (SageMaker refuses an
+        in-place update that changes the instance type of a variant registered with Application
+        Auto Scaling).
         """
         from aws_cdk import aws_applicationautoscaling as appscaling
 
@@ -569,10 +669,17 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
             problems.append("only async endpoints and inference components can scale to zero instances; use min_capacity >= 1.")
         if component is not None and not 0 <= component < len(self.inference_components):
             problems.append(f"component must index one of the {len(self.inference_components)} inference components; got {component}.")
-        if problems:
-            raise ValidationError(f"{self.node.path}.auto_scale", problems)
         name = variant_name or self.variant_names[0]
         suffix = f"{name}{component if component is not None else ''}"
+        if self.node.try_find_child(f"Scaling{suffix}") is not None:
+            problems.append(f"{'component ' + str(component) if component is not None else 'variant ' + name} is "
+                            "already auto-scaled; call auto_scale once per variant or component and add schedules "
+                            "to the scalable target it returns.")
+        if max_instances is not None and (component is None and not self.inference_components or max_instances < self._fleet_count):
+            problems.append(f"max_instances applies to inference components and must be at least the initial instance "
+                            f"count ({self._fleet_count}); got {max_instances}.")
+        if problems:
+            raise ValidationError(f"{self.node.path}.auto_scale", problems)
         if self.inference_components:
             ic = self.inference_components[component or 0]
             target = appscaling.ScalableTarget(
@@ -588,7 +695,10 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                 predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_INVOCATIONS_PER_COPY,
                 scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown,
             )
+            if min_capacity == 0:
+                self._scale_component_from_zero(target, ic, max_instances or self._fleet_count, scale_out_cooldown)
             return target
+        self._keep_scaled_instances()
         target = appscaling.ScalableTarget(
             self, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
             resource_id=f"endpoint/{self.endpoint_name}/variant/{name}",

@@ -154,32 +154,34 @@ class DeploymentConfig:
                                 rollback_batch_percent=rollback_batch_percent, max_execution_timeout=max_execution_timeout)
 
     def problems(self) -> list:
+        """What the SageMaker API would refuse in this deployment config (see ``_api_rules``)."""
+        from . import _api_rules as rules
+
         found = []
-        if self.mode == "rolling" and not (self.alarms):
-            found.append("a rolling deployment needs at least one CloudWatch alarm to roll back on (alarms=...).")
-        for name, value in (("batch_percent", self.batch_percent), ("rollback_batch_percent", self.rollback_batch_percent),
-                            ("traffic percent", self.traffic.percent if self.traffic else None)):
-            if value is not None and not 1 <= value <= 100:
-                found.append(f"{name} must be between 1 and 100; got {value}.")
-        if self.traffic and self.traffic.type != "ALL_AT_ONCE" and self.traffic.percent is None:
-            found.append(f"a {self.traffic.type.lower()} traffic shift needs a percent.")
-        return found
+        traffic = self.traffic
+        if traffic and traffic.type != "ALL_AT_ONCE" and traffic.percent is None:
+            found.append(f"a {traffic.type.lower()} traffic shift needs a percent.")
+        sized = [("rolling", self.batch_percent), ("rollback", self.rollback_batch_percent),
+                 (traffic.type.lower() if traffic else "canary", traffic.percent if traffic else None)]
+        found += [p for p in (rules.percent_problem(kind, value) for kind, value in sized) if p]
+        waits = [("traffic wait", traffic.wait if traffic else None), ("rolling wait", self.wait if self.mode == "rolling" else None),
+                 ("termination_wait", self.termination_wait)]
+        seconds = {name: int(d.to_seconds()) for name, d in waits if d is not None}
+        found += [p for p in (rules.seconds_problem(n, v, *rules.WAIT_RANGE) for n, v in seconds.items()) if p]
+        timeout = int(self.max_execution_timeout.to_seconds()) if self.max_execution_timeout else None
+        problem = rules.max_execution_problem(timeout, list(seconds.values()) if self.mode == "blue_green" else [])
+        problem = problem or rules.alarms_problem(len(self.alarms), self.mode == "rolling")
+        return found + ([problem] if problem else [])
 
 
-# Instance families with local NVMe storage: SageMaker refuses a KmsKeyId for their volumes
-# (their instance store is encrypted by the hardware).
-_NVME_FAMILIES = {"g4dn", "g5", "g6", "g6e", "g7e", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6", "p6e",
-                  "m5d", "m6id", "c5d", "c6id", "r5d", "r6id", "m7gd", "r7gd", "i3en", "trn1", "trn1n", "trn2", "inf2"}
+# Which instance types have local storage (no volume KMS key) is the SDK's rule, recorded by the
+# resolver per model (ResolvedModel.volume_kms_supported), not a list of ours.
 _ACCELERATED_PREFIXES = ("g", "p", "inf", "trn", "dl")
 
 
 def instance_family(instance_type: str) -> str:
     parts = instance_type.split(".")
     return parts[1] if len(parts) >= 3 else instance_type
-
-
-def has_local_nvme(instance_type: str) -> bool:
-    return instance_family(instance_type) in _NVME_FAMILIES
 
 
 def is_accelerated(instance_type: str) -> bool:

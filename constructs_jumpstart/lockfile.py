@@ -34,7 +34,8 @@ CONTEXT_LOCKFILE = "jumpstart:lockfile"
 CONTEXT_REFRESH = "jumpstart:refresh"
 CONTEXT_FROZEN = "jumpstart:frozen"
 CONTEXT_METADATA = "jumpstart:metadata"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: entries record the SDK's instance-storage rule (``no_volume_kms_instance_types``)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from constructs import Construct
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
 
-from . import _iam
+from . import _api_rules, _iam
 from ._resolution import lockfile_path, resolve_for
 from .errors import JumpStartError, RegionError, ValidationError
 from .lockfile import LockKey
@@ -150,6 +150,7 @@ class JumpStartModel(Construct):
         vpc_subnets: Optional[ec2.SubnetSelection] = None,
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
         enable_network_isolation: Optional[bool] = None,
+        compress_artifact: bool = False,
     ) -> None:
         """
         Args:
@@ -172,6 +173,10 @@ class JumpStartModel(Construct):
             vpc, vpc_subnets, security_groups: run the model's containers in your VPC.
             enable_network_isolation: default: the spec's setting. It may only be made stricter
                 (``True``); turning off isolation a spec asks for is refused.
+            compress_artifact: serve an uncompressed S3-prefix artifact as one ``model.tar.gz``,
+                packed at deploy into a bucket of the stack (``ModelDataUrl`` instead of
+                ``ModelDataSource``, which SageMaker refuses for batch transform and serverless
+                endpoints; those set this themselves).
         """
         super().__init__(scope, id)
         problems: List[str] = []
@@ -205,6 +210,13 @@ class JumpStartModel(Construct):
             tolerate_deprecated=tolerate_deprecated,
             tolerate_vulnerable=tolerate_vulnerable,
         )
+        if compress_artifact and resolved.eula_required and model_data is None:
+            problems.append(
+                f"'{model_id}' {resolved.version} is gated: SageMaker reads its artifact only through ModelDataSource "
+                "with ModelAccessConfig.AcceptEula, which batch transform and serverless endpoints do not support "
+                f"({_api_rules.MODEL_DATA_SOURCE_DOC}), and the artifact may not be copied. Use a real-time endpoint, "
+                "or pass model_data= a model.tar.gz you may use."
+            )
         raise_problems(self, problems)
         annotate_resolution(self, resolved, str(lockfile_path(self)))
 
@@ -221,10 +233,12 @@ class JumpStartModel(Construct):
             prefix = getattr(model_data, "s3_data_type", "S3Object") == "S3Prefix"
             artifact = S3Artifact(model_data, "S3Prefix", "None") if prefix else S3Artifact(model_data, "S3Object", "Gzip")
         artifact = artifact or resolved.model_data
-        self.model_data: Optional[S3Artifact] = artifact
+        source_artifact = artifact
+        self.packed_artifact: Optional[S3Artifact] = None
+        """The ``model.tar.gz`` packed at deploy from an S3-prefix artifact (``compress_artifact``)."""
 
         stack = Stack.of(self)
-        reads = [a for a in [artifact] if a is not None and resolved.model_package_arn is None]
+        reads = [a for a in [source_artifact] if a is not None and resolved.model_package_arn is None]
         reads += [d.artifact for d in resolved.additional_data_sources]
         if resolved.script_uri:
             reads.append(S3Artifact.from_uri(resolved.script_uri))
@@ -234,6 +248,13 @@ class JumpStartModel(Construct):
         )
         self.owns_role: bool = role is None
         """The execution role (yours, or a created least-privilege one)."""
+        if compress_artifact and artifact is not None and artifact.is_prefix and resolved.model_package_arn is None:
+            from ._artifacts import packed
+
+            artifact = self.packed_artifact = packed(self, "PackedArtifact", artifact, self.role)
+            self.acknowledge_grants()
+        self.model_data: Optional[S3Artifact] = artifact
+        """The artifact the container serves (``None`` for model packages)."""
         if hasattr(model_data, "grant_read"):
             model_data.grant_read(self.role)  # e.g. a training job's output
             self.acknowledge_grants()
@@ -271,6 +292,9 @@ class JumpStartModel(Construct):
                     container["ModelDataSource"] = {"S3DataSource": source}
                 else:
                     container["ModelDataUrl"] = artifact.s3_uri
+        self.uses_model_data_source: bool = "ModelDataSource" in container
+        """Whether the container reads its artifact through ``ModelDataSource`` (which batch
+        transform and serverless endpoints refuse; see ``compress_artifact``)."""
         if env:
             container["Environment"] = env
         extra = [] if resolved.model_package_arn else [
@@ -295,6 +319,8 @@ class JumpStartModel(Construct):
             self.security_groups = groups
             subnets = vpc.select_subnets(**_subnet_args(vpc_subnets))
             vpc_config = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
+        self.vpc_config: Optional[Dict[str, Any]] = vpc_config
+        """``VpcConfig`` of the model (``SecurityGroupIds``, ``Subnets``), or ``None``."""
         isolation = bool(resolved.model_package_arn) or resolved.network_isolation or bool(enable_network_isolation)
         self.network_isolation: bool = isolation
 
@@ -328,15 +354,18 @@ class JumpStartModel(Construct):
 
     def _create_through_api(self, model_id: str, container: Dict[str, Any], isolation: bool,
                             vpc_config: Optional[Dict[str, Any]], depends: List[Any]) -> str:
-        """``CreateModel`` / ``DeleteModel`` through an ``AwsCustomResource``, under a name that is
-        a hash of the whole request: any change creates a new model (a new physical id), and
-        CloudFormation then deletes the old one, as it replaces an ``AWS::SageMaker::Model``."""
+        """``CreateModel`` / ``DeleteModel`` through the stack's handler (``Custom::JumpStartModel``),
+        under a name that is a hash of the whole request: any change creates a new model (a new
+        physical id), and CloudFormation then deletes the old one, as it replaces an
+        ``AWS::SageMaker::Model``. Create is idempotent for an identical request (a retry, or an
+        update rollback to the old model, which still exists); Delete treats a missing model as
+        gone (a failed create, or a model deleted by hand)."""
         import re
 
-        from aws_cdk import custom_resources as cr
+        from aws_cdk import CustomResource
 
         from ._names import request_digest
-        from .hosting import nag_suppress
+        from .jobs.runner import handler_function
 
         stack = Stack.of(self)
         request: Dict[str, Any] = {"ExecutionRoleArn": self.role.role_arn, "PrimaryContainer": container,
@@ -344,41 +373,16 @@ class JumpStartModel(Construct):
         if vpc_config:
             request["VpcConfig"] = vpc_config
         name = f"{re.sub(r'[^A-Za-z0-9-]+', '-', model_id).strip('-')[:52]}-{request_digest(self, request)}"
-        create = cr.AwsSdkCall(service="SageMaker", action="createModel", parameters={"ModelName": name, **request},
-                               physical_resource_id=cr.PhysicalResourceId.of(name))
-        self.custom_model = cr.AwsCustomResource(
-            self, "Resource",
-            resource_type="Custom::JumpStartModel",
-            on_create=create,
-            on_update=create,
-            on_delete=cr.AwsSdkCall(service="SageMaker", action="deleteModel", parameters={"ModelName": name}),
-            policy=cr.AwsCustomResourcePolicy.from_statements([
-                iam.PolicyStatement(actions=["sagemaker:CreateModel", "sagemaker:DeleteModel"],
-                                    resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=name.lower())]),
-                iam.PolicyStatement(actions=["iam:PassRole"], resources=[self.role.role_arn],
-                                    conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}),
-            ]),
-            install_latest_aws_sdk=False,
+        function = handler_function(stack)
+        function.add_to_role_policy(iam.PolicyStatement(
+            actions=["sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel"],
+            resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=name.lower())]))
+        function.add_to_role_policy(iam.PolicyStatement(
+            actions=["iam:PassRole"], resources=[self.role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))
+        self.custom_model = CustomResource(
+            self, "Resource", service_token=function.function_arn, resource_type="Custom::JumpStartModel",
+            properties={"ModelName": name, "Request": stack.to_json_string(request)},
         )
         self.custom_model.node.add_dependency(self.role, *depends)
-        nag_suppress(self.custom_model, {"id": "HIPAA.Security-IAMNoInlinePolicy", "reason":
-                     "Two statements bound to the provider: CreateModel/DeleteModel on this model's ARN, PassRole of its role to SageMaker."})
-        _acknowledge_sdk_provider(stack)
         return name
-
-
-def _acknowledge_sdk_provider(stack: Stack) -> None:
-    """The CDK's AwsCustomResource provider (one per stack), acknowledged for cdk-nag with reasons."""
-    from .hosting import nag_suppress
-
-    for child in stack.node.children:
-        if child.node.id.startswith("AWS679f53fac002430cb0da5b7982bd2287"):
-            nag_suppress(
-                child,
-                {"id": "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-                 "reason": "The CDK's AwsCustomResource provider logs with AWSLambdaBasicExecutionRole (CloudWatch Logs only)."},
-                {"id": "AwsSolutions-L1", "reason": "The CDK's AwsCustomResource provider runtime is chosen and upgraded by aws-cdk-lib."},
-                {"id": "HIPAA.Security-LambdaConcurrency", "reason": "CloudFormation calls it once per model change."},
-                {"id": "HIPAA.Security-LambdaDLQ", "reason": "Invoked synchronously by CloudFormation, which reports failures."},
-                {"id": "HIPAA.Security-LambdaInsideVPC", "reason": "It only calls the SageMaker API (CreateModel, DeleteModel)."},
-            )

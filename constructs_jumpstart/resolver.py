@@ -242,7 +242,7 @@ def _resolve(
         model_uris,
         script_uris,
     )
-    from sagemaker.core.common_utils import get_domain_for_region
+    from sagemaker.core.common_utils import get_domain_for_region, instance_supports_kms
     from sagemaker.core.jumpstart import utils as js_utils
     from sagemaker.core.jumpstart.artifacts.instance_types import _retrieve_instance_types
     from sagemaker.core.jumpstart.artifacts.kwargs import _retrieve_model_deploy_kwargs
@@ -430,6 +430,8 @@ def _resolve(
         supported_content_types=tuple(predictor.supported_content_types) if predictor else (),
         default_accept_type=predictor.default_accept_type if predictor else None,
         supported_accept_types=tuple(predictor.supported_accept_types) if predictor else (),
+        no_volume_kms_instance_types=tuple(t for t in dict.fromkeys((*supported, chosen))
+                                           if t and not instance_supports_kms(t)),
     )
 
 

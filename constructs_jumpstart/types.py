@@ -135,6 +135,14 @@ class ResolvedModel:
     supported_content_types: Tuple[str, ...] = ()
     default_accept_type: Optional[str] = None
     supported_accept_types: Tuple[str, ...] = ()
+    no_volume_kms_instance_types: Tuple[str, ...] = ()
+    """Of the supported instance types (and the resolved one), those with local instance storage,
+    for which SageMaker refuses a volume KMS key: the SDK's ``instance_supports_kms``, asked at
+    resolve time and recorded, so a locked synth applies the SDK's rule without the SDK."""
+
+    def volume_kms_supported(self, instance_type: str) -> bool:
+        """Whether SageMaker accepts a volume KMS key (and a volume size) on ``instance_type``."""
+        return instance_type not in self.no_volume_kms_instance_types
 
     # -- (de)serialisation for the lockfile --------------------------------------------------
     def to_dict(self) -> Dict[str, Any]:
@@ -165,7 +173,7 @@ class ResolvedModel:
         )
         for name in (
             "supported_instance_types", "available_configs", "vulnerabilities",
-            "supported_content_types", "supported_accept_types",
+            "supported_content_types", "supported_accept_types", "no_volume_kms_instance_types",
         ):
             data[name] = tuple(data.get(name, ()))
         data["metric_definitions"] = tuple(dict(m) for m in data.get("metric_definitions", ()))

@@ -303,6 +303,57 @@ def llm_finetune() -> dict:
     return spec
 
 
+FAMILY_TYPES = ["ml.g5.2xlarge", "ml.g6.2xlarge", "ml.p4d.24xlarge", "ml.p5.48xlarge", "ml.p6-b200.48xlarge",
+                "ml.inf2.xlarge", "ml.trn1.2xlarge", "ml.c5d.2xlarge", "ml.m5.xlarge", "ml.g4dn.xlarge"]
+
+
+def llm_families() -> dict:
+    """An open (not gated) LLM served from an S3 prefix on every instance family the API treats
+    differently: EBS-only (m5, inf2), local NVMe storage (g5, g6, p4d, p5, p6-b200, trn1, c5d, g4dn).
+    Fine-tunable on the same families, compressed output."""
+    spec = llm_gated("1.0.0")
+    for key in ("inference_configs", "inference_config_components", "inference_config_rankings", "hosting_eula_key",
+                "gated_bucket"):
+        spec.pop(key)
+    image = {"regional_properties": {"image_uri": "$gpu_ecr_uri_1"}}
+    spec.update(
+        model_id="fixture-llm-families",
+        resource_name_base="fx-llm-fam",
+        hosting_artifact_key="fixture-llm-families/artifacts/inference/v1.0.0/",
+        hosting_prepacked_artifact_key="fixture-llm-families/artifacts/inference-prepack/v1.0.0/",
+        hosting_prepacked_artifact_version="1.0.0",
+        default_inference_instance_type="ml.g5.2xlarge",
+        supported_inference_instance_types=FAMILY_TYPES,
+        hosting_resource_requirements={"min_memory_mb": 8192, "num_accelerators": 1},
+        hosting_instance_type_variants={
+            "regional_aliases": _regional_aliases(
+                {"gpu_ecr_uri_1": "huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04"}),
+            "variants": {family: image for family in ("g5", "g6", "p4d", "p5", "p6-b200", "inf2", "trn1", "c5d", "m5", "g4dn")},
+        },
+        training_supported=True,
+        training_artifact_key="fixture-llm-families/artifacts/training/v1.0.0/",
+        training_script_key="source-directory-tarballs/fixture/transfer_learning/llm/v1.0.0/sourcedir.tar.gz",
+        training_ecr_specs={"framework": "huggingface", "framework_version": "2.0.0", "py_version": "py310"},
+        training_enable_network_isolation=True,
+        default_training_instance_type="ml.g5.2xlarge",
+        supported_training_instance_types=FAMILY_TYPES,
+        training_volume_size=256,
+        estimator_kwargs={"encrypt_inter_container_traffic": True, "max_run": 360000},
+        fit_kwargs={},
+        hyperparameters=[
+            {"name": "epoch", "type": "int", "default": 1, "min": 1, "max": 1000, "scope": "algorithm"},
+            {"name": "sagemaker_submit_directory", "type": "text", "default": "/opt/ml/input/data/code/sourcedir.tar.gz", "scope": "container"},
+            {"name": "sagemaker_program", "type": "text", "default": "transfer_learning.py", "scope": "container"},
+        ],
+        training_instance_type_variants={
+            "regional_aliases": _regional_aliases(
+                {"gpu_ecr_uri_1": "huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04"}),
+            "variants": {family: image for family in ("g5", "g6", "p4d", "p5", "p6-b200", "inf2", "trn1", "c5d", "m5", "g4dn")},
+        },
+    )
+    return spec
+
+
 FIXTURES = {
     "fixtures/fixture-llm-gated/specs_v1.0.0.json": llm_gated("1.0.0", deprecated=True),
     "fixtures/fixture-llm-gated/specs_v2.0.0.json": llm_gated("2.0.0"),
@@ -311,6 +362,7 @@ FIXTURES = {
     "fixtures/fixture-model-package/specs_v1.0.0.json": model_package(),
     "fixtures/fixture-tf-script-mode/specs_v1.1.0.json": script_mode(),
     "fixtures/fixture-llm-finetune/specs_v1.0.0.json": llm_finetune(),
+    "fixtures/fixture-llm-families/specs_v1.0.0.json": llm_families(),
 }
 
 

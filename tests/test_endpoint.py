@@ -132,11 +132,10 @@ def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
     # AWS::SageMaker::Model has no AdditionalModelDataSources, so this model is created by CreateModel
     t.resource_count_is("AWS::SageMaker::Model", 0)
     (custom,) = t.find_resources("Custom::JumpStartModel").values()
-    parts = custom["Properties"]["Create"]["Fn::Join"][1]
-    call = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in parts))
-    assert call["action"] == "createModel" and call["physicalResourceId"] == {"id": ep.model_name}
-    request = call["parameters"]
-    assert request["ModelName"] == ep.model_name and request["ExecutionRoleArn"] == "ROLE"
+    assert custom["Properties"]["ModelName"] == ep.model_name
+    parts = custom["Properties"]["Request"]["Fn::Join"][1]
+    request = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in parts))
+    assert request["ExecutionRoleArn"] == "ROLE"
     assert request["EnableNetworkIsolation"] is True
     assert request["PrimaryContainer"] == {
         "Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124",
@@ -150,8 +149,8 @@ def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
     }
     assert request["PrimaryContainer"]["Environment"]["OPTION_SPECULATIVE_DRAFT_MODEL"] == "/opt/ml/additional-model-data-sources/draft_model/"
     assert request["PrimaryContainer"]["Environment"]["SM_NUM_GPUS"] == "4"
-    delete = json.loads(custom["Properties"]["Delete"])
-    assert delete == {"action": "deleteModel", "service": "SageMaker", "parameters": {"ModelName": ep.model_name}}
+    # the stack's handler creates and deletes it (idempotent create, delete of a missing model is done)
+    assert custom["Properties"]["ServiceToken"]["Fn::GetAtt"][0].startswith("JumpStartJobsHandlerFunction")
     # the endpoint config serves it, after it exists
     config_id, config = next(iter(t.find_resources("AWS::SageMaker::EndpointConfig").items()))
     assert config["Properties"]["ProductionVariants"][0]["ModelName"] == ep.model_name

@@ -73,7 +73,8 @@ def test_training_request_matches_the_sdk(make_stack):
     assert req["ResourceConfig"] == {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
     assert req["StoppingCondition"] == {"MaxRuntimeInSeconds": 43200}
     assert req["OutputDataConfig"]["S3OutputPath"].endswith("/jumpstart-training")
-    assert job.job_name.startswith("pytorch-ic-mobilenet-v2-ft-") and len(job.job_name) <= 63
+    prefix = job.runner.job_name_prefix
+    assert prefix.startswith("pytorch-ic-mobilenet-v2-ft-") and len(prefix) + 7 <= 63  # + "-" and the lifetime hash
 
 
 def test_wait_design(make_stack):
@@ -84,7 +85,8 @@ def test_wait_design(make_stack):
     t.has_resource_properties(
         "AWS::Events::Rule",
         {"EventPattern": {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Training Job State Change"],
-                          "detail": {"TrainingJobName": [job.job_name], "TrainingJobStatus": ["Completed", "Failed", "Stopped"]}}},
+                          "detail": {"TrainingJobName": [{"prefix": f"{job.runner.job_name_prefix}-"}],
+                                     "TrainingJobStatus": ["Completed", "Failed", "Stopped"]}}},
     )
     wait_id = next(iter(t.find_resources("AWS::CloudFormation::WaitCondition")))
     job_id = next(iter(t.find_resources("Custom::JumpStartJob")))
@@ -99,11 +101,21 @@ def test_changed_inputs_give_a_new_job_and_a_new_wait(make_stack):
     for epochs in (3, 4):
         stack = make_stack()
         job = _job(stack, hyperparameters={"epochs": epochs})
-        names.add(job.job_name)
+        names.add(job.runner.job_name_prefix)
         waits |= set(Template.from_stack(stack).find_resources("AWS::CloudFormation::WaitCondition"))
     assert len(names) == 2 and len(waits) == 2
     again = make_stack()
-    assert _job(again, hyperparameters={"epochs": 3}).job_name in names  # deterministic
+    assert _job(again, hyperparameters={"epochs": 3}).runner.job_name_prefix in names  # deterministic
+
+
+def test_changing_only_the_timeout_gives_a_new_wait_not_an_in_place_update(make_stack):
+    """A WaitCondition cannot be updated: a new timeout must mean new logical ids."""
+    waits = set()
+    for hours in (6, 7):
+        stack = make_stack()
+        _job(stack, timeout=cdk.Duration.hours(hours))
+        waits |= set(Template.from_stack(stack).find_resources("AWS::CloudFormation::WaitCondition"))
+    assert len(waits) == 2
 
 
 def test_timeout_is_capped_at_12_hours(make_stack):
@@ -225,7 +237,7 @@ def test_batch_transform(make_stack):
     assert (req["MaxPayloadInMB"], req["BatchStrategy"]) == (6, "SingleRecord")
     t.has_resource_properties("AWS::Events::Rule", {"EventPattern": Match.object_like(
         {"detail-type": ["SageMaker Transform Job State Change"]})})
-    assert bt.job_name.startswith("pytorch-ic-mobilenet-v2-bt-")
+    assert bt.runner.job_name_prefix.startswith("pytorch-ic-mobilenet-v2-bt-")
 
 
 
@@ -234,7 +246,11 @@ def test_one_jobs_mechanism_for_both(make_stack):
     _job(stack)
     JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25", input_data="s3://d/in/")
     t = Template.from_stack(stack)
-    assert len(t.find_resources("AWS::Lambda::Function")) == 1  # one handler serves training and transform
+    functions = set(t.find_resources("AWS::Lambda::Function"))
+    ours = {f for f in functions if f.startswith("JumpStartJobsHandler")}
+    assert len(ours) == 1  # one handler serves training, transform and the packer
+    # the only other: CDK's own, emptying the (DESTROY) bucket of packed artifacts before it is deleted
+    assert {f for f in functions - ours if not f.startswith("CustomS3AutoDeleteObjectsCustomResourceProvider")} == set()
     assert len(t.find_resources("Custom::JumpStartJob")) == 2 and len(t.find_resources("AWS::CloudFormation::WaitCondition")) == 2
 
 
@@ -270,7 +286,9 @@ def test_gated_llm_fine_tuning_accepts_eula_on_the_model_channel_and_serves_a_pr
         "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-finetune/artifacts/training/v1.0.0/"}
     assert "validation" in channels
     assert req["OutputDataConfig"]["CompressionType"] == "NONE"  # spec: disable_output_compression
-    assert req["ResourceConfig"] == {"InstanceType": "ml.g5.12xlarge", "InstanceCount": 1, "VolumeSizeInGB": 256}
+    # the spec's training_volume_size (256) only where the SDK's volume_size_supported: g5 has local
+    # NVMe storage, so the SDK sends its default size, and so do we
+    assert req["ResourceConfig"] == {"InstanceType": "ml.g5.12xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
     assert req["AlgorithmSpecification"]["TrainingImage"].endswith("huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04")
     assert req["StoppingCondition"]["MaxRuntimeInSeconds"] == 43200  # min(spec max_run 360000, 12 h wait)
     result_id = next(iter(t.find_resources("Custom::JumpStartJobResult")))

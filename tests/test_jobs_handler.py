@@ -34,7 +34,11 @@ TRAINING_REQUEST = {
 def sent(monkeypatch) -> List[Dict[str, Any]]:
     """Every PUT the handler makes (custom-resource responses, wait-condition signals)."""
     calls: List[Dict[str, Any]] = []
-    monkeypatch.setattr(index, "put", lambda url, body: calls.append({"url": url, **body}))
+    def put(url: str, data: bytes) -> None:
+        assert len(data) <= 4096, "CloudFormation refuses a response body over 4096 bytes"
+        calls.append({"url": url, **json.loads(data)})
+
+    monkeypatch.setattr(index, "put", put)
     return calls
 
 
@@ -44,9 +48,9 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
-        index._client = None
+        index._clients.clear()
         yield boto3.client("sagemaker", region_name=REGION)
-    index._client = None
+    index._clients.clear()
 
 
 @pytest.fixture
@@ -55,14 +59,19 @@ def stubbed(monkeypatch):
     # botocore's own retries off, so the handler's backoff is what the tests see
     client = boto3.client("sagemaker", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x",
                           config=Config(retries={"max_attempts": 1, "mode": "standard"}))
-    index._client = client
+    index._clients["sagemaker"] = client
     with Stubber(client) as stub:
         yield stub
         stub.assert_no_pending_responses()
-    index._client = None
+    index._clients.clear()
 
 
-def cfn_event(request_type: str, kind: str = "training", name: str = "pytorch-ic-ft-abc123", request=None, **extra):
+HANDLE = "https://wait-handle/signal"
+PREFIX = "pytorch-ic-ft-abc123"
+NAME = index.job_name(PREFIX, HANDLE)  # the job of this deployment lifetime
+
+
+def cfn_event(request_type: str, kind: str = "training", name: str = PREFIX, request=None, handle: str = HANDLE, **extra):
     event = {
         "RequestType": request_type,
         "ResponseURL": "https://cloudformation-custom-resource-response/response",
@@ -71,54 +80,110 @@ def cfn_event(request_type: str, kind: str = "training", name: str = "pytorch-ic
         "LogicalResourceId": "Job",
         "ResourceType": "Custom::JumpStartJob",
         "ResourceProperties": {"Kind": kind, "JobName": name, "Request": json.dumps(request or TRAINING_REQUEST),
-                               "WaitHandle": "https://wait-handle/signal"},
+                               "WaitHandle": handle},
     }
     event.update(extra)
     return event
 
 
-def test_create_starts_the_job_with_its_deterministic_name(aws, sent):
+def test_create_starts_the_job_named_by_prefix_and_wait_handle(aws, sent):
     index.on_event(cfn_event("Create"))
-    job = aws.describe_training_job(TrainingJobName="pytorch-ic-ft-abc123")
+    assert NAME.startswith(PREFIX + "-") and len(NAME) == len(PREFIX) + 7
+    job = aws.describe_training_job(TrainingJobName=NAME)
     assert job["HyperParameters"]["epochs"] == "3"
-    assert job["HyperParameters"]["sagemaker_job_name"] == '"pytorch-ic-ft-abc123"'
+    assert job["HyperParameters"]["sagemaker_job_name"] == json.dumps(NAME)
     response = sent[-1]
-    assert response["Status"] == "SUCCESS" and response["PhysicalResourceId"] == "pytorch-ic-ft-abc123"
-    assert response["Data"] == {"JobName": "pytorch-ic-ft-abc123"}
+    assert response["Status"] == "SUCCESS" and response["PhysicalResourceId"] == NAME
+    assert response["Data"] == {"JobName": NAME}
 
 
 def test_retried_create_does_not_start_a_second_job(aws, sent):
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Create"))  # CloudFormation retried
+    index.on_event(cfn_event("Create"))  # the same request again (Lambda retried it)
     assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 1
     # moto finishes jobs at once: the retry finds it Completed and signals the wait condition itself
-    signal = [c for c in sent if c["url"] == "https://wait-handle/signal"][-1]
-    assert signal["Status"] == "SUCCESS" and signal["UniqueId"] == "pytorch-ic-ft-abc123"
+    signal = [c for c in sent if c["url"] == HANDLE][-1]
+    assert signal["Status"] == "SUCCESS" and signal["UniqueId"] == NAME
+
+
+def test_redeploy_after_a_failed_create_starts_a_fresh_job(aws, sent):
+    """A failed (or stopped) job rolls the create back; the next deployment has a new wait handle,
+    so it starts a new job instead of finding the failed one (job names are never reusable)."""
+    index.on_event(cfn_event("Create"))
+    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))  # the rollback
+    index.on_event(cfn_event("Create", handle="https://wait-handle/second-deploy"))
+    names = {j["TrainingJobName"] for j in aws.list_training_jobs()["TrainingJobSummaries"]}
+    assert names == {NAME, index.job_name(PREFIX, "https://wait-handle/second-deploy")}
+    assert sent[-1]["PhysicalResourceId"] == index.job_name(PREFIX, "https://wait-handle/second-deploy")
+
+
+def test_destroy_and_deploy_starts_a_fresh_job(aws, sent):
+    """After cdk destroy, a deploy with the same inputs must not reuse the finished job, whose output
+    is in the old (retained) bucket that the new stack's roles cannot read."""
+    index.on_event(cfn_event("Create"))
+    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))
+    index.on_event(cfn_event("Create", handle="https://wait-handle/new-stack"))
+    assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 2
 
 
 def test_update_with_new_inputs_starts_a_new_job(aws, sent):
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", PhysicalResourceId="pytorch-ic-ft-abc123"))
+    new = index.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
+    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=NAME))
     names = sorted(j["TrainingJobName"] for j in aws.list_training_jobs()["TrainingJobSummaries"])
-    assert names == ["pytorch-ic-ft-abc123", "pytorch-ic-ft-def456"]
-    assert sent[-1]["PhysicalResourceId"] == "pytorch-ic-ft-def456"  # new id: CloudFormation replaces
+    assert names == sorted([NAME, new])
+    assert sent[-1]["PhysicalResourceId"] == new  # new id: CloudFormation replaces
+
+
+def test_rollback_update_finds_the_old_job_and_sends_no_signal(aws, sent):
+    """An update rollback sends Update with the old properties: the old job (same prefix, same
+    handle) is found, no job is started, and the old wait handle, whose pre-signed URL may have
+    expired, is not signalled again."""
+    index.on_event(cfn_event("Create"))
+    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=NAME))
+    sent.clear()
+    new = index.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
+    index.on_event(cfn_event("Update", PhysicalResourceId=new))  # the rollback, with the old properties
+    assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 2
+    assert [c["url"] for c in sent] == ["https://cloudformation-custom-resource-response/response"]
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == NAME
+
+
+def test_a_signal_that_cannot_be_sent_does_not_fail_the_resource(aws, sent, monkeypatch):
+    index.on_event(cfn_event("Create"))
+    real_put = index.put
+
+    def put(url, data):
+        if url == HANDLE:
+            raise OSError("403 Forbidden: the pre-signed URL expired")
+        real_put(url, data)
+
+    monkeypatch.setattr(index, "put", put)
+    index.on_event(cfn_event("Create"))  # a retry that finds the job finished
+    assert sent[-1]["Status"] == "SUCCESS"
+
+
+def test_delete_after_a_failed_create_succeeds(aws, sent):
+    """A create that failed before starting a job reported the prefix as its physical id."""
+    index.on_event(cfn_event("Delete", PhysicalResourceId=PREFIX))
+    assert sent[-1]["Status"] == "SUCCESS" and "missing" in sent[-1]["Reason"]
 
 
 def test_delete_of_a_missing_job_succeeds(aws, sent):
-    index.on_event(cfn_event("Delete", PhysicalResourceId="never-started"))
+    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))
     assert sent[-1]["Status"] == "SUCCESS" and "missing" in sent[-1]["Reason"]
 
 
 def test_delete_of_a_finished_job_succeeds(aws, sent):
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Delete", PhysicalResourceId="pytorch-ic-ft-abc123"))
+    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))
     assert sent[-1]["Status"] == "SUCCESS" and "Completed" in sent[-1]["Reason"]
 
 
 def test_result_reads_the_trained_artifact(aws, sent):
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Create", ResourceType="Custom::JumpStartJobResult", LogicalResourceId="Result"))
-    expected = aws.describe_training_job(TrainingJobName="pytorch-ic-ft-abc123")["ModelArtifacts"]["S3ModelArtifacts"]
+    index.on_event(cfn_event("Create", name=NAME, ResourceType="Custom::JumpStartJobResult", LogicalResourceId="Result"))
+    expected = aws.describe_training_job(TrainingJobName=NAME)["ModelArtifacts"]["S3ModelArtifacts"]
     assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["Data"] == {"ModelArtifacts": expected}
 
 
@@ -130,8 +195,9 @@ def test_transform_job_create_and_result(aws, sent):
                "TransformOutput": {"S3OutputPath": "s3://out/jumpstart-transform", "Accept": "application/json"},
                "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1}}
     index.on_event(cfn_event("Create", kind="transform", name="pytorch-ic-bt-1", request=request))
-    assert aws.describe_transform_job(TransformJobName="pytorch-ic-bt-1")["TransformInput"]["ContentType"] == "application/x-image"
-    index.on_event(cfn_event("Create", kind="transform", name="pytorch-ic-bt-1", request=request,
+    name = index.job_name("pytorch-ic-bt-1", HANDLE)
+    assert aws.describe_transform_job(TransformJobName=name)["TransformInput"]["ContentType"] == "application/x-image"
+    index.on_event(cfn_event("Create", kind="transform", name=name, request=request,
                              ResourceType="Custom::JumpStartJobResult"))
     assert sent[-1]["Data"] == {"OutputPath": "s3://out/jumpstart-transform"}
 
@@ -153,7 +219,7 @@ def _described(name: str, status: str, **extra) -> Dict[str, Any]:
 
 
 def test_delete_of_a_running_job_stops_it(stubbed, sent):
-    name = "pytorch-ic-ft-abc123"
+    name = NAME
     stubbed.add_response("describe_training_job", _described(name, "InProgress"), {"TrainingJobName": name})
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": name})
     index.on_event(cfn_event("Delete", PhysicalResourceId=name))
@@ -161,7 +227,7 @@ def test_delete_of_a_running_job_stops_it(stubbed, sent):
 
 
 def test_delete_of_a_running_transform_job_stops_it(stubbed, sent):
-    name = "pytorch-ic-bt-1"
+    name = index.job_name("pytorch-ic-bt-1", HANDLE)
     stubbed.add_response(
         "describe_transform_job",
         {"TransformJobName": name, "TransformJobArn": f"arn:aws:sagemaker:us-west-2:123456789012:transform-job/{name}",
@@ -171,12 +237,12 @@ def test_delete_of_a_running_transform_job_stops_it(stubbed, sent):
         {"TransformJobName": name},
     )
     stubbed.add_response("stop_transform_job", {}, {"TransformJobName": name})
-    index.on_event(cfn_event("Delete", kind="transform", PhysicalResourceId=name))
+    index.on_event(cfn_event("Delete", kind="transform", name="pytorch-ic-bt-1", PhysicalResourceId=name))
     assert sent[-1]["Status"] == "SUCCESS"
 
 
 def test_failed_job_fails_the_stack_with_sagemakers_reason(stubbed, sent):
-    name = "pytorch-ic-ft-abc123"
+    name = NAME
     reason = "AlgorithmError: ExecuteUserScriptError: CUDA out of memory"
     failed = _described(name, "Failed", FailureReason=reason)
     # EventBridge state change -> signal FAILURE with the FailureReason
@@ -186,7 +252,7 @@ def test_failed_job_fails_the_stack_with_sagemakers_reason(stubbed, sent):
     assert sent[-1]["Status"] == "FAILURE" and reason in sent[-1]["Reason"]
     # and the result resource refuses a failed job with the same reason
     stubbed.add_response("describe_training_job", failed, {"TrainingJobName": name})
-    index.on_event(cfn_event("Create", ResourceType="Custom::JumpStartJobResult"))
+    index.on_event(cfn_event("Create", name=name, ResourceType="Custom::JumpStartJobResult"))
     assert sent[-1]["Status"] == "FAILED" and reason in sent[-1]["Reason"]
 
 
@@ -197,7 +263,7 @@ def test_in_progress_events_do_not_signal(stubbed, sent):
 
 
 def test_throttling_is_retried_with_backoff(stubbed, sent, monkeypatch):
-    name = "pytorch-ic-ft-abc123"
+    name = NAME
     delays: List[float] = []
     monkeypatch.setattr(index.time, "sleep", delays.append)
     for _ in range(2):
@@ -205,7 +271,7 @@ def test_throttling_is_retried_with_backoff(stubbed, sent, monkeypatch):
                                  service_message="Rate exceeded", http_status_code=400,
                                  expected_params={"TrainingJobName": name})
     stubbed.add_response("describe_training_job", _described(name, "Completed"), {"TrainingJobName": name})
-    index.on_event(cfn_event("Create", ResourceType="Custom::JumpStartJobResult"))
+    index.on_event(cfn_event("Create", name=name, ResourceType="Custom::JumpStartJobResult"))
     assert sent[-1]["Status"] == "SUCCESS"
     assert len(delays) == 2
 
@@ -215,3 +281,167 @@ def test_unexpected_errors_are_reported_not_hung(stubbed, sent):
                              service_message="not allowed", http_status_code=400)
     index.on_event(cfn_event("Create"))
     assert sent[-1]["Status"] == "FAILED" and "not allowed" in sent[-1]["Reason"]
+
+
+# -- responses within CloudFormation's 4096 bytes --------------------------------------------------
+
+
+def test_failure_reason_always_arrives_within_4096_bytes(stubbed, sent):
+    """The limit is on the whole body, in bytes: a long, non-ASCII reason (escaped by JSON to six
+    bytes a character) is cut by bytes, and still arrives."""
+    reason = "AlgorithmError: " + "Ünïcödé stack trace line → " * 400
+    stubbed.add_response("describe_training_job", _described(NAME, "Failed", FailureReason=reason[:1024]),
+                         {"TrainingJobName": NAME})
+    index.on_event({"kind": "training", "waitHandle": HANDLE, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Failed"}})
+    assert sent[-1]["Status"] == "FAILURE" and sent[-1]["Reason"].startswith(f"SageMaker training job {NAME} failed: AlgorithmError")
+    body = index.fit({"Status": "FAILED", "Reason": reason, "PhysicalResourceId": "x" * 200, "StackId": "s" * 300,
+                      "RequestId": "r", "LogicalResourceId": "l", "NoEcho": False, "Data": {}})
+    assert len(body) <= 4096 and json.loads(body)["Reason"].endswith("...")
+    assert len(index.fit({"Reason": "short"})) < 100  # untouched when it fits
+
+
+# -- models created through the API: every CloudFormation event -------------------------------------
+
+MODEL_REQUEST = {"ExecutionRoleArn": ROLE, "EnableNetworkIsolation": True,
+                 "PrimaryContainer": {"Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.31.0"}}
+
+
+def model_event(request_type: str, name: str = "fixture-llm-gated-0123456789", request=None, **extra):
+    event = {"RequestType": request_type, "ResponseURL": "https://cloudformation-custom-resource-response/response",
+             "StackId": "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1", "RequestId": "req-1",
+             "LogicalResourceId": "Model", "ResourceType": "Custom::JumpStartModel",
+             "ResourceProperties": {"ModelName": name, "Request": json.dumps(request or MODEL_REQUEST)}}
+    event.update(extra)
+    return event
+
+
+EXISTS = 'Cannot create already existing model "arn:aws:sagemaker:us-west-2:123456789012:model/fixture-llm-gated-0123456789".'
+
+
+def _described_model(container: Dict[str, Any]) -> Dict[str, Any]:
+    return {"ModelName": "fixture-llm-gated-0123456789", "ExecutionRoleArn": ROLE, "EnableNetworkIsolation": True,
+            "PrimaryContainer": container, "CreationTime": "2026-11-25T00:00:00Z",
+            "ModelArn": "arn:aws:sagemaker:us-west-2:123456789012:model/fixture-llm-gated-0123456789"}
+
+
+def test_model_create_sends_the_request_under_its_name(aws, sent):
+    index.on_event(model_event("Create"))
+    model = aws.describe_model(ModelName="fixture-llm-gated-0123456789")
+    assert model["PrimaryContainer"]["Image"] == MODEL_REQUEST["PrimaryContainer"]["Image"]
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == "fixture-llm-gated-0123456789"
+
+
+def test_model_retried_create_and_rollback_find_the_existing_model(stubbed, sent):
+    """A retried Create, or the Create an update rollback re-sends for the old name while the old
+    model still exists, gets SageMaker's "Cannot create already existing model" (moto accepts the
+    duplicate, so this is the real error through Stubber): an identical model counts as created."""
+    name = "fixture-llm-gated-0123456789"
+    for request_type in ("Create", "Update"):
+        stubbed.add_client_error("create_model", "ValidationException", EXISTS, 400,
+                                 expected_params={"ModelName": name, **MODEL_REQUEST})
+        stubbed.add_response("describe_model", _described_model(MODEL_REQUEST["PrimaryContainer"]), {"ModelName": name})
+        index.on_event(model_event(request_type, PhysicalResourceId="fixture-llm-gated-abcdef0123"))
+        assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == name
+
+
+def test_model_of_the_same_name_with_another_request_is_refused(stubbed, sent):
+    name = "fixture-llm-gated-0123456789"
+    stubbed.add_client_error("create_model", "ValidationException", EXISTS, 400)
+    stubbed.add_response("describe_model", _described_model({"Image": "another-image"}), {"ModelName": name})
+    index.on_event(model_event("Create"))
+    assert sent[-1]["Status"] == "FAILED" and "a different model named" in sent[-1]["Reason"]
+
+
+def test_model_delete_of_a_missing_model_through_the_real_error(stubbed, sent):
+    name = "fixture-llm-gated-0123456789"
+    stubbed.add_client_error("delete_model", "ValidationException", f'Could not find model "{name}".', 400,
+                             expected_params={"ModelName": name})
+    index.on_event(model_event("Delete", PhysicalResourceId=name))
+    assert sent[-1]["Status"] == "SUCCESS" and "missing" in sent[-1]["Reason"]
+
+
+def test_model_delete_after_failed_create_and_of_a_deleted_model_succeed(aws, sent):
+    index.on_event(model_event("Delete", PhysicalResourceId="fixture-llm-gated-0123456789"))  # never created
+    index.on_event(model_event("Create"))
+    aws.delete_model(ModelName="fixture-llm-gated-0123456789")  # removed by hand
+    index.on_event(model_event("Delete", PhysicalResourceId="fixture-llm-gated-0123456789"))
+    assert [c["Status"] for c in sent] == ["SUCCESS", "SUCCESS", "SUCCESS"]
+    assert "missing" in sent[-1]["Reason"]
+
+
+# -- the artifact packer ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def s3(aws):
+    client = boto3.client("s3", region_name=REGION)
+    client.create_bucket(Bucket="jumpstart", CreateBucketConfiguration={"LocationConstraint": REGION})
+    client.create_bucket(Bucket="artifacts", CreateBucketConfiguration={"LocationConstraint": REGION})
+    client.put_bucket_versioning(Bucket="artifacts", VersioningConfiguration={"Status": "Enabled"})
+    client.put_object(Bucket="jumpstart", Key="model/v1/config.json", Body=b'{"a": 1}')
+    client.put_object(Bucket="jumpstart", Key="model/v1/weights/part-0.bin", Body=bytes(range(256)) * 4096)
+    return client
+
+
+def artifact_event(request_type: str, **extra):
+    event = {"RequestType": request_type, "ResponseURL": "https://cloudformation-custom-resource-response/response",
+             "StackId": "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1", "RequestId": "req-1",
+             "LogicalResourceId": "Packed", "ResourceType": "Custom::JumpStartArtifact",
+             "ResourceProperties": {"Source": "s3://jumpstart/model/v1/", "Bucket": "artifacts",
+                                    "Key": "jumpstart-artifacts/abc/model.tar.gz", "LimitBytes": str(2**30)}}
+    event.update(extra)
+    return event
+
+
+def test_packer_streams_a_prefix_into_one_model_tar_gz(s3, sent):
+    import io
+    import tarfile
+
+    index.on_event(artifact_event("Create"))
+    assert sent[-1]["Status"] == "SUCCESS", sent[-1]["Reason"]
+    assert sent[-1]["Data"]["ArtifactUri"] == "s3://artifacts/jumpstart-artifacts/abc/model.tar.gz"
+    body = s3.get_object(Bucket="artifacts", Key="jumpstart-artifacts/abc/model.tar.gz")["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        assert sorted(tar.getnames()) == ["config.json", "weights/part-0.bin"]
+        assert tar.extractfile("weights/part-0.bin").read() == bytes(range(256)) * 4096
+
+
+def test_packer_multipart_parts_and_bounded_memory(s3, monkeypatch):
+    """Parts are sent as they fill: the writer never holds more than one part."""
+    sizes = []
+    writer = index.MultipartWriter(s3, "artifacts", "big.bin", part_size=5 * 2**20)
+    real_send = writer._send
+    monkeypatch.setattr(writer, "_send", lambda chunk: (sizes.append((len(chunk), len(writer.buffer))), real_send(chunk)))
+    for _ in range(12):
+        writer.write(b"x" * 2**20)
+    writer.complete()
+    assert [s for s, _ in sizes] == [5 * 2**20, 5 * 2**20, 2 * 2**20]
+    assert max(buffered for _, buffered in sizes) < 6 * 2**20
+    assert s3.head_object(Bucket="artifacts", Key="big.bin")["ContentLength"] == 12 * 2**20
+
+
+def test_packer_retried_create_and_rollback_reuse_the_object(s3, sent, monkeypatch):
+    index.on_event(artifact_event("Create"))
+    monkeypatch.setattr(index, "pack", lambda *a, **k: pytest.fail("packed twice"))
+    index.on_event(artifact_event("Create"))
+    index.on_event(artifact_event("Update", PhysicalResourceId="s3://artifacts/jumpstart-artifacts/other/model.tar.gz"))
+    assert [c["Status"] for c in sent] == ["SUCCESS"] * 3
+
+
+def test_packer_refuses_a_prefix_over_its_limit_before_writing(s3, sent):
+    event = artifact_event("Create")
+    event["ResourceProperties"]["LimitBytes"] = "1000"
+    index.on_event(event)
+    assert sent[-1]["Status"] == "FAILED" and "more than the packer's limit" in sent[-1]["Reason"]
+    assert "model_data=" in sent[-1]["Reason"]
+    assert "Contents" not in s3.list_objects_v2(Bucket="artifacts")
+    assert s3.list_multipart_uploads(Bucket="artifacts").get("Uploads", []) == []
+
+
+def test_packer_delete_removes_every_version_and_tolerates_a_missing_object(s3, sent):
+    index.on_event(artifact_event("Create"))
+    index.on_event(artifact_event("Delete", PhysicalResourceId="s3://artifacts/jumpstart-artifacts/abc/model.tar.gz"))
+    assert s3.list_object_versions(Bucket="artifacts").get("Versions", []) == []
+    index.on_event(artifact_event("Delete", PhysicalResourceId="s3://artifacts/jumpstart-artifacts/abc/model.tar.gz"))
+    index.on_event(artifact_event("Delete", PhysicalResourceId="s3://gone-bucket/jumpstart-artifacts/abc/model.tar.gz"))
+    assert [c["Status"] for c in sent] == ["SUCCESS"] * 4

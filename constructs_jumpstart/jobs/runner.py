@@ -7,12 +7,14 @@ wait reads the finished job's outputs. So the stack waits as long as the job run
 one-hour limit of a custom resource, and a failed or stopped job fails the stack with SageMaker's
 ``FailureReason``.
 
-* The name is a hash of the stack, the construct path and the whole request: a retried create finds
-  the job it started (no second job); changed inputs give a new name, a new physical id, and so a
+* The name is a prefix, hashed from the stack, the construct path, the whole request and the timeout,
+  plus a hash of the wait-condition handle (see the handler): a retried create or a rollback finds the
+  job it started (no second job); a new deployment lifetime (after a failed create, or destroy and
+  deploy) starts a fresh job; changed inputs give a new prefix, a new physical id, and so a
   replacement (the new job starts; CloudFormation then deletes the old resource, which stops the old
   job if it still runs).
 * The wait condition and its handle carry the same hash in their logical ids, because a wait
-  condition cannot be updated: new inputs, new wait.
+  condition cannot be updated: new inputs (or a new timeout), new wait.
 * ``cdk destroy`` stops a job that still runs; a missing or finished job counts as gone.
 """
 
@@ -51,9 +53,10 @@ HANDLER_ID = "JumpStartJobsHandler"
 
 
 def _handler(stack: Stack) -> lambda_.Function:
-    """One handler function per stack, shared by every training and transform job in it: its own
-    role (no managed policy), its own encrypted-at-rest log group with a retention, a reserved
-    concurrency, the latest Python runtime."""
+    """One handler function per stack, shared by every custom resource of this library in it (jobs,
+    models created through the API, packed artifacts): its own role (no managed policy), its own
+    encrypted-at-rest log group with a retention, the latest Python runtime. No reserved concurrency:
+    reserving it fails in accounts whose unreserved concurrency would drop below the minimum of 10."""
     existing = stack.node.try_find_child(HANDLER_ID)
     if existing is not None:
         return existing.node.find_child("Function")
@@ -74,13 +77,14 @@ def _handler(stack: Stack) -> lambda_.Function:
         timeout=Duration.minutes(2),
         role=role,
         log_group=logs_group,
-        reserved_concurrent_executions=5,
         description="Starts, stops and reports SageMaker jobs for constructs_jumpstart",
     )
     logs_group.grant_write(role)
     acknowledge_generated_wildcards(role)
     nag_suppress(
         function,
+        {"id": "HIPAA.Security-LambdaConcurrency", "reason": "Invoked once per custom-resource event and job state change; "
+         "reserving concurrency fails deploys in accounts with little unreserved concurrency (minimum 10)."},
         {"id": "HIPAA.Security-LambdaDLQ", "reason": "CloudFormation invokes it synchronously; EventBridge retries its "
          "invocations 8 times and a lost signal fails the stack at the wait condition's timeout, so nothing is dropped silently."},
         {"id": "HIPAA.Security-LambdaInsideVPC", "reason": "It calls only the SageMaker API and CloudFormation's pre-signed "
@@ -89,9 +93,18 @@ def _handler(stack: Stack) -> lambda_.Function:
     return function
 
 
+def handler_function(stack: Stack) -> lambda_.Function:
+    """The stack's one handler function (created on first use)."""
+    return _handler(stack)
+
+
+# a job name: base-suffix-digest(10)-lifetime(6), within SageMaker's 63 characters
+_NAME_RESERVED = 10 + 1 + 6 + 1
+
+
 def job_name_base(model_id: str, suffix: str) -> str:
     base = re.sub(r"[^a-z0-9-]+", "-", model_id.lower()).strip("-")
-    return f"{base[: 63 - 12 - len(suffix) - 2]}-{suffix}"
+    return f"{base[: 63 - _NAME_RESERVED - len(suffix) - 1].rstrip('-')}-{suffix}"
 
 
 class JobRunner(Construct):
@@ -116,9 +129,9 @@ class JobRunner(Construct):
             )
         stack = Stack.of(self)
         arn_type, detail_type, name_key, status_key, actions = _KIND[kind]
-        digest = request_digest(self, request, kind=kind)
-        self.job_name: str = f"{name_base}-{digest}"
-        """The deterministic job name (changes when any input changes)."""
+        digest = request_digest(self, request, kind=kind, timeout=int(timeout.to_seconds()))
+        self.job_name_prefix: str = f"{name_base}-{digest}"
+        """What every name of this job starts with (changes when any input changes)."""
 
         self.function = _handler(stack)
         self.function.add_to_role_policy(
@@ -140,11 +153,12 @@ class JobRunner(Construct):
         rule = events.Rule(
             self,
             "StateChange",
-            description=f"Signals the stack when SageMaker {kind} job {self.job_name} finishes",
+            description=f"Signals the stack when SageMaker {kind} job {self.job_name_prefix}-* finishes",
             event_pattern=events.EventPattern(
                 source=["aws.sagemaker"],
                 detail_type=[detail_type],
-                detail={name_key: [self.job_name], status_key: ["Completed", "Failed", "Stopped"]},
+                detail={name_key: events.Match.prefix(f"{self.job_name_prefix}-"),
+                        status_key: ["Completed", "Failed", "Stopped"]},
             ),
         )
         rule.add_target(
@@ -161,9 +175,11 @@ class JobRunner(Construct):
             "Job",
             service_token=self.function.function_arn,
             resource_type="Custom::JumpStartJob",
-            properties={"Kind": kind, "JobName": self.job_name, "Request": stack.to_json_string(request),
+            properties={"Kind": kind, "JobName": self.job_name_prefix, "Request": stack.to_json_string(request),
                         "WaitHandle": handle.ref},
         )
+        self.job_name: str = self.job.get_att_string("JobName")
+        """The job's name (a token: the prefix plus the deployment lifetime's hash)."""
         self.job.node.add_dependency(rule)
         self.job.node.add_dependency(self.function)
         self.wait = cfn.CfnWaitCondition(

@@ -12,7 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .. import _iam
+from .. import _api_rules, _iam
 from .._resolution import lockfile_path, resolve_for
 from ..errors import JumpStartError
 from ..hyperparameters import merge_and_validate
@@ -155,6 +155,10 @@ class JumpStartTrainingJob(Construct):
         )
         hps, hp_problems = merge_and_validate(resolved, hyperparameters or {})
         problems += hp_problems
+        if volume_encryption_key is not None:
+            problem = _api_rules.volume_kms_problem("volume_encryption_key", resolved.instance_type,
+                                                    resolved.volume_kms_supported(resolved.instance_type))
+            problems += [problem] if problem else []
         if runtime.to_seconds() > timeout.to_seconds():
             Annotations.of(self).add_warning_v2(
                 "jumpstart:runtime-exceeds-timeout",
@@ -184,6 +188,7 @@ class JumpStartTrainingJob(Construct):
         self.role, depends = _iam.sagemaker_role(
             self, role, f"SageMaker training role for JumpStart model {model_id} {resolved.version}",
             reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs", vpc=vpc is not None,
+            metrics_namespace="/aws/sagemaker/TrainingJobs" if resolved.metric_definitions else None,
         )
         if role is None:
             _iam.acknowledge_generated_wildcards(self.role)
@@ -191,9 +196,10 @@ class JumpStartTrainingJob(Construct):
         if validation is not None:
             validation.grant_read(self.role, stack)
         output.grant_write(self.role, stack)
-        for key_ in (volume_encryption_key,):
-            if key_ is not None:
-                key_.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+        if volume_encryption_key is not None:
+            volume_encryption_key.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+        if output_encryption_key is not None:  # SageMaker encrypts the output as the job's role
+            output_encryption_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*")
 
         channels = [_channel("training", train.uri, train.data_type)]
         if validation is not None:
@@ -220,7 +226,9 @@ class JumpStartTrainingJob(Construct):
             "ResourceConfig": {
                 "InstanceType": resolved.instance_type,
                 "InstanceCount": instance_count,
-                "VolumeSizeInGB": volume_size_gb or resolved.training_volume_size or DEFAULT_VOLUME_GB,
+                # the spec's size only where the instance type has an EBS volume, as the SDK does
+                "VolumeSizeInGB": volume_size_gb or (resolved.training_volume_size if resolved.volume_kms_supported(
+                    resolved.instance_type) else None) or DEFAULT_VOLUME_GB,
             },
             "StoppingCondition": {"MaxRuntimeInSeconds": int(runtime.to_seconds())},
             "HyperParameters": all_hps,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from .. import _api_rules
 from ..errors import JumpStartError, ValidationError
 from ..model import JumpStartModel, collect_problems, raise_problems
 from . import _s3
@@ -99,11 +100,17 @@ class JumpStartBatchTransform(Construct):
             model = collect_problems(lambda: JumpStartModel(
                 self, "Model", model_id=model_id, model_version=model_version, instance_type=instance_type,
                 model_data=model_data, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated,
-                tolerate_vulnerable=tolerate_vulnerable, environment=environment,
+                tolerate_vulnerable=tolerate_vulnerable, environment=environment, compress_artifact=True,
             ), problems, causes)
             if model is None:
                 raise_problems(self, problems, *causes)
         resolved = model.resolved
+        if model.uses_model_data_source:
+            problems.append(
+                f"model {model.node.path} reads its artifact through ModelDataSource, which batch transform refuses "
+                f"({_api_rules.MODEL_DATA_SOURCE_DOC}). Create it with compress_artifact=True (packs the S3 prefix "
+                "into a model.tar.gz at deploy), or pass model_id= and let the transform create its model."
+            )
         chosen_type = instance_type or model.instance_type
         if resolved.supported_instance_types and chosen_type not in resolved.supported_instance_types:
             problems.append(
@@ -151,7 +158,12 @@ class JumpStartBatchTransform(Construct):
         resources: Dict[str, Any] = {"InstanceType": chosen_type, "InstanceCount": instance_count}
         if encryption_key is not None:
             transform_output["KmsKeyId"] = encryption_key.key_arn
-            resources["VolumeKmsKeyId"] = encryption_key.key_arn
+            if resolved.volume_kms_supported(chosen_type):
+                resources["VolumeKmsKeyId"] = encryption_key.key_arn
+            else:  # TransformResources.VolumeKmsKeyId: refused for instance types with local storage
+                Annotations.of(self).add_info(
+                    f"no VolumeKmsKeyId: {chosen_type} stores on local instance storage, encrypted by the hardware; "
+                    "SageMaker refuses a volume key for it. encryption_key still encrypts the output.")
         request: Dict[str, Any] = {
             "ModelName": model.model_name,
             "TransformInput": transform_input,

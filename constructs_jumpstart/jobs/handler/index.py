@@ -1,26 +1,40 @@
-"""Lambda handler of the JumpStart jobs mechanism (training and batch transform). Plain boto3.
+"""Lambda handler of the constructs_jumpstart custom resources. Plain boto3.
 
-Three kinds of events reach it:
+Events that reach it:
 
-* CloudFormation custom resource ``Custom::JumpStartJob``: Create/Update *start* the job under its
-  deterministic name (idempotent: an existing job of that name is never started twice) and return at
-  once; Delete *stops* a job that is still running (SageMaker jobs cannot be deleted) and treats a
-  missing or finished job as already gone.
-* An EventBridge state-change event of the job, forwarded with the stack's wait-condition handle:
-  a finished job signals the ``AWS::CloudFormation::WaitCondition`` (SUCCESS, or FAILURE with
-  SageMaker's ``FailureReason``). This is how a stack waits up to 12 hours for a job without the
-  one-hour limit of a custom resource.
-* CloudFormation custom resource ``Custom::JumpStartJobResult`` (after the wait condition): reads
-  the finished job's outputs (the trained ``model.tar.gz``) for the rest of the stack.
+* ``Custom::JumpStartJob`` (training and batch transform): Create/Update *start* the job and return
+  at once; Delete *stops* a job that is still running (SageMaker jobs cannot be deleted) and treats a
+  missing or finished job as already gone. The job's name is the construct's prefix (a hash of its
+  inputs) plus a hash of the stack's wait-condition handle URL: every retry of one CloudFormation
+  request, and a rollback to the resource as it was, finds the same job (no second job); a new
+  deployment lifetime (after a failed create rolled back, or after ``cdk destroy``) has a new handle,
+  so it starts a fresh job rather than reusing a failed one, or a finished one whose output sits in
+  a bucket the new stack's roles cannot read.
+* An EventBridge state-change event of the job, forwarded with the wait-condition handle: a finished
+  job signals the ``AWS::CloudFormation::WaitCondition`` (SUCCESS, or FAILURE with SageMaker's
+  ``FailureReason``).
+* ``Custom::JumpStartJobResult`` (after the wait condition): reads the finished job's outputs.
+* ``Custom::JumpStartModel``: ``CreateModel`` for models CloudFormation cannot describe (additional
+  model data sources). Create is idempotent for an identical request (a retry, or a rollback to a
+  model that still exists); Delete treats a missing model as gone.
+* ``Custom::JumpStartArtifact``: the artifact packer: streams an S3 prefix into one ``model.tar.gz``
+  (multipart upload, bounded memory, no local copy), for what the service refuses ``ModelDataSource``
+  for (batch transform, serverless). Content-addressed and idempotent; Delete removes the object.
+
+Every response to CloudFormation fits its 4096-byte limit, with the reason truncated by bytes.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
 import random
+import tarfile
 import time
 import urllib.request
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import boto3
 from botocore.config import Config
@@ -42,18 +56,23 @@ KINDS: Dict[str, Dict[str, str]] = {
         "status": "TransformJobStatus",
     },
 }
-RUNNING = {"InProgress"}
+RUNNING = {"InProgress", "Stopping"}
 TERMINAL = {"Completed", "Failed", "Stopped"}
 THROTTLING = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+RESPONSE_LIMIT = 4096  # bytes of a custom-resource response body (and of a wait-condition signal)
+NAME_SUFFIX = 6
 
-_client = None
+_clients: Dict[str, Any] = {}
+
+
+def client(service: str):
+    if service not in _clients:
+        _clients[service] = boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    return _clients[service]
 
 
 def sagemaker():
-    global _client
-    if _client is None:
-        _client = boto3.client("sagemaker", config=Config(retries={"mode": "standard", "max_attempts": 5}))
-    return _client
+    return client("sagemaker")
 
 
 def call(operation: str, attempts: int = 8, base_delay: float = 0.5, **kwargs):
@@ -69,34 +88,54 @@ def call(operation: str, attempts: int = 8, base_delay: float = 0.5, **kwargs):
     raise AssertionError("unreachable")
 
 
+def _not_found(err: ClientError) -> bool:
+    message = err.response["Error"].get("Message", "").lower()
+    return err.response["Error"]["Code"] in ("ValidationException", "ResourceNotFound", "NoSuchKey", "404") and any(
+        phrase in message for phrase in ("not found", "does not exist", "could not find", "not exist")
+    )
+
+
+# -- jobs ---------------------------------------------------------------------------------------
+
+
+def job_name(prefix: str, wait_handle: str) -> str:
+    """The job of one deployment lifetime: the inputs' prefix plus a hash of the wait handle URL."""
+    return f"{prefix}-{hashlib.sha256(wait_handle.encode()).hexdigest()[:NAME_SUFFIX]}"
+
+
 def describe(kind: str, name: str) -> Optional[Dict[str, Any]]:
     """The job, or None if SageMaker has no job of that name."""
     k = KINDS[kind]
     try:
         return call(k["describe"], **{k["name"]: name})
     except ClientError as err:
-        message = err.response["Error"].get("Message", "")
-        if err.response["Error"]["Code"] in ("ValidationException", "ResourceNotFound") and any(
-            phrase in message.lower() for phrase in ("not found", "does not exist", "could not find")
-        ):
+        if _not_found(err):
             return None
         raise
 
 
-def start(kind: str, name: str, request: Dict[str, Any]) -> Dict[str, Any]:
-    """Start the job unless a job of that name exists already (a retried create)."""
-    k = KINDS[kind]
-    existing = describe(kind, name)
-    if existing is not None:
-        return existing
+def build_request(kind: str, name: str, request: Dict[str, Any]) -> Dict[str, Any]:
+    """The exact Create* request body sent for ``request`` under ``name`` (the conformance check
+    validates this very function's output against the service model)."""
+    if kind == "model":
+        return {"ModelName": name, **request}
     body = dict(request)
-    body[k["name"]] = name
+    body[KINDS[kind]["name"]] = name
     if kind == "training":
         hps = dict(body.get("HyperParameters") or {})
         hps.setdefault("sagemaker_job_name", json.dumps(name))  # as the SDK sets it
         body["HyperParameters"] = hps
+    return body
+
+
+def start(kind: str, name: str, request: Dict[str, Any]) -> Dict[str, Any]:
+    """Start the job unless a job of that name exists already (a retried create, or a rollback)."""
+    k = KINDS[kind]
+    existing = describe(kind, name)
+    if existing is not None:
+        return existing
     try:
-        call(k["create"], **body)
+        call(k["create"], **build_request(kind, name, request))
     except ClientError as err:
         if "already exists" in err.response["Error"].get("Message", "").lower():
             return describe(kind, name) or {}
@@ -134,13 +173,185 @@ def failure_reason(kind: str, job: Dict[str, Any]) -> str:
     return f"SageMaker {kind} job {job.get(KINDS[kind]['name'])} {str(status).lower()}: {reason}"
 
 
+# -- models created through the API ---------------------------------------------------------------
+
+
+def _same_model(existing: Dict[str, Any], request: Dict[str, Any]) -> bool:
+    return all(existing.get(key) == value for key, value in request.items())
+
+
+def create_model(name: str, request: Dict[str, Any]) -> str:
+    """CreateModel, idempotent for an identical request (retry; rollback to a model that still exists)."""
+    try:
+        call("create_model", **build_request("model", name, request))
+        return "created"
+    except ClientError as err:
+        if "already exist" not in err.response["Error"].get("Message", "").lower():
+            raise
+    existing = call("describe_model", ModelName=name)
+    if not _same_model(existing, request):
+        raise RuntimeError(f"a different model named {name} exists already; delete it or change the construct's id")
+    return "exists"
+
+
+def delete_model(name: str) -> str:
+    try:
+        call("delete_model", ModelName=name)
+        return "deleted"
+    except ClientError as err:
+        if _not_found(err):
+            return "missing"
+        raise
+
+
+# -- the artifact packer --------------------------------------------------------------------------
+
+PART_SIZE = 16 * 1024 * 1024
+READ_SIZE = 1024 * 1024
+
+
+class MultipartWriter(io.RawIOBase):
+    """A write-only stream into an S3 multipart upload: parts of ``PART_SIZE`` are sent as they fill,
+    so memory stays at about one part whatever the size of the artifact."""
+
+    def __init__(self, s3, bucket: str, key: str, part_size: int = PART_SIZE):
+        self.s3, self.bucket, self.key, self.part_size = s3, bucket, key, part_size
+        self.upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, ContentType="application/gzip")["UploadId"]
+        self.parts: List[Dict[str, Any]] = []
+        self.buffer = bytearray()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.buffer += data
+        self.size += len(data)
+        while len(self.buffer) >= self.part_size:
+            self._send(bytes(self.buffer[: self.part_size]))
+            del self.buffer[: self.part_size]
+        return len(data)
+
+    def _send(self, chunk: bytes) -> None:
+        number = len(self.parts) + 1
+        etag = self.s3.upload_part(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number,
+                                   Body=chunk)["ETag"]
+        self.parts.append({"ETag": etag, "PartNumber": number})
+
+    def complete(self) -> None:
+        if self.buffer or not self.parts:
+            self._send(bytes(self.buffer))
+            self.buffer.clear()
+        self.s3.complete_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
+                                          MultipartUpload={"Parts": self.parts})
+
+    def abort(self) -> None:
+        self.s3.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+
+
+def split_uri(uri: str) -> Tuple[str, str]:
+    bucket, _, key = uri[len("s3://"):].partition("/")
+    return bucket, key
+
+
+def list_objects(s3, uri: str) -> Iterator[Dict[str, Any]]:
+    bucket, prefix = split_uri(uri)
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            if not item["Key"].endswith("/"):
+                yield item
+
+
+def pack(s3, source: str, bucket: str, key: str, limit_bytes: int) -> Dict[str, Any]:
+    """Stream every object under ``source`` into ``s3://bucket/key`` as a gzip'd tar, the layout
+    SageMaker unpacks into ``/opt/ml/model`` (paths relative to the prefix). Refuses, before
+    writing anything, a prefix larger than ``limit_bytes``."""
+    objects = list(list_objects(s3, source))
+    total = sum(o["Size"] for o in objects)
+    if not objects:
+        raise RuntimeError(f"{source} holds no objects to pack")
+    if total > limit_bytes:
+        raise RuntimeError(
+            f"{source} holds {total / 2**30:.1f} GiB, more than the packer's limit of {limit_bytes / 2**30:.1f} GiB "
+            "(what one Lambda invocation streams within its 15 minutes). Pack it yourself into a model.tar.gz "
+            "and pass it as model_data=.")
+    _, prefix = split_uri(source)
+    writer = MultipartWriter(s3, bucket, key)
+    try:
+        with gzip.GzipFile(fileobj=writer, mode="wb", compresslevel=1, mtime=0) as gz:
+            with tarfile.open(fileobj=gz, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+                for item in objects:
+                    info = tarfile.TarInfo(item["Key"][len(prefix):].lstrip("/"))
+                    info.size, info.mode, info.mtime = item["Size"], 0o644, 0
+                    body = s3.get_object(Bucket=split_uri(source)[0], Key=item["Key"])["Body"]
+                    tar.addfile(info, _Reader(body))
+        writer.complete()
+    except BaseException:
+        writer.abort()
+        raise
+    return {"ArtifactUri": f"s3://{bucket}/{key}", "SourceBytes": str(total), "ArtifactBytes": str(writer.size)}
+
+
+class _Reader(io.RawIOBase):
+    """tarfile reads in blocks; a botocore StreamingBody serves them without buffering the object."""
+
+    def __init__(self, body):
+        self.body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self.body.read(READ_SIZE if size is None or size < 0 else size)
+
+
+def ensure_packed(props: Dict[str, Any]) -> Dict[str, Any]:
+    s3 = client("s3")
+    bucket, key = props["Bucket"], props["Key"]
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key)
+        return {"ArtifactUri": f"s3://{bucket}/{key}", "SourceBytes": head.get("Metadata", {}).get("source-bytes", ""),
+                "ArtifactBytes": str(head["ContentLength"])}
+    except ClientError as err:
+        if err.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
+            raise
+    return pack(s3, props["Source"], bucket, key, int(props["LimitBytes"]))
+
+
+def remove_packed(bucket: str, key: str) -> str:
+    """Delete every version of the packed artifact (the bucket is versioned), so ``cdk destroy``
+    can delete the bucket; a missing object or bucket is already gone."""
+    s3 = client("s3")
+    try:
+        listing = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    except ClientError as err:
+        if err.response["Error"]["Code"] in ("NoSuchBucket", "404"):
+            return "missing"
+        raise
+    versions = [v for v in listing.get("Versions", []) + listing.get("DeleteMarkers", []) if v["Key"] == key]
+    for version in versions:
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])
+    return "deleted" if versions else "missing"
+
+
 # -- plumbing -----------------------------------------------------------------------------------
 
 
-def put(url: str, body: Dict[str, Any]) -> None:
+def fit(body: Dict[str, Any], field: str = "Reason", limit: int = RESPONSE_LIMIT) -> bytes:
+    """The JSON body, with ``field`` cut (by bytes of the encoded document, escapes included) so
+    the whole body fits ``limit``."""
+    data = json.dumps(body).encode()
+    text = str(body.get(field, ""))
+    while len(data) > limit and text:
+        over = len(data) - limit
+        text = text[: max(0, len(text) - max(over, 1) - 3)]
+        data = json.dumps({**body, field: text + "..."}).encode()
+    return data
+
+
+def put(url: str, data: bytes) -> None:
     """PUT a JSON document to a pre-signed S3 URL (custom resource response or wait-condition
     signal). The URL is signed without a content type, so none is sent."""
-    data = json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(data))})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - CloudFormation's URL
         response.read()
@@ -149,46 +360,43 @@ def put(url: str, body: Dict[str, Any]) -> None:
 def signal(handle_url: str, kind: str, job: Dict[str, Any]) -> None:
     status = job.get(KINDS[kind]["status"])
     ok = status == "Completed"
-    put(
-        handle_url,
-        {
-            "Status": "SUCCESS" if ok else "FAILURE",
-            "Reason": "completed" if ok else failure_reason(kind, job)[:4000],
-            "UniqueId": job.get(KINDS[kind]["name"], "job"),
-            "Data": json.dumps(outcome(kind, job)) if ok else "",
-        },
-    )
+    put(handle_url, fit({
+        "Status": "SUCCESS" if ok else "FAILURE",
+        "Reason": "completed" if ok else failure_reason(kind, job),
+        "UniqueId": job.get(KINDS[kind]["name"], "job"),
+        "Data": json.dumps(outcome(kind, job)) if ok else "",
+    }))
 
 
 def respond(event: Dict[str, Any], status: str, physical_id: str, reason: str = "", data: Optional[Dict[str, Any]] = None) -> None:
-    put(
-        event["ResponseURL"],
-        {
-            "Status": status,
-            "Reason": (reason or f"See the log group of this function for {physical_id}")[:4000],
-            "PhysicalResourceId": physical_id,
-            "StackId": event["StackId"],
-            "RequestId": event["RequestId"],
-            "LogicalResourceId": event["LogicalResourceId"],
-            "NoEcho": False,
-            "Data": data or {},
-        },
-    )
+    put(event["ResponseURL"], fit({
+        "Status": status,
+        "Reason": reason or f"See the log group of this function for {physical_id}",
+        "PhysicalResourceId": physical_id,
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+        "NoEcho": False,
+        "Data": data or {},
+    }))
 
 
 def on_job(event: Dict[str, Any]) -> None:
     props = event["ResourceProperties"]
-    kind, name = props["Kind"], props["JobName"]
-    request_type = event["RequestType"]
-    if request_type == "Delete":
-        physical = event.get("PhysicalResourceId") or name
-        state = stop_if_running(kind, physical)
-        respond(event, "SUCCESS", physical, f"job {state}")
+    kind = props["Kind"]
+    if event["RequestType"] == "Delete":
+        physical = event.get("PhysicalResourceId") or ""
+        state = stop_if_running(kind, physical) if physical.startswith(props["JobName"]) else "never started"
+        respond(event, "SUCCESS", physical or props["JobName"], f"job {state}")
         return
+    name = job_name(props["JobName"], props["WaitHandle"])
     job = start(kind, name, json.loads(props["Request"]))
-    if job.get(KINDS[kind]["status"]) in TERMINAL and props.get("WaitHandle"):
-        signal(props["WaitHandle"], kind, {**job, KINDS[kind]["name"]: name})  # finished before we looked
-    respond(event, "SUCCESS", name, f"started {kind} job {name}", {"JobName": name})
+    if event["RequestType"] == "Create" and job.get(KINDS[kind]["name"]) and job.get(KINDS[kind]["status"]) in TERMINAL:
+        try:  # a retried create that finds its job finished: make sure the wait condition hears of it
+            signal(props["WaitHandle"], kind, job)
+        except Exception as err:  # noqa: BLE001 - the state-change event signals too
+            print(f"signal of {name} not sent: {err}")
+    respond(event, "SUCCESS", name, f"{kind} job {name}", {"JobName": name})
 
 
 def on_result(event: Dict[str, Any]) -> None:
@@ -207,15 +415,41 @@ def on_result(event: Dict[str, Any]) -> None:
     respond(event, "SUCCESS", name, "", outcome(kind, job))
 
 
+def on_model(event: Dict[str, Any]) -> None:
+    props = event["ResourceProperties"]
+    if event["RequestType"] == "Delete":
+        name = event.get("PhysicalResourceId") or props["ModelName"]
+        respond(event, "SUCCESS", name, f"model {delete_model(name)}")
+        return
+    name = props["ModelName"]
+    state = create_model(name, json.loads(props["Request"]))
+    respond(event, "SUCCESS", name, f"model {name} {state}", {"ModelName": name})
+
+
+def on_artifact(event: Dict[str, Any]) -> None:
+    props = event["ResourceProperties"]
+    physical = f"s3://{props['Bucket']}/{props['Key']}"
+    if event["RequestType"] == "Delete":
+        bucket, key = split_uri(event.get("PhysicalResourceId") or physical)
+        respond(event, "SUCCESS", event.get("PhysicalResourceId") or physical, f"artifact {remove_packed(bucket, key)}")
+        return
+    respond(event, "SUCCESS", physical, f"packed {props['Source']}", ensure_packed(props))
+
+
+HANDLERS = {"Custom::JumpStartJobResult": on_result, "Custom::JumpStartModel": on_model,
+            "Custom::JumpStartArtifact": on_artifact}
+
+
 def on_event(event: Dict[str, Any], context: Any = None) -> None:
     """Lambda entry point."""
     if "RequestType" in event:
-        handler = on_result if event.get("ResourceType") == "Custom::JumpStartJobResult" else on_job
+        handler = HANDLERS.get(event.get("ResourceType", ""), on_job)
         try:
             handler(event)
         except Exception as err:  # report every failure to CloudFormation instead of hanging it
-            respond(event, "FAILED", event.get("PhysicalResourceId") or event["ResourceProperties"].get("JobName", "none"),
-                    f"{type(err).__name__}: {err}")
+            props = event.get("ResourceProperties", {})
+            physical = event.get("PhysicalResourceId") or props.get("JobName") or props.get("ModelName") or "none"
+            respond(event, "FAILED", physical, f"{type(err).__name__}: {err}")
         return
     # EventBridge: {"kind": ..., "waitHandle": ..., "detail": <SageMaker state-change detail>}
     kind, detail = event["kind"], event["detail"]

@@ -1,0 +1,162 @@
+"""SageMaker API rules that the service model states only in words.
+
+botocore's SageMaker service model (``botocore/data/sagemaker/*/service-2.json``) carries types,
+lengths, ranges, enums and patterns as data; some rules live only in the ``documentation`` strings
+of its members. They are written down here once, each with the phrase it comes from, and used twice:
+by the constructs at synth (one clear error naming the value and what is valid) and by the test
+suite's conformance check on every request a template makes (``tests/conformance.py``).
+
+Pure Python: no CDK, no SDK, no botocore. Instance-storage facts come from the SDK through the
+resolver (``ResolvedModel.volume_kms_supported``); the conformance check passes the SDK's own
+predicates.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+MODEL_DATA_SOURCE_DOC = (
+    "ContainerDefinition.ModelDataSource: \"you cannot use ModelDataSource in conjunction with SageMaker "
+    "batch transform, SageMaker serverless endpoints, SageMaker multi-model endpoints, and SageMaker "
+    "Marketplace\""
+)
+LOCAL_STORAGE_KMS_DOC = (
+    "ResourceConfig.VolumeKmsKeyId / TransformResources.VolumeKmsKeyId: \"You can't request a VolumeKmsKeyId "
+    "when using an instance type with local storage\"; CreateEndpointConfig.KmsKeyId likewise (the SDK's "
+    "instance_supports_kms)"
+)
+CANARY_DOC = "TrafficRoutingConfig.CanarySize: \"Value must be less than or equal to 50% of the variant's total instance count\""
+LINEAR_DOC = "TrafficRoutingConfig.LinearStepSize: \"Value must be 10-50% of the variant's total instance count\""
+ROLLING_DOC = "RollingUpdatePolicy.MaximumBatchSize: \"Value must be between 5% to 50% of the variant's total instance count\""
+WAIT_DOC = "TrafficRoutingConfig.WaitIntervalInSeconds / RollingUpdatePolicy.WaitIntervalInSeconds: 0 to 3600 (shape min/max)"
+TIMEOUT_DOC = ("BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds: 600 to 28800 (shape) and \"should be larger than "
+               "the total waiting time specified in TerminationWaitInSeconds and WaitIntervalInSeconds\"")
+ALARMS_DOC = "AutoRollbackConfig.Alarms: 1 to 10 alarms (shape min/max)"
+
+PERCENT_RANGES: Dict[str, Tuple[int, int, str]] = {
+    "canary": (1, 50, CANARY_DOC),
+    "linear": (10, 50, LINEAR_DOC),
+    "rolling": (5, 50, ROLLING_DOC),
+    "rollback": (5, 100, "RollingUpdatePolicy.RollbackMaximumBatchSize (CapacitySize.Value min 1)"),
+}
+WAIT_RANGE = (0, 3600)
+MAX_EXECUTION_RANGE = (600, 28800)
+TERMINATION_WAIT_RANGE = (0, 3600)
+MAX_ALARMS = 10
+
+
+# -- the rules, one function each (the constructs call these) --------------------------------------
+
+
+def percent_problem(kind: str, value: Optional[int]) -> Optional[str]:
+    """A capacity percentage of a deployment step outside what the API accepts."""
+    if value is None:
+        return None
+    low, high, doc = PERCENT_RANGES[kind]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return f"{kind} size {value!r}% is out of range: it must be an integer from {low} to {high} percent ({doc})."
+    return None
+
+
+def seconds_problem(what: str, seconds: Optional[int], low: int, high: int) -> Optional[str]:
+    if seconds is None or low <= seconds <= high:
+        return None
+    return f"{what} of {seconds} s is out of range: it must be {low} to {high} seconds."
+
+
+def max_execution_problem(timeout: Optional[int], waits: Sequence[int]) -> Optional[str]:
+    if timeout is None:
+        return None
+    out_of_range = seconds_problem("max_execution_timeout", timeout, *MAX_EXECUTION_RANGE)
+    if out_of_range:
+        return out_of_range
+    if timeout <= sum(waits):
+        return (f"max_execution_timeout of {timeout} s must be larger than the waits it covers "
+                f"({' + '.join(str(w) for w in waits)} = {sum(waits)} s) ({TIMEOUT_DOC}).")
+    return None
+
+
+def alarms_problem(count: int, required: bool) -> Optional[str]:
+    if count > MAX_ALARMS:
+        return f"{count} rollback alarms: a deployment takes at most {MAX_ALARMS} ({ALARMS_DOC})."
+    if required and count == 0:
+        return "a rolling deployment needs at least one CloudWatch alarm to roll back on (alarms=... or add_rollback_alarm)."
+    return None
+
+
+def volume_kms_problem(where: str, instance_type: str, supported: bool) -> Optional[str]:
+    if supported:
+        return None
+    return (f"{where}: a KMS key cannot be requested for instance type {instance_type}, whose storage is local "
+            f"instance storage encrypted by the hardware ({LOCAL_STORAGE_KMS_DOC}). Use an instance type with EBS "
+            "storage, or drop the key for this instance type.")
+
+
+# -- the same rules over API requests (the conformance check) --------------------------------------
+
+Request = Tuple[str, Mapping[str, Any], str]  # (operation, params, origin)
+Predicate = Callable[[str], bool]
+
+
+def _uses_model_data_source(model: Mapping[str, Any]) -> bool:
+    containers = [model.get("PrimaryContainer")] + list(model.get("Containers") or [])
+    return any(c and "ModelDataSource" in c for c in containers)
+
+
+def _variant_rules(params: Mapping[str, Any], origin: str, models: Mapping[str, Mapping[str, Any]],
+                   supports_kms: Predicate, supports_volume_size: Predicate) -> Iterable[str]:
+    for variant in params.get("ProductionVariants", []):
+        model = models.get(variant.get("ModelName", ""), {})
+        if "ServerlessConfig" in variant and _uses_model_data_source(model):
+            yield f"{origin}: serverless variant {variant.get('VariantName')} serves a model with ModelDataSource ({MODEL_DATA_SOURCE_DOC})."
+        instance_type = variant.get("InstanceType")
+        if instance_type and params.get("KmsKeyId") and not supports_kms(instance_type):
+            yield f"{origin}: " + str(volume_kms_problem("CreateEndpointConfig.KmsKeyId", instance_type, False))
+        if instance_type and "VolumeSizeInGB" in variant and not supports_volume_size(instance_type):
+            yield (f"{origin}: VolumeSizeInGB on {instance_type}, which has no EBS volume (the SDK's volume_size_supported;"
+                   " ProductionVariant.VolumeSizeInGB: \"only Amazon EBS gp2 storage volumes are supported\").")
+
+
+def _deployment_rules(params: Mapping[str, Any], origin: str) -> Iterable[str]:
+    config = params.get("DeploymentConfig") or {}
+    blue_green = config.get("BlueGreenUpdatePolicy") or {}
+    routing = blue_green.get("TrafficRoutingConfig") or {}
+    rolling = config.get("RollingUpdatePolicy") or {}
+    checks = [("canary", routing.get("CanarySize")), ("linear", routing.get("LinearStepSize")),
+              ("rolling", rolling.get("MaximumBatchSize"))]
+    for kind, size in checks:
+        if size and size.get("Type") == "CAPACITY_PERCENT":
+            problem = percent_problem(kind, size.get("Value"))
+            if problem:
+                yield f"{origin}: {problem}"
+    if blue_green:
+        waits = [routing.get("WaitIntervalInSeconds", 0), blue_green.get("TerminationWaitInSeconds", 0)]
+        problem = max_execution_problem(blue_green.get("MaximumExecutionTimeoutInSeconds"), waits)
+        if problem:
+            yield f"{origin}: {problem}"
+    if routing.get("Type") == "CANARY" and "CanarySize" not in routing:
+        yield f"{origin}: a CANARY traffic routing needs CanarySize."
+    if routing.get("Type") == "LINEAR" and "LinearStepSize" not in routing:
+        yield f"{origin}: a LINEAR traffic routing needs LinearStepSize."
+
+
+def request_problems(requests: Sequence[Request], supports_kms: Predicate, supports_volume_size: Predicate) -> List[str]:
+    """Every documented cross-field rule broken by ``requests`` (the requests of one stack)."""
+    models = {p.get("ModelName", ""): p for op, p, _ in requests if op == "CreateModel"}
+    found: List[str] = []
+    for operation, params, origin in requests:
+        if operation == "CreateTransformJob":
+            if _uses_model_data_source(models.get(params.get("ModelName", ""), {})):
+                found.append(f"{origin}: the transform job's model {params.get('ModelName')} uses ModelDataSource ({MODEL_DATA_SOURCE_DOC}).")
+            resources = params.get("TransformResources", {})
+            if resources.get("VolumeKmsKeyId") and not supports_kms(resources.get("InstanceType", "")):
+                found.append(f"{origin}: " + str(volume_kms_problem("TransformResources.VolumeKmsKeyId", resources["InstanceType"], False)))
+        elif operation == "CreateTrainingJob":
+            resources = params.get("ResourceConfig", {})
+            if resources.get("VolumeKmsKeyId") and not supports_kms(resources.get("InstanceType", "")):
+                found.append(f"{origin}: " + str(volume_kms_problem("ResourceConfig.VolumeKmsKeyId", resources["InstanceType"], False)))
+        elif operation == "CreateEndpointConfig":
+            found += list(_variant_rules(params, origin, models, supports_kms, supports_volume_size))
+        elif operation in ("CreateEndpoint", "UpdateEndpoint"):
+            found += list(_deployment_rules(params, origin))
+    return found
