@@ -47,6 +47,34 @@ MAX_ALARMS = 10
 
 # -- the rules, one function each (the constructs call these) --------------------------------------
 
+_ENUMS: Dict[str, Sequence[str]] = {}
+INSTANCE_TYPE_SHAPES = {"hosting": "ProductionVariantInstanceType", "training": "TrainingInstanceType",
+                        "transform": "TransformInstanceType"}
+
+
+def api_instance_types(use: str) -> Sequence[str]:
+    """The instance types the API accepts for ``use`` (hosting, training, transform): the enum of the
+    service model, shipped in ``api_instance_types.json`` (``scripts/make_api_data.py``)."""
+    if not _ENUMS:
+        import json
+        from pathlib import Path
+
+        _ENUMS.update(json.loads((Path(__file__).parent / "api_instance_types.json").read_text()))
+    return _ENUMS[INSTANCE_TYPE_SHAPES[use]]
+
+
+def instance_type_problem(use: str, instance_type: Optional[str]) -> Optional[str]:
+    """An instance type the API refuses for ``use``, even where a spec lists it."""
+    if not instance_type or instance_type.startswith("${Token") or instance_type in api_instance_types(use):
+        return None
+    import difflib
+
+    families = sorted({t.rsplit(".", 1)[0] for t in api_instance_types(use)})
+    close = difflib.get_close_matches(instance_type, api_instance_types(use), n=3, cutoff=0.8)
+    hint = f" Did you mean {', '.join(close)}?" if close else f" Families it accepts: {', '.join(families)}."
+    return (f"instance type {instance_type} is not one SageMaker accepts for {use} "
+            f"({INSTANCE_TYPE_SHAPES[use]} in the SageMaker API).{hint}")
+
 
 def percent_problem(kind: str, value: Optional[int]) -> Optional[str]:
     """A capacity percentage of a deployment step outside what the API accepts."""

@@ -199,6 +199,8 @@ class JumpStartModel(Construct):
         except JumpStartError as err:
             raise_problems(self, problems, err)
             raise
+        api_problem = _api_rules.instance_type_problem("hosting", resolved.instance_type)
+        problems += [api_problem] if api_problem else []
         if enable_network_isolation is False and (resolved.network_isolation or resolved.model_package_arn):
             problems.append(
                 f"enable_network_isolation=False is refused: the spec of '{model_id}' {resolved.version} runs "

@@ -176,9 +176,9 @@ def requests_of(template: Mapping[str, Any], stack: str = "Stack") -> List[Reque
 
 def _pattern_ok(pattern: str, value: str) -> bool:
     try:
-        return re.search(pattern, value) is not None
+        return re.fullmatch(pattern, value) is not None  # the service matches the whole value
     except re.error:  # Java-only syntax (\p{L}, \uD800 pairs): the `regex` module reads it
-        return regex.search(pattern, value) is not None
+        return regex.fullmatch(pattern, value) is not None
 
 
 def _walk(shape, value: Any, path: str) -> Iterator[str]:
@@ -253,4 +253,4 @@ def operation_documentation(operation: str, member_path: str) -> Optional[str]:
     """The documentation string of ``Shape.Member`` (to cite in tests)."""
     shape_name, member = member_path.split(".")
     shape = _MODEL.shape_for(shape_name)
-    return shape.members[member].documentation
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", shape.members[member].documentation))

@@ -155,6 +155,8 @@ class JumpStartTrainingJob(Construct):
         )
         hps, hp_problems = merge_and_validate(resolved, hyperparameters or {})
         problems += hp_problems
+        api_problem = _api_rules.instance_type_problem("training", resolved.instance_type)
+        problems += [api_problem] if api_problem else []
         if volume_encryption_key is not None:
             problem = _api_rules.volume_kms_problem("volume_encryption_key", resolved.instance_type,
                                                     resolved.volume_kms_supported(resolved.instance_type))

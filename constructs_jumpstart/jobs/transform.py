@@ -45,6 +45,7 @@ class JumpStartBatchTransform(Construct):
         model_version: str = "*",
         model_data: Optional[str] = None,
         accept_eula: bool = False,
+        config_name: Optional[str] = None,
         tolerate_deprecated: bool = False,
         tolerate_vulnerable: bool = False,
         environment: Optional[Mapping[str, str]] = None,
@@ -66,7 +67,7 @@ class JumpStartBatchTransform(Construct):
         Args:
             input_data: ``s3://bucket/prefix/``, an ``s3.Bucket`` (with ``input_prefix``) or an asset.
             model: the model to run; or ``model_id`` / ``model_version`` / ``model_data`` (and the
-                EULA and tolerate flags) to create one here.
+                EULA and tolerate flags, ``config_name``) to create one here.
             content_type / accept: MIME types; default: the spec's defaults.
             split_type: ``None``, ``Line``, ``RecordIO`` or ``TFRecord``.
             batch_strategy: ``MultiRecord`` or ``SingleRecord``.
@@ -99,7 +100,7 @@ class JumpStartBatchTransform(Construct):
             causes: List[JumpStartError] = []
             model = collect_problems(lambda: JumpStartModel(
                 self, "Model", model_id=model_id, model_version=model_version, instance_type=instance_type,
-                model_data=model_data, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated,
+                model_data=model_data, accept_eula=accept_eula, config_name=config_name, tolerate_deprecated=tolerate_deprecated,
                 tolerate_vulnerable=tolerate_vulnerable, environment=environment, compress_artifact=True,
             ), problems, causes)
             if model is None:
@@ -112,7 +113,10 @@ class JumpStartBatchTransform(Construct):
                 "into a model.tar.gz at deploy), or pass model_id= and let the transform create its model."
             )
         chosen_type = instance_type or model.instance_type
-        if resolved.supported_instance_types and chosen_type not in resolved.supported_instance_types:
+        api_problem = _api_rules.instance_type_problem("transform", chosen_type)
+        if api_problem:
+            problems.append(api_problem)
+        elif resolved.supported_instance_types and chosen_type not in resolved.supported_instance_types:
             problems.append(
                 f"instance_type '{chosen_type}' is not supported by '{resolved.model_id}' {resolved.version}; "
                 f"supported: {', '.join(resolved.supported_instance_types)}."
