@@ -74,7 +74,8 @@ def _handler(stack: Stack) -> lambda_.Function:
         runtime=lambda_.Runtime.PYTHON_3_14,
         handler="index.on_event",
         code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
-        timeout=Duration.minutes(2),
+        timeout=Duration.minutes(15),  # the packer streams up to LIMIT_BYTES; every other event takes seconds
+        memory_size=1769,  # one full vCPU for the packer (Lambda allots CPU by memory)
         role=role,
         log_group=logs_group,
         description="Starts, stops and reports SageMaker jobs for constructs_jumpstart",
