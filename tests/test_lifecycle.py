@@ -53,8 +53,8 @@ def moto_endpoint():
             proc.kill()
 
 
-def test_deploy_update_and_destroy_leave_nothing(moto_endpoint, tmp_path):
-    assert CDK.exists(), "the CDK CLI is not installed: run `make test`"
+def _cdk_cli(moto_endpoint: str, tmp_path: Path, *context: str):
+    """The pinned CDK CLI against moto, with dummy credentials and a copy of the committed lockfile."""
     lock = tmp_path / "jumpstart.lock.json"
     shutil.copy(ROOT / "jumpstart.lock.json", lock)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
@@ -67,9 +67,16 @@ def test_deploy_update_and_destroy_leave_nothing(moto_endpoint, tmp_path):
 
     def cdk(*args: str) -> None:
         proc = subprocess.run([str(CDK), *args, "--no-notices", "-o", str(tmp_path / "cdk.out"),
-                               "-c", f"jumpstart:lockfile={lock}"],
+                               "-c", f"jumpstart:lockfile={lock}", *context],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr[-3000:]
+
+    return cdk
+
+
+def test_deploy_update_and_destroy_leave_nothing(moto_endpoint, tmp_path):
+    assert CDK.exists(), "the CDK CLI is not installed: run `make test`"
+    cdk = _cdk_cli(moto_endpoint, tmp_path)
 
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-west-2")
     sm = session.client("sagemaker", endpoint_url=moto_endpoint)
@@ -130,21 +137,7 @@ MOTO_DEPLOYABLE = {"async": "JumpStartAsyncStack", "production": "JumpStartProdu
 @pytest.mark.parametrize("example", sorted(MOTO_DEPLOYABLE))
 def test_hosting_examples_deploy_and_destroy_leave_nothing(example, moto_endpoint, tmp_path):
     stack = MOTO_DEPLOYABLE[example]
-    lock = tmp_path / "jumpstart.lock.json"
-    shutil.copy(ROOT / "jumpstart.lock.json", lock)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
-    env.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-west-2",
-        AWS_DEFAULT_REGION="us-west-2", AWS_ENDPOINT_URL=moto_endpoint, AWS_EC2_METADATA_DISABLED="true",
-        CDK_DISABLE_VERSION_CHECK="true", CI="true",
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), str(CDK.parent), os.environ.get("PATH", "")]),
-    )
-
-    def cdk(*args: str) -> None:
-        proc = subprocess.run([str(CDK), *args, "--no-notices", "-o", str(tmp_path / "cdk.out"),
-                               "-c", f"jumpstart:lockfile={lock}", "-c", f"example={example}"],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr[-3000:]
+    cdk = _cdk_cli(moto_endpoint, tmp_path, "-c", f"example={example}")
 
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-west-2")
     sm = session.client("sagemaker", endpoint_url=moto_endpoint)
