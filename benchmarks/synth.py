@@ -1,14 +1,16 @@
-"""Synth benchmark: JumpStartEndpoint (locked) against the same endpoints written by hand.
+"""Synth benchmark: N locked JumpStartEndpoints in one stack against raw L1 emitting the same template.
 
-For N = 1, 10, 100 (spread over stacks of at most 25 endpoints: CloudFormation's 500-resource
-limit) it times whole `python app.py`-style synth processes (several runs, median and
-spread): N `JumpStartEndpoint`s with the metadata locked, and the same N endpoints written by hand as
-plain CfnModel / CfnEndpointConfig / CfnEndpoint with the same properties (and the same role and
-policy). Then a cold (unlocked) synth on the shipped catalog: wall time, metadata file reads per
-model, and the SageMaker SDK's import time.
+For N = 1, 10, 100 it first synthesizes N `JumpStartEndpoint`s (metadata locked) in one stack and
+keeps the template; the baseline is an app that emits that very template as raw `CfnResource`s
+(every resource, property, dependency and policy copied). It then times whole `python app.py`-style
+synth processes of both, paired and interleaved (jumpstart, raw, jumpstart, raw, ...), and reports
+the medians, the spread, the ratio of medians and the median of the per-pair ratios. The resource
+limit check is off in both (one stack of 100 endpoints has more than CloudFormation's 500
+resources: this measures synth, not a deployable stack). Then a cold (unlocked) synth on the shipped
+catalog: wall time, metadata file reads per model, and the SageMaker SDK's import time.
 
 Run from the repository root: `python benchmarks/synth.py [--runs 5]`. The last line is exactly
-`max locked/hand-written ratio: R` (the worst N), for pipelines to read.
+`max locked/hand-written ratio: R` (the worst N of the ratio of medians), for pipelines to read.
 """
 
 from __future__ import annotations
@@ -27,18 +29,21 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = Path(__file__).resolve().parent / "_synth_app.py"
 
 
-def run(kind: str, n: int, lockfile: Path, source: str = "shipped") -> tuple[float, dict]:
+def run(kind: str, n: int, lockfile: Path, source: str = "shipped", template: str = "") -> tuple[float, dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_JUMPSTART")}
     env["AWS_EC2_METADATA_DISABLED"] = "true"
     with tempfile.TemporaryDirectory() as out:
         env["CDK_OUTDIR"] = out
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, str(APP), kind, str(n), str(lockfile), source],
+        proc = subprocess.run([sys.executable, str(APP), kind, str(n), str(lockfile), source, template],
                               cwd=ROOT, env=env, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
+        info = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {}
+        if info and kind != "cold":
+            info["template_json"] = Path(info["template"]).read_text()
     if proc.returncode != 0:
         raise SystemExit(f"{kind} N={n} failed:\n{proc.stderr[-3000:]}")
-    return elapsed, json.loads(proc.stdout.strip().splitlines()[-1])
+    return elapsed, info
 
 
 def main() -> None:
@@ -51,19 +56,26 @@ def main() -> None:
         lock = Path(tmp) / "jumpstart.lock.json"
         run("jumpstart", 5, lock)  # resolve the 5 instance types once: every later run is locked
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs each (median, min..max)")
-        print(f"{'N':>4} {'locked JumpStartEndpoint':>26} {'hand-written Cfn':>22} {'ratio':>6}")
+        print(f"{'N':>4} {'locked JumpStartEndpoint':>26} {'raw CfnResource, same template':>32} {'ratio':>6} {'paired':>7}")
         ratios = []
         for n in sizes:
+            _, first = run("jumpstart", n, lock)
+            template = Path(tmp) / f"template-{n}.json"
+            template.write_text(first["template_json"])
             js, hand = [], []
-            for _ in range(args.runs):  # interleave, so drift hits both alike
+            for _ in range(args.runs):  # paired and interleaved, so drift hits both alike
                 t, info = run("jumpstart", n, lock)
                 assert info["sagemaker"] is False, "a locked synth imported the SageMaker SDK"
                 js.append(t)
-                hand.append(run("hand", n, lock)[0])
+                t_raw, raw_info = run("raw", n, lock, template=str(template))
+                hand.append(t_raw)
+            same = json.loads(raw_info["template_json"]) == json.loads(first["template_json"])
+            assert same, "the raw app must emit the same template"
             ratio = statistics.median(js) / statistics.median(hand)
+            paired = statistics.median(a / b for a, b in zip(js, hand))
             ratios.append(ratio)
             print(f"{n:>4} {statistics.median(js):>9.2f} s ({min(js):.2f}..{max(js):.2f}) "
-                  f"{statistics.median(hand):>9.2f} s ({min(hand):.2f}..{max(hand):.2f}) {ratio:>6.2f}")
+                  f"{statistics.median(hand):>15.2f} s ({min(hand):.2f}..{max(hand):.2f}) {ratio:>6.2f} {paired:>7.2f}")
         cold_times, reads = [], {}
         for _ in range(args.runs):
             cold_lock = Path(tmp) / "cold.lock.json"

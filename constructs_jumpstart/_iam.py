@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator, List, Optional, Tuple
 
-from aws_cdk import Stack, Token
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 
+from ._checks import facts, is_token
 from .types import S3Artifact
 
 _ECR_RE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<repo>[^:@]+)")
@@ -32,13 +33,13 @@ class Statements:
     so the cdk-nag finding id of each wildcard generated here is known exactly and acknowledged at
     construction with its reason, and nothing else is."""
 
-    def __init__(self, stack: Stack):
-        self.stack = stack
+    def __init__(self, where):
+        """``where``: the :class:`~constructs_jumpstart._checks.Facts` of the scope (read once)."""
+        self.where = where
         self.items: List[dict] = []
         self.reasons: dict = {}
-        # read once: every property read is a round trip to the CDK's JavaScript runtime
-        self._partition, self._account, self._region = stack.partition, stack.account, stack.region
-        self._account_literal = None if Token.is_unresolved(self._account) else self._account
+        self._partition, self._account, self._region = where.partition, where.account, where.region
+        self._account_literal = None if is_token(self._account) else self._account
 
     def _add(self, actions: List[str], resources: List[str], reason: Optional[str] = None,
              condition: Optional[dict] = None) -> "Statements":
@@ -59,7 +60,7 @@ class Statements:
         objects: List[str] = []
         list_by_bucket: dict = {}
         for artifact in artifacts:
-            if Token.is_unresolved(artifact.s3_uri):
+            if is_token(artifact.s3_uri):
                 continue
             bucket, key = split_s3_uri(artifact.s3_uri)
             if artifact.is_prefix or artifact.s3_uri.endswith("/"):
@@ -118,7 +119,7 @@ class Statements:
 
     def split(self) -> Tuple["Statements", "Statements"]:
         """(scoped, unscopable): the statements whose only resource is ``*`` go apart."""
-        scoped, unscopable = Statements(self.stack), Statements(self.stack)
+        scoped, unscopable = Statements(self.where), Statements(self.where)
         for statement in self.items:
             (unscopable if statement["Resource"] == "*" else scoped).items.append(statement)
         for rule_id, reason in self.reasons.items():
@@ -141,7 +142,7 @@ class Statements:
 
 def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact]) -> None:
     """Read exactly ``artifacts`` (used where the role may be anyone's)."""
-    for statement in Statements(Stack.of(scope)).s3_read(artifacts).statements():
+    for statement in Statements(facts(scope)).s3_read(artifacts).statements():
         principal.grant_principal.add_to_principal_policy(statement)
 
 
@@ -152,7 +153,7 @@ def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: It
     inline policy, or your ``role`` with them added (the ``*``-only ones in a policy of their own,
     so a ``Resource::*`` anyone adds to the role later is still reported by cdk-nag rather than
     hidden behind ours). Returns the role and what must be depended on before SageMaker uses it."""
-    wanted = Statements(Stack.of(scope)).s3_read(reads).ecr_pull(image_uri).logs(log_prefix)
+    wanted = Statements(facts(scope)).s3_read(reads).ecr_pull(image_uri).logs(log_prefix)
     if vpc:
         wanted.vpc()
     if metrics_namespace:

@@ -6,21 +6,13 @@ came from the lockfile or from the SageMaker SDK.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Optional
 
 from constructs import Construct
 
+from ._checks import facts, lockfile_path
 from .errors import LockfileError
-from .lockfile import (
-    CONTEXT_FROZEN,
-    CONTEXT_LOCKFILE,
-    CONTEXT_METADATA,
-    CONTEXT_REFRESH,
-    DEFAULT_LOCKFILE,
-    LockKey,
-    open_lockfile,
-)
+from .lockfile import CONTEXT_FROZEN, CONTEXT_METADATA, CONTEXT_REFRESH, LockKey, open_lockfile
 from .types import ResolvedModel
 
 
@@ -28,21 +20,17 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def lockfile_path(construct: Construct) -> Path:
-    return Path(construct.node.try_get_context(CONTEXT_LOCKFILE) or DEFAULT_LOCKFILE)
-
-
 def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
     """The resolution of ``key``, from the lockfile when recorded, else from the resolver (and
     then recorded)."""
-    node = construct.node
+    context = facts(construct).context_value
     lock = open_lockfile(lockfile_path(construct))
     skey = str(key)
-    refresh = _truthy(node.try_get_context(CONTEXT_REFRESH))
+    refresh = _truthy(context(CONTEXT_REFRESH))
     cached: Optional[ResolvedModel] = lock.get(key)
     if cached is not None and (not refresh or skey in lock.refreshed):
         return cached
-    if _truthy(node.try_get_context(CONTEXT_FROZEN)):
+    if _truthy(context(CONTEXT_FROZEN)):
         raise LockfileError(
             f"Lockfile {lock.path} has no entry '{skey}' and jumpstart:frozen is set. "
             "Run `cdk synth` without -c jumpstart:frozen=true (or `jumpstart lock`) and commit the lockfile."
@@ -56,7 +44,7 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
         scope=key.scope,
         instance_type=key.instance_type,
         config_name=key.config_name,
-        source=node.try_get_context(CONTEXT_METADATA),
+        source=context(CONTEXT_METADATA),
     )
     lock.put(key, model)
     lock.refreshed.add(skey)

@@ -3,9 +3,9 @@ JumpStart model id, resolved at synth."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
-from aws_cdk import Annotations, Stack, Token
+from aws_cdk import Annotations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -14,105 +14,22 @@ if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
 
 from . import _api_rules, _iam
-from ._resolution import lockfile_path, resolve_for
-from .errors import JumpStartError, RegionError, ValidationError
+from ._checks import (
+    adopt,
+    annotate_resolution,
+    concrete_region,
+    is_token,
+    lockfile_path,
+    model_policy_problems,
+    raise_problems,
+    subnet_args,
+)
+from ._resolution import resolve_for
+from .errors import JumpStartError
 from .lockfile import LockKey
 from .types import ResolvedModel, S3Artifact, Scope
 
 SCRIPT_ENTRY_POINT = "inference.py"
-
-
-def _subnet_args(selection: Optional[ec2.SubnetSelection]) -> Dict[str, Any]:
-    if selection is None:
-        return {}
-    return {k: v for k, v in {
-        "subnets": selection.subnets, "subnet_type": selection.subnet_type, "subnet_group_name": selection.subnet_group_name,
-        "availability_zones": selection.availability_zones, "one_per_az": selection.one_per_az,
-    }.items() if v is not None}
-
-
-def concrete_region(construct: Construct, what: str) -> str:
-    """The stack's region, or a clear error if it is a token (an environment-agnostic stack)."""
-    region = Stack.of(construct).region
-    if Token.is_unresolved(region):
-        raise RegionError(
-            f"{what} '{construct.node.path}' needs a concrete AWS region, because JumpStart images "
-            "and artifacts are regional, but its stack's region is unresolved. Create the stack "
-            "with env=Environment(account=..., region='us-west-2') (or another JumpStart region)."
-        )
-    return region
-
-
-def raise_problems(construct: Construct, problems: List[str], *causes: JumpStartError) -> None:
-    """Raise a lone cause as it is (e.g. ``UnknownModelError``), else every cause and problem
-    together in one ``ValidationError``."""
-    if len(causes) == 1 and not problems:
-        raise causes[0]
-    problems = [str(c) for c in causes] + list(problems)
-    if problems:
-        raise ValidationError(construct.node.path, problems)
-
-
-def collect_problems(build: Callable[[], Any], problems: List[str], causes: List[JumpStartError]) -> Any:
-    """Run ``build`` (which creates a child construct) and return what it built; if it fails, its
-    ``ValidationError`` problems join ``problems``, any other ``JumpStartError`` joins ``causes``
-    (for :func:`raise_problems`), and ``None`` is returned."""
-    try:
-        return build()
-    except ValidationError as err:
-        problems += err.problems
-    except JumpStartError as err:
-        causes.append(err)
-    return None
-
-
-def model_policy_problems(
-    resolved: ResolvedModel, *, accept_eula: bool, tolerate_deprecated: bool, tolerate_vulnerable: bool
-) -> List[str]:
-    """Checks shared by every construct that runs a JumpStart model (hosting or jobs)."""
-    problems: List[str] = []
-    who = f"JumpStart model '{resolved.model_id}' {resolved.version}"
-    if resolved.eula_required and not accept_eula:
-        where = f" Read it at {resolved.eula_url}" if resolved.eula_url else ""
-        problems.append(
-            f"{who} is gated behind an end-user license agreement (EULA).{where} "
-            "and pass accept_eula=True to accept it."
-        )
-    if resolved.deprecated and not tolerate_deprecated:
-        problems.append(
-            f"{who} is deprecated: {resolved.deprecated_message or 'no message in the spec'}. "
-            "Pin another version, or pass tolerate_deprecated=True to deploy it anyway."
-        )
-    if resolved.vulnerable and not tolerate_vulnerable:
-        problems.append(
-            f"{who} has dependencies with known vulnerabilities for {resolved.scope}: "
-            f"{', '.join(resolved.vulnerabilities) or 'not listed'}. Pin another version, or pass "
-            "tolerate_vulnerable=True to deploy it anyway."
-        )
-    return problems
-
-
-def annotate_resolution(construct: Construct, resolved: ResolvedModel, lockfile: str) -> None:
-    """Warnings that show in ``cdk synth`` output."""
-    notes = Annotations.of(construct)
-    if resolved.requested_version != resolved.version:
-        notes.add_warning_v2(
-            "jumpstart:floating-version",
-            f"model_version '{resolved.requested_version}' of '{resolved.model_id}' resolved to "
-            f"{resolved.version} (recorded in {lockfile}). Pin model_version='{resolved.version}' to "
-            "make upgrades explicit.",
-        )
-    if resolved.deprecated:
-        notes.add_warning_v2(
-            "jumpstart:deprecated",
-            f"'{resolved.model_id}' {resolved.version} is deprecated (tolerated): {resolved.deprecated_message}",
-        )
-    if resolved.vulnerable:
-        notes.add_warning_v2(
-            "jumpstart:vulnerable",
-            f"'{resolved.model_id}' {resolved.version} has known-vulnerable dependencies (tolerated): "
-            f"{', '.join(resolved.vulnerabilities)}",
-        )
 
 
 class JumpStartModel(Construct):
@@ -179,6 +96,7 @@ class JumpStartModel(Construct):
                 endpoints; those set this themselves).
         """
         super().__init__(scope, id)
+        where = adopt(self, scope, id)
         problems: List[str] = []
         if environment is not None:
             for key, value in environment.items():
@@ -187,7 +105,7 @@ class JumpStartModel(Construct):
                         f"environment must map strings to strings; got {key!r}: {value!r} "
                         f"({type(value).__name__}). Quote the value, e.g. '{key}': '{value}'."
                     )
-        if model_data is not None and not Token.is_unresolved(model_data) and not model_data.startswith("s3://"):
+        if model_data is not None and not is_token(model_data) and not model_data.startswith("s3://"):
             problems.append(f"model_data must be an s3:// URI; got {model_data!r}.")
 
         if security_groups and vpc is None:
@@ -230,7 +148,7 @@ class JumpStartModel(Construct):
         self.instance_type = resolved.instance_type
         """The instance type the model was resolved for."""
 
-        artifact = S3Artifact.from_uri(model_data) if model_data and not Token.is_unresolved(model_data) else None
+        artifact = S3Artifact.from_uri(model_data) if model_data and not is_token(model_data) else None
         if model_data and artifact is None:  # a token, e.g. a training job's output
             prefix = getattr(model_data, "s3_data_type", "S3Object") == "S3Prefix"
             artifact = S3Artifact(model_data, "S3Prefix", "None") if prefix else S3Artifact(model_data, "S3Object", "Gzip")
@@ -239,7 +157,7 @@ class JumpStartModel(Construct):
         self.packed_artifact: Optional[S3Artifact] = None
         """The ``model.tar.gz`` packed at deploy from an S3-prefix artifact (``compress_artifact``)."""
 
-        stack = Stack.of(self)
+        stack = where.stack
         reads = [a for a in [source_artifact] if a is not None and resolved.model_package_arn is None]
         reads += [d.artifact for d in resolved.additional_data_sources]
         if resolved.script_uri:
@@ -319,7 +237,7 @@ class JumpStartModel(Construct):
             groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
                                                                 description=f"JumpStart model {model_id}")])
             self.security_groups = groups
-            subnets = vpc.select_subnets(**_subnet_args(vpc_subnets))
+            subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
             vpc_config = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
         self.vpc_config: Optional[Dict[str, Any]] = vpc_config
         """``VpcConfig`` of the model (``SecurityGroupIds``, ``Subnets``), or ``None``."""
@@ -369,7 +287,7 @@ class JumpStartModel(Construct):
         from ._names import request_digest
         from .jobs.runner import handler_function
 
-        stack = Stack.of(self)
+        stack = self._jumpstart_facts.stack
         request: Dict[str, Any] = {"ExecutionRoleArn": self.role.role_arn, "PrimaryContainer": container,
                                    "EnableNetworkIsolation": isolation}
         if vpc_config:

@@ -34,6 +34,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from .._checks import adopt
 from .._iam import acknowledge_generated_wildcards
 from .._names import request_digest
 from ..errors import JumpStartError
@@ -123,12 +124,13 @@ class JobRunner(Construct):
         pass_role: Optional[iam.IRole] = None,
     ) -> None:
         super().__init__(scope, id)
+        where = adopt(self, scope, id)
         if timeout.to_seconds() > MAX_WAIT.to_seconds() or timeout.to_seconds() < 60:
             raise JumpStartError(
                 f"{scope.node.path}: timeout must be between 1 minute and 12 hours (the most an "
                 f"AWS::CloudFormation::WaitCondition waits); got {timeout.to_human_string()}."
             )
-        stack = Stack.of(self)
+        stack = where.stack
         arn_type, detail_type, name_key, status_key, actions = _KIND[kind]
         digest = request_digest(self, request, kind=kind, timeout=int(timeout.to_seconds()))
         self.job_name_prefix: str = f"{name_base}-{digest}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -13,11 +13,19 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from .. import _api_rules, _iam
-from .._resolution import lockfile_path, resolve_for
+from .._checks import (
+    adopt,
+    annotate_resolution,
+    concrete_region,
+    lockfile_path,
+    model_policy_problems,
+    raise_problems,
+    subnet_args,
+)
+from .._resolution import resolve_for
 from ..errors import JumpStartError
 from ..hyperparameters import merge_and_validate
 from ..lockfile import LockKey
-from ..model import _subnet_args, annotate_resolution, concrete_region, model_policy_problems, raise_problems
 from ..types import ModelDataUri, ResolvedModel, S3Artifact, Scope
 from . import _s3
 from .runner import MAX_WAIT, JobRunner, job_name_base
@@ -121,6 +129,7 @@ class JumpStartTrainingJob(Construct):
             max_wait: spot only: the longest total wait (default: the timeout).
         """
         super().__init__(scope, id)
+        where = adopt(self, scope, id)
         problems: List[str] = []
         if not isinstance(instance_count, int) or instance_count < 1:
             problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
@@ -174,7 +183,7 @@ class JumpStartTrainingJob(Construct):
             # the SDK's default is the spec's max_run; the stack cannot wait longer than `timeout`
             runtime = Duration.seconds(min(int(spec_max_run), int(timeout.to_seconds())))
         assert train is not None
-        stack = Stack.of(self)
+        stack = where.stack
 
         self.resolved: ResolvedModel = resolved
         self.model_version: str = resolved.version
@@ -256,7 +265,7 @@ class JumpStartTrainingJob(Construct):
             request["CheckpointConfig"] = {"S3Uri": checkpoints.uri}
         if vpc is not None:
             groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
-            subnets = vpc.select_subnets(**_subnet_args(vpc_subnets))
+            subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
             request["VpcConfig"] = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
 
         self.runner = JobRunner(
@@ -273,4 +282,4 @@ class JumpStartTrainingJob(Construct):
 
     def grant_read_model_data(self, grantee: iam.IGrantable) -> None:
         """Allow ``grantee`` (e.g. a model's execution role) to read this job's output."""
-        self._output.grant_read(grantee, Stack.of(self))
+        self._output.grant_read(grantee, self._jumpstart_facts.stack)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from .. import _api_rules
 from ..errors import JumpStartError, ValidationError
-from ..model import JumpStartModel, collect_problems, raise_problems
+from .._checks import adopt, collect_problems, raise_problems
+from ..model import JumpStartModel
 from . import _s3
 from .runner import MAX_WAIT, JobRunner, job_name_base
 
@@ -80,9 +81,10 @@ class JumpStartBatchTransform(Construct):
             timeout: how long the stack waits for the job (at most 12 hours).
         """
         super().__init__(scope, id)
+        where = adopt(self, scope, id)
         problems: List[str] = []
         if (model is None) == (model_id is None):
-            raise ValidationError(self.node.path, ["pass exactly one of model= (a JumpStartModel) or model_id=."])
+            raise ValidationError(where.path, ["pass exactly one of model= (a JumpStartModel) or model_id=."])
         if not isinstance(instance_count, int) or instance_count < 1:
             problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
         if split_type is not None and split_type not in SPLIT_TYPES:
@@ -133,9 +135,9 @@ class JumpStartBatchTransform(Construct):
                 f"accept {accept!r} is not produced by '{resolved.model_id}'; supported: {', '.join(resolved.supported_accept_types)}."
             )
         if problems:
-            raise ValidationError(self.node.path, problems)
+            raise ValidationError(where.path, problems)
         assert source is not None
-        stack = Stack.of(self)
+        stack = where.stack
         self.model = model
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, encryption_key)
         prefix = output_prefix.strip("/")
