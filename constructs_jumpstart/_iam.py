@@ -146,6 +146,16 @@ def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact]
         principal.grant_principal.add_to_principal_policy(statement)
 
 
+_PRINCIPALS: List[iam.ServicePrincipal] = []
+
+
+def _sagemaker_principal() -> iam.ServicePrincipal:
+    """One ``sagemaker.amazonaws.com`` principal for every role (an immutable value, built once)."""
+    if not _PRINCIPALS:
+        _PRINCIPALS.append(iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    return _PRINCIPALS[0]
+
+
 def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: Iterable[S3Artifact],
                    image_uri: Optional[str], log_prefix: str, vpc: bool = False, metrics_namespace: Optional[str] = None):
     """The execution role SageMaker assumes for a model or a job, granted exactly ``reads``, a pull
@@ -159,7 +169,7 @@ def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: It
     if metrics_namespace:
         wanted.put_metric_data(metrics_namespace)
     if role is None:
-        role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+        role = iam.Role(scope, "Role", assumed_by=_sagemaker_principal(),
                         description=description, inline_policies={"JumpStart": wanted.document()})
         wanted.acknowledge(role.node.default_child)
         return role, []

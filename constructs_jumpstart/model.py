@@ -250,7 +250,6 @@ class JumpStartModel(Construct):
             # with them (e.g. a speculative-decoding draft model) is created through the API.
             container["AdditionalModelDataSources"] = extra
             self.model_name: str = self._create_through_api(model_id, container, isolation, vpc_config, depends)
-            self.model_arn: str = stack.format_arn(service="sagemaker", resource="model", resource_name=self.model_name.lower())
             return
         self.cfn_model = sagemaker.CfnModel(
             self,
@@ -264,7 +263,14 @@ class JumpStartModel(Construct):
         self.cfn_model.node.add_dependency(self.role, *depends)
         self.model_name = self.cfn_model.attr_model_name
         """The model's name."""
-        self.model_arn = self.cfn_model.ref
+
+    @property
+    def model_arn(self) -> str:
+        """The model's ARN (read on first use)."""
+        if self.cfn_model is not None:
+            return self.cfn_model.ref
+        return self._jumpstart_facts.stack.format_arn(service="sagemaker", resource="model",
+                                                      resource_name=self.model_name.lower())
 
     def acknowledge_grants(self) -> None:
         """For cdk-nag: acknowledge the wildcards of CDK grant helpers (on this library's own
