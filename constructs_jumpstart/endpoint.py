@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+
+import jsii
 from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence
 
 from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token
@@ -61,11 +63,31 @@ def _grant_invoke(grantee: iam.IGrantable, endpoint_arn: str, actions: Sequence[
     return iam.Grant.add_to_principal(grantee=grantee, actions=list(actions), resource_arns=[endpoint_arn])
 
 
+def _endpoint_ref(endpoint_arn: str):
+    from aws_cdk.interfaces import aws_sagemaker as refs
+
+    return refs.EndpointReference(endpoint_arn=endpoint_arn)
+
+
+@jsii.implements(sagemaker.IEndpoint)
 class _ImportedEndpoint(Resource, IJumpStartEndpoint):
+    """An existing endpoint: an ``aws_sagemaker.IEndpoint`` (for ``SagemakerIntegration`` & co.)."""
+
     def __init__(self, scope: Construct, id: str, *, endpoint_name: str, endpoint_arn: str):
         super().__init__(scope, id)
-        self.endpoint_name = endpoint_name
-        self.endpoint_arn = endpoint_arn
+        self._name, self._arn = endpoint_name, endpoint_arn
+
+    @property
+    def endpoint_name(self) -> str:
+        return self._name
+
+    @property
+    def endpoint_arn(self) -> str:
+        return self._arn
+
+    @property
+    def endpoint_ref(self):
+        return _endpoint_ref(self._arn)
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
         return _grant_invoke(grantee, self.endpoint_arn)
@@ -75,7 +97,8 @@ def _variant_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:63] or "Variant"
 
 
-class JumpStartEndpoint(Construct, IJumpStartEndpoint):
+@jsii.implements(sagemaker.IEndpoint)
+class JumpStartEndpoint(Resource, IJumpStartEndpoint):
     """A SageMaker endpoint for JumpStart models: real-time (one model or several weighted
     variants), serverless, asynchronous, or several models as inference components.
 
@@ -294,6 +317,10 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                 self.encryption_key.grant_encrypt_decrypt(model.role)
 
         # -- async, data capture ---------------------------------------------------------------
+        self.async_output_bucket: Optional[s3.IBucket] = None
+        """Where async results and failures go (``None`` unless ``async_inference``)."""
+        self.data_capture_bucket: Optional[s3.IBucket] = None
+        """Where captured requests and responses go (``None`` unless ``data_capture``)."""
         async_config = None
         if async_inference is not None or data_capture is not None:
             from ._buckets import secure_bucket
@@ -302,7 +329,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
                 model.acknowledge_grants()
         if async_inference is not None:
             bucket = async_inference.output_bucket or secure_bucket(self, "AsyncOutput", self.encryption_key)
-            self.async_output_bucket: s3.IBucket = bucket
+            self.async_output_bucket = bucket
             out = async_inference.output_prefix.strip("/")
             fail = async_inference.failure_prefix.strip("/")
             for model in self.models:
@@ -331,7 +358,7 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         capture_config = None
         if data_capture is not None:
             bucket = data_capture.bucket or secure_bucket(self, "DataCapture", self.encryption_key)
-            self.data_capture_bucket: s3.IBucket = bucket
+            self.data_capture_bucket = bucket
             prefix = data_capture.prefix.strip("/")
             for model in self.models:
                 bucket.grant_put(model.role, f"{prefix}/*")
@@ -441,6 +468,11 @@ class JumpStartEndpoint(Construct, IJumpStartEndpoint):
         if self._endpoint_arn is None:
             self._endpoint_arn = self.cfn_endpoint.ref
         return self._endpoint_arn
+
+    @property
+    def endpoint_ref(self):
+        """``aws_sagemaker.IEndpoint``'s reference to this endpoint."""
+        return _endpoint_ref(self.endpoint_arn)
 
     # -- helpers ----------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
+import jsii
 from aws_cdk import Annotations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -32,6 +33,7 @@ from .types import ResolvedModel, S3Artifact, Scope
 SCRIPT_ENTRY_POINT = "inference.py"
 
 
+@jsii.implements(iam.IGrantable)
 class JumpStartModel(Construct):
     """A SageMaker model for a JumpStart model id: an execution role and an ``AWS::SageMaker::Model``.
 
@@ -95,6 +97,8 @@ class JumpStartModel(Construct):
                 ``ModelDataSource``, which SageMaker refuses for batch transform and serverless
                 endpoints; those set this themselves).
         """
+        if vpc is not None:
+            _make_connectable()
         super().__init__(scope, id)
         where = adopt(self, scope, id)
         problems: List[str] = []
@@ -231,12 +235,18 @@ class JumpStartModel(Construct):
         ]
 
         vpc_config: Optional[Dict[str, Any]] = None
+        self.security_groups: List[ec2.ISecurityGroup] = []
+        """The model's security groups (in a VPC; else empty)."""
+        self._connections: Optional[ec2.Connections] = None
+        self.custom_model: Optional[Any] = None
+        """The custom resource that creates the model through the API (additional data sources), or ``None``."""
         if vpc is not None:
             from aws_cdk import aws_ec2 as ec2
 
             groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
                                                                 description=f"JumpStart model {model_id}")])
             self.security_groups = groups
+            self._connections = ec2.Connections(security_groups=groups)
             subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
             vpc_config = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
         self.vpc_config: Optional[Dict[str, Any]] = vpc_config
@@ -263,6 +273,16 @@ class JumpStartModel(Construct):
         self.cfn_model.node.add_dependency(self.role, *depends)
         self.model_name = self.cfn_model.attr_model_name
         """The model's name."""
+
+    @property
+    def connections(self) -> Optional[ec2.Connections]:
+        """``ec2.Connections`` of the model's containers in your VPC (``None`` without a VPC)."""
+        return self._connections
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The execution role, so a model can be granted access like any ``IGrantable``."""
+        return self.role.grant_principal
 
     @property
     def model_arn(self) -> str:
@@ -312,3 +332,12 @@ class JumpStartModel(Construct):
         )
         self.custom_model.node.add_dependency(self.role, *depends)
         return name
+
+
+def _make_connectable() -> None:
+    """Declare ``JumpStartModel`` an ``ec2.IConnectable`` (its ``connections``) once a model in a VPC
+    is created: importing ``aws_ec2`` costs about 0.1 s of every synth, so apps without a VPC skip it."""
+    from aws_cdk import aws_ec2 as ec2
+
+    if ec2.IConnectable not in getattr(JumpStartModel, "__jsii_ifaces__", []):
+        jsii.implements(ec2.IConnectable)(JumpStartModel)
