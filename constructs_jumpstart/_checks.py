@@ -155,7 +155,7 @@ def model_policy_problems(
         )
     if resolved.deprecated and not tolerate_deprecated:
         problems.append(
-            f"{who} is deprecated: {resolved.deprecated_message or 'no message in the spec'}. "
+            f"{who} is deprecated: {(resolved.deprecated_message or 'no message in the spec').rstrip('.')}. "
             "Pin another version, or pass tolerate_deprecated=True to deploy it anyway."
         )
     if resolved.vulnerable and not tolerate_vulnerable:

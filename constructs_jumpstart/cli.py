@@ -450,6 +450,7 @@ def lock(
     with tempfile.TemporaryDirectory(prefix="jumpstart-lock-") as outdir:
         env = dict(os.environ, CDK_CONTEXT_JSON=json.dumps(context), CDK_OUTDIR=outdir)
         proc = subprocess.run(command, shell=True, cwd=app_dir, env=env, capture_output=True, text=True)
+        problems = _assembly_errors(Path(outdir)) if proc.returncode == 0 else []
     if proc.returncode != 0:
         text = proc.stderr.strip()
         marker = "jumpstart: error: "
@@ -458,13 +459,26 @@ def lock(
         else:
             lines = text.splitlines()
             tail = next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else "")
-        if check:
-            _fail(f"lockfile check failed: {tail.replace('jumpstart: error: ', '')}")
-        _fail(f"the app failed: {tail.replace('jumpstart: error: ', '')}")
+        problems = [tail.replace("jumpstart: error: ", "")]
+    if problems:
+        _fail(f"{'lockfile check failed' if check else 'the app failed'}: " + " ".join(problems))
     lockfile = context.get("jumpstart:lockfile") or "jumpstart.lock.json"
     entries = json.loads((app_dir / lockfile).read_text())["entries"] if (app_dir / lockfile).exists() else {}
     verb = "is complete" if check else "is up to date"
     out.print(f"{app_dir / lockfile} {verb}: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}.")
+
+
+def _assembly_errors(outdir: Path) -> List[str]:
+    """The error annotations of a synthesized app (how the constructs report bad input), as
+    ``/Stack/Path: message``, from its cloud assembly (the manifest and its ``*.metadata.json``)."""
+    documents = [json.loads(p.read_text()) for p in sorted(outdir.rglob("*.metadata.json"))]
+    for manifest in sorted(outdir.rglob("manifest.json")):
+        documents += [a.get("metadata") or {} for a in json.loads(manifest.read_text()).get("artifacts", {}).values()]
+    found: List[str] = []
+    for metadata in documents:
+        for path, entries in metadata.items():
+            found += [f"{path}: {e.get('data')}" for e in entries if e.get("type") == "aws:cdk:error"]
+    return list(dict.fromkeys(found))
 
 
 def main() -> None:  # pragma: no cover - console script

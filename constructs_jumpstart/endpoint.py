@@ -32,6 +32,7 @@ from .hosting import (
 )
 from .lockfile import LockKey
 from ._checks import adopt, collect_problems, concrete_region, raise_problems
+from ._report import reports_problems
 from .model import JumpStartModel
 from .types import Scope
 
@@ -97,6 +98,17 @@ def _variant_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:63] or "Variant"
 
 
+def _failed_endpoint(ep: "JumpStartEndpoint") -> dict:
+    """Placeholders of an endpoint whose problems were reported as synth errors."""
+    from ._report import PLACEHOLDER, Unavailable
+
+    return {"_endpoint_name": PLACEHOLDER, "_endpoint_arn": f"arn:aws:sagemaker:::endpoint/{PLACEHOLDER}",
+            "endpoint_config_name": PLACEHOLDER, "model_name": PLACEHOLDER, "model_version": PLACEHOLDER,
+            "instance_type": PLACEHOLDER, "model": Unavailable(), "models": [], "variant_names": ["AllTraffic"],
+            "inference_components": [], "inference_component_specs": [], "_rollback_alarms": [], "_fleet_count": 1,
+            "_named_by_user": True}
+
+
 @jsii.implements(sagemaker.IEndpoint)
 class JumpStartEndpoint(Resource, IJumpStartEndpoint):
     """A SageMaker endpoint for JumpStart models: real-time (one model or several weighted
@@ -118,6 +130,12 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
     model or instance type updates the endpoint in place.
     """
 
+    failed = False
+    """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
+    resolved = role = encryption_key = async_output_bucket = data_capture_bucket = None
+    serverless = async_inference = _deployment = cfn_endpoint = endpoint_config = None
+
+    @reports_problems(_failed_endpoint)
     def __init__(
         self,
         scope: Construct,
@@ -500,6 +518,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         """Before instances are scaled: keep the scaled count across updates, and make an instance
         type change a replacement (see :meth:`auto_scale`)."""
         endpoint = self.cfn_endpoint
+        if endpoint is None:  # failed: reported as synth errors
+            return
         endpoint.retain_all_variant_properties = True
         endpoint.exclude_retained_variant_properties = [
             sagemaker.CfnEndpoint.VariantPropertyProperty(variant_property_type=t) for t in ("DesiredWeight", "DataCaptureConfig")]
@@ -601,6 +621,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
     def add_rollback_alarm(self, alarm: cloudwatch.IAlarm) -> None:
         """Roll a deployment back when ``alarm`` fires (needs ``deployment=``). Alarms on this
         endpoint's own metrics are fine: the endpoint then has a generated physical name."""
+        if self.failed:
+            return
         if self._deployment is None:
             raise JumpStartError(f"{self.node.path}: add_rollback_alarm needs deployment=DeploymentConfig.blue_green(...) or .rolling(...).")
         from . import _api_rules
@@ -762,7 +784,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             scalable_dimension="sagemaker:variant:DesiredInstanceCount",
             min_capacity=min_capacity, max_capacity=max_capacity,
         )
-        target.node.add_dependency(self.cfn_endpoint)
+        if not self.failed:
+            target.node.add_dependency(self.cfn_endpoint)
         if self.async_inference is not None:
             target.scale_to_track_metric(
                 "BacklogPerInstance", target_value=target_backlog_per_instance or 5,

@@ -25,12 +25,19 @@ from ._checks import (
     raise_problems,
     subnet_args,
 )
+from ._report import reports_problems
 from ._resolution import resolve_for
 from .errors import JumpStartError
 from .lockfile import LockKey
 from .types import ResolvedModel, S3Artifact, Scope
 
 SCRIPT_ENTRY_POINT = "inference.py"
+
+
+def _failed_model(model: "JumpStartModel") -> dict:
+    from ._report import PLACEHOLDER
+
+    return {"model_name": PLACEHOLDER, "model_version": PLACEHOLDER, "instance_type": PLACEHOLDER}
 
 
 @jsii.implements(iam.IGrantable)
@@ -50,6 +57,14 @@ class JumpStartModel(Construct):
     The model has no physical name, so CloudFormation can replace it when the model changes.
     """
 
+    failed = False
+    """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
+    resolved = role = model_data = cfn_model = vpc_config = packed_artifact = custom_model = None
+    _connections = None
+    uses_model_data_source = network_isolation = owns_role = False
+    security_groups: List[Any] = []
+
+    @reports_problems(_failed_model)
     def __init__(
         self,
         scope: Construct,
@@ -282,11 +297,15 @@ class JumpStartModel(Construct):
     @property
     def grant_principal(self) -> iam.IPrincipal:
         """The execution role, so a model can be granted access like any ``IGrantable``."""
+        if self.role is None:  # failed: reported as synth errors; grants go nowhere
+            return iam.UnknownPrincipal(resource=self)
         return self.role.grant_principal
 
     @property
     def model_arn(self) -> str:
         """The model's ARN (read on first use)."""
+        if self.failed:
+            return f"arn:aws:sagemaker:::model/{self.model_name}"
         if self.cfn_model is not None:
             return self.cfn_model.ref
         return self._jumpstart_facts.stack.format_arn(service="sagemaker", resource="model",

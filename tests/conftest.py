@@ -38,10 +38,11 @@ def lockfile(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_stack(lockfile: Path) -> Callable[..., cdk.Stack]:
     """A new App + Stack in a concrete region, resolving from the shipped catalog into a
-    per-test lockfile."""
+    per-test lockfile. Bad input raises (``jumpstart:errors=raise``, the programmatic mode), so
+    tests can ``pytest.raises``; tests of the default (error annotations) pass ``context``."""
 
     def factory(region: Optional[str] = REGION, context: Optional[Dict[str, Any]] = None) -> cdk.Stack:
-        ctx = {"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile)}
+        ctx = {"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile), "jumpstart:errors": "raise"}
         ctx.update(context or {})
         app = cdk.App(context=ctx)
         env = cdk.Environment(account="123456789012", region=region) if region else None

@@ -47,7 +47,7 @@ VALIDATED: Dict[str, int] = {}  # per test, the number of requests checked (prin
 
 
 def _stack(lockfile: Path, name: str = "Matrix") -> cdk.Stack:
-    app = cdk.App(context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile)})
+    app = cdk.App(context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile), "jumpstart:errors": "raise"})
     return cdk.Stack(app, name, env=cdk.Environment(account="123456789012", region="us-west-2"))
 
 

@@ -22,6 +22,7 @@ from .._checks import (
     raise_problems,
     subnet_args,
 )
+from .._report import reports_problems
 from .._resolution import resolve_for
 from ..errors import JumpStartError
 from ..hyperparameters import merge_and_validate
@@ -50,6 +51,13 @@ def _channel(name: str, uri: str, data_type: str = "S3Prefix", content_type: Opt
     return channel
 
 
+def _failed_training(job: "JumpStartTrainingJob") -> dict:
+    from .._report import PLACEHOLDER
+
+    return {"job_name": PLACEHOLDER, "model_version": PLACEHOLDER, "instance_type": PLACEHOLDER, "hyperparameters": {},
+            "model_data": ModelDataUri(f"s3://{PLACEHOLDER}/model.tar.gz")}
+
+
 class JumpStartTrainingJob(Construct):
     """Fine-tunes a JumpStart model: a SageMaker training job started at deploy, waited for, and
     its trained ``model.tar.gz`` exposed as :attr:`model_data` for a :class:`JumpStartEndpoint`.
@@ -70,6 +78,11 @@ class JumpStartTrainingJob(Construct):
     (validated at synth, passed as strings).
     """
 
+    failed = False
+    """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
+    resolved = role = output_bucket = runner = _output = None
+
+    @reports_problems(_failed_training)
     def __init__(
         self,
         scope: Construct,
@@ -282,4 +295,6 @@ class JumpStartTrainingJob(Construct):
 
     def grant_read_model_data(self, grantee: iam.IGrantable) -> None:
         """Allow ``grantee`` (e.g. a model's execution role) to read this job's output."""
+        if self._output is None:  # failed: reported as synth errors
+            return
         self._output.grant_read(grantee, self._jumpstart_facts.stack)

@@ -12,12 +12,19 @@ from constructs import Construct
 from .. import _api_rules
 from ..errors import JumpStartError, ValidationError
 from .._checks import adopt, collect_problems, raise_problems
+from .._report import reports_problems
 from ..model import JumpStartModel
 from . import _s3
 from .runner import MAX_WAIT, JobRunner, job_name_base
 
 SPLIT_TYPES = ("None", "Line", "RecordIO", "TFRecord")
 BATCH_STRATEGIES = ("MultiRecord", "SingleRecord")
+
+
+def _failed_transform(job: "JumpStartBatchTransform") -> dict:
+    from .._report import PLACEHOLDER
+
+    return {"job_name": PLACEHOLDER, "output_uri": f"s3://{PLACEHOLDER}/"}
 
 
 class JumpStartBatchTransform(Construct):
@@ -34,6 +41,11 @@ class JumpStartBatchTransform(Construct):
     default to the spec's and are checked against the types it supports.
     """
 
+    failed = False
+    """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
+    model = output_bucket = runner = None
+
+    @reports_problems(_failed_transform)
     def __init__(
         self,
         scope: Construct,
