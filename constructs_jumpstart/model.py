@@ -115,7 +115,7 @@ class JumpStartModel(Construct):
         if vpc is not None:
             _make_connectable()
         super().__init__(scope, id)
-        where = adopt(self, scope, id)
+        adopt(self, scope, id)
         problems: List[str] = []
         if environment is not None:
             for key, value in environment.items():
@@ -176,7 +176,6 @@ class JumpStartModel(Construct):
         self.packed_artifact: Optional[S3Artifact] = None
         """The ``model.tar.gz`` packed at deploy from an S3-prefix artifact (``compress_artifact``)."""
 
-        stack = where.stack
         reads = [a for a in [source_artifact] if a is not None and resolved.model_package_arn is None]
         reads += [d.artifact for d in resolved.additional_data_sources]
         if resolved.script_uri:

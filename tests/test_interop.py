@@ -4,7 +4,6 @@ attributes exist (``None``) in every mode."""
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
