@@ -25,7 +25,8 @@ from .types import ResolvedModel
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
 
-CONTEXT_KEYS = ("jumpstart:lockfile", "jumpstart:refresh", "jumpstart:frozen", "jumpstart:metadata")
+CONTEXT_KEYS = ("jumpstart:lockfile", "jumpstart:refresh", "jumpstart:frozen", "jumpstart:metadata",
+                "jumpstart:used-keys-file")
 
 
 def is_token(value: Any) -> bool:

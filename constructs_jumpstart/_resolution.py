@@ -12,7 +12,7 @@ from constructs import Construct
 
 from ._checks import facts, lockfile_path
 from .errors import LockfileError
-from .lockfile import CONTEXT_FROZEN, CONTEXT_METADATA, CONTEXT_REFRESH, LockKey, open_lockfile
+from .lockfile import CONTEXT_FROZEN, CONTEXT_METADATA, CONTEXT_REFRESH, CONTEXT_USED_KEYS, LockKey, open_lockfile, record_use
 from .types import ResolvedModel
 
 
@@ -27,6 +27,7 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
     lock = open_lockfile(lockfile_path(construct))
     skey = str(key)
     refresh = _truthy(context(CONTEXT_REFRESH))
+    record_use(lock.path, skey, context(CONTEXT_USED_KEYS))
     cached: Optional[ResolvedModel] = lock.get(key)
     if cached is not None and (not refresh or skey in lock.refreshed):
         return cached

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import JumpStartError, UnknownModelError
-from .lockfile import CONTEXT_FROZEN, CONTEXT_REFRESH
+from .lockfile import CONTEXT_FROZEN, CONTEXT_REFRESH, CONTEXT_USED_KEYS
 
 app = typer.Typer(
     name="jumpstart",
@@ -424,12 +424,13 @@ def hyperparameters(
 def lock(
     app_dir: Path = typer.Argument(Path("."), help="Directory of the CDK app (where cdk.json is)."),
     refresh: bool = typer.Option(False, "--refresh", help="Re-resolve every model (new latest versions)."),
-    check: bool = typer.Option(False, "--check", help="Exit non-zero if the lockfile misses an entry; resolve nothing."),
+    check: bool = typer.Option(False, "--check", help="Exit non-zero if the lockfile misses an entry; resolve nothing. Lists unused entries."),
+    prune: bool = typer.Option(False, "--prune", help="Also drop the entries this app (with this context) no longer uses."),
     context: List[str] = typer.Option([], "--context", "-c", help="KEY=VALUE context for the app, as with cdk synth -c."),
 ) -> None:
     """Resolve every JumpStart construct of a CDK app into its lockfile (or check it)."""
-    if refresh and check:
-        _fail("--refresh and --check exclude each other.", USAGE_ERROR)
+    if check and (refresh or prune):
+        _fail("--check only reads the lockfile: it excludes --refresh and --prune.", USAGE_ERROR)
     cdk_json = app_dir / "cdk.json"
     if not cdk_json.is_file():
         _fail(f"{app_dir} has no cdk.json; pass the directory of a CDK app.", USAGE_ERROR)
@@ -448,9 +449,12 @@ def lock(
     if check:
         context[CONTEXT_FROZEN] = "true"
     with tempfile.TemporaryDirectory(prefix="jumpstart-lock-") as outdir:
+        used_file = Path(outdir) / "used-keys.json"
+        context[CONTEXT_USED_KEYS] = str(used_file)
         env = dict(os.environ, CDK_CONTEXT_JSON=json.dumps(context), CDK_OUTDIR=outdir)
         proc = subprocess.run(command, shell=True, cwd=app_dir, env=env, capture_output=True, text=True)
         problems = _assembly_errors(Path(outdir)) if proc.returncode == 0 else []
+        used = json.loads(used_file.read_text()) if used_file.is_file() else {}
     if proc.returncode != 0:
         text = proc.stderr.strip()
         marker = "jumpstart: error: "
@@ -462,10 +466,22 @@ def lock(
         problems = [tail.replace("jumpstart: error: ", "")]
     if problems:
         _fail(f"{'lockfile check failed' if check else 'the app failed'}: " + " ".join(problems))
-    lockfile = context.get("jumpstart:lockfile") or "jumpstart.lock.json"
-    entries = json.loads((app_dir / lockfile).read_text())["entries"] if (app_dir / lockfile).exists() else {}
+    path = (app_dir / (context.get("jumpstart:lockfile") or "jumpstart.lock.json")).resolve()
+    from .lockfile import Lockfile
+
+    lock_file = Lockfile.load(path) if path.exists() else Lockfile(path)
+    unused = sorted(set(lock_file.entries) - set(used.get(str(path), [])))
+    if prune and unused:
+        lock_file.prune(set(used.get(str(path), [])))
+        lock_file.save()
+        out.print(f"pruned {len(unused)} unused entr{'y' if len(unused) == 1 else 'ies'}: {', '.join(unused)}")
+        unused = []
+    count = len(lock_file.entries)
     verb = "is complete" if check else "is up to date"
-    out.print(f"{app_dir / lockfile} {verb}: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}.")
+    out.print(f"{path} {verb}: {count} entr{'y' if count == 1 else 'ies'}.")
+    if unused:
+        out.print(f"{len(unused)} entr{'y is' if len(unused) == 1 else 'ies are'} not used by this app "
+                  f"(with this context): {', '.join(unused)}. `jumpstart lock --prune` drops them.")
 
 
 def _assembly_errors(outdir: Path) -> List[str]:

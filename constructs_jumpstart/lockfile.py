@@ -24,7 +24,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 from .errors import LockfileError
 from .types import ResolvedModel
@@ -94,7 +94,7 @@ class Lockfile:
                 entries[key] = ResolvedModel.from_dict(value)
             except (KeyError, TypeError, ValueError, AttributeError) as err:
                 raise LockfileError(
-                    f"Lockfile {path}: entry '{key}' is malformed ({type(err).__name__}: {err}). "
+                    f"Lockfile {path}: entry '{key}' is malformed: {err}. "
                     "Delete that entry (or run with -c jumpstart:refresh=true) to re-resolve it."
                 ) from None
         return cls(path, entries)
@@ -122,7 +122,15 @@ class Lockfile:
         fd, tmp = tempfile.mkstemp(prefix=".jumpstart.lock.", dir=str(self.path.parent))
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # a source file to commit (mkstemp makes it 0600)
         os.replace(tmp, self.path)
+
+    def prune(self, used: Set[str]) -> List[str]:
+        """Drop the entries not in ``used``; returns what was dropped."""
+        unused = sorted(set(self.entries) - used)
+        for key in unused:
+            del self.entries[key]
+        return unused
 
 
 _OPEN: Dict[Path, Lockfile] = {}
@@ -139,3 +147,21 @@ def open_lockfile(path: Path) -> Lockfile:
 def forget_open_lockfiles() -> None:
     """Drop the per-process cache (tests use this between apps)."""
     _OPEN.clear()
+    _USED.clear()
+
+
+# -- which entries an app uses (for `jumpstart lock --prune` and `--check`) ---------------------------
+
+CONTEXT_USED_KEYS = "jumpstart:used-keys-file"
+_USED: Dict[str, Set[str]] = {}
+
+
+def record_use(path: Path, key: str, report_to: Optional[str]) -> None:
+    """Remember that this app used ``key`` of the lockfile at ``path``; with ``report_to`` (the
+    ``jumpstart lock`` command sets it), the keys are written there when the app exits."""
+    first = not _USED
+    _USED.setdefault(str(path.resolve()), set()).add(key)
+    if report_to and first:
+        import atexit
+
+        atexit.register(lambda: Path(report_to).write_text(json.dumps({k: sorted(v) for k, v in _USED.items()})))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 
 class ModelDataUri(str):
@@ -150,13 +150,12 @@ class ResolvedModel:
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> "ResolvedModel":
-        """Rebuild from :meth:`to_dict` output. Raises ``KeyError``/``TypeError``/``ValueError``
-        on malformed input; the lockfile turns those into a message naming the entry."""
+        """Rebuild from :meth:`to_dict` output, checked against :data:`LOCK_SCHEMA` first. Raises
+        ``ValueError`` naming the field and what it must be; the lockfile adds file and entry."""
+        problems = schema_problems(data)
+        if problems:
+            raise ValueError("; ".join(problems))
         data = dict(data)
-        known = {f.name for f in dataclasses.fields(ResolvedModel)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown fields {sorted(unknown)}")
         md = data.get("model_data")
         data["model_data"] = S3Artifact(**md) if md else None
         data["additional_data_sources"] = tuple(
@@ -177,10 +176,75 @@ class ResolvedModel:
         ):
             data[name] = tuple(data.get(name, ()))
         data["metric_definitions"] = tuple(dict(m) for m in data.get("metric_definitions", ()))
-        for name in ("model_id", "requested_version", "version", "region", "scope", "instance_type"):
-            if not isinstance(data.get(name), str):
-                raise ValueError(f"field '{name}' must be a string")
         return ResolvedModel(**data)
+
+
+# -- the lockfile entry schema -----------------------------------------------------------------------
+
+_STR, _OPT_STR, _BOOL, _OPT_INT = "a string", "a string or null", "true or false", "an integer or null"
+_STR_LIST, _STR_MAP, _OBJ_LIST, _OPT_OBJ, _MAP = "a list of strings", "an object of strings", "a list of objects", \
+    "an object or null", "an object"
+LOCK_SCHEMA: Dict[str, str] = {
+    "model_id": _STR, "requested_version": _STR, "version": _STR, "region": _STR, "scope": _STR, "instance_type": _STR,
+    "image_uri": _OPT_STR, "model_data": _OPT_OBJ, "script_uri": _OPT_STR, "config_name": _OPT_STR,
+    "environment": _STR_MAP, "additional_data_sources": _OBJ_LIST, "hyperparameters": _OBJ_LIST,
+    "default_hyperparameters": _STR_MAP, "supported_instance_types": _STR_LIST, "default_instance_type": _OPT_STR,
+    "available_configs": _STR_LIST, "eula_required": _BOOL, "eula_url": _OPT_STR, "network_isolation": _BOOL,
+    "deprecated": _BOOL, "deprecated_message": _OPT_STR, "vulnerable": _BOOL, "vulnerabilities": _STR_LIST,
+    "model_package_arn": _OPT_STR, "training_supported": _BOOL, "container_startup_health_check_timeout": _OPT_INT,
+    "model_data_download_timeout": _OPT_INT, "volume_size": _OPT_INT, "metric_definitions": _OBJ_LIST,
+    "estimator_kwargs": _MAP, "container_hyperparameters": _STR_MAP, "training_volume_size": _OPT_INT,
+    "resource_requirements": _MAP, "default_content_type": _OPT_STR, "supported_content_types": _STR_LIST,
+    "default_accept_type": _OPT_STR, "supported_accept_types": _STR_LIST, "no_volume_kms_instance_types": _STR_LIST,
+}
+"""Every field of a lockfile entry and what it must be (all are required: the library writes them all)."""
+_VERSION_RE = r"^[0-9]+(\.[0-9]+)*([.-]?[A-Za-z0-9]+)*$"
+
+
+def _fits(kind: str, value: Any) -> bool:
+    str_list = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return {
+        _STR: isinstance(value, str) and value != "",
+        _OPT_STR: value is None or isinstance(value, str),
+        _BOOL: isinstance(value, bool),
+        _OPT_INT: value is None or (isinstance(value, int) and not isinstance(value, bool)),
+        _STR_LIST: str_list,
+        _STR_MAP: isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()),
+        _OBJ_LIST: isinstance(value, list) and all(isinstance(v, dict) for v in value),
+        _OPT_OBJ: value is None or isinstance(value, dict),
+        _MAP: isinstance(value, dict),
+    }[kind]
+
+
+def schema_problems(data: Any) -> List[str]:
+    """What is wrong with a lockfile entry: unknown, missing or mistyped fields, a version that is
+    not a version, a model without an image (unless it is a model package), a malformed artifact."""
+    import re
+
+    if not isinstance(data, dict):
+        return [f"an entry must be an object, not {type(data).__name__}"]
+    problems = [f"unknown field '{k}'" for k in sorted(set(data) - set(LOCK_SCHEMA))]
+    problems += [f"missing field '{k}'" for k in LOCK_SCHEMA if k not in data]
+    problems += [f"field '{k}' must be {kind}, not {json_type(data[k])}"
+                 for k, kind in LOCK_SCHEMA.items() if k in data and not _fits(kind, data[k])]
+    if problems:
+        return problems
+    if not re.match(_VERSION_RE, data["version"]):
+        problems.append(f"field 'version' {data['version']!r} is not a version (like 3.0.25)")
+    if data["image_uri"] is None and data["model_package_arn"] is None:
+        problems.append("field 'image_uri' is null but the entry has no model_package_arn: the model would have no image")
+    artifact = data["model_data"]
+    if artifact is not None and not (isinstance(artifact.get("s3_uri"), str) and artifact["s3_uri"].startswith("s3://")
+                                     and set(artifact) <= {"s3_uri", "s3_data_type", "compression_type"}):
+        problems.append("field 'model_data' must be an object with an s3:// 's3_uri' (and s3_data_type, compression_type)")
+    return problems
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}.get(
+        type(value), type(value).__name__)
 
 
 def _plain(value: Any) -> Any:

@@ -187,3 +187,16 @@ def test_lock_writes_and_refreshes(tmp_path, app_env):
     assert list(entries) == ["fixture-tf-script-mode@*|us-west-2|inference|default-instance"]
     assert run("lock", str(target), "--refresh", "-c", "model_id=fixture-tf-script-mode").exit_code == 0
     assert run("lock", str(tmp_path / "nowhere"), code=2).exit_code == 2
+
+
+def test_lock_prune_drops_entries_the_app_no_longer_uses_and_check_lists_them(tmp_path, app_env):
+    target = _app_dir(tmp_path, lock=True)  # the committed lockfile holds the entries of every example
+    checked = run("lock", str(target), "--check")
+    assert "is complete" in checked.stdout
+    text = " ".join(checked.stdout.split())
+    assert "not used by this app (with this context): pytorch-ic-mobilenet-v2@*|us-west-2|training|default-instance" in text
+    pruned = run("lock", str(target), "--prune")
+    entries = json.loads((target / "jumpstart.lock.json").read_text())["entries"]
+    assert list(entries) == ["pytorch-ic-mobilenet-v2@*|us-west-2|inference|default-instance"]
+    assert "pruned 4 unused entries" in " ".join(pruned.stdout.split())
+    assert run("lock", str(target), "--check", "--prune", code=2).exit_code == 2

@@ -159,3 +159,42 @@ def test_a_version_1_lockfile_is_refused_with_how_to_regenerate_it(tmp_path):
     path.write_text('{"version": 1, "entries": {}}')
     with pytest.raises(LockfileError, match=r"format version 1; this library reads version 2\. Delete it"):
         Lockfile.load(path)
+
+
+def _entry(make_stack, lockfile) -> dict:
+    JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
+    forget_open_lockfiles()
+    return json.loads(lockfile.read_text())
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("environment", [1, 2], r"field 'environment' must be an object of strings, not a list"),
+    ("image_uri", None, r"field 'image_uri' is null but the entry has no model_package_arn: the model would have no image"),
+    ("version", "latest", r"field 'version' 'latest' is not a version"),
+    ("network_isolation", "yes", r"field 'network_isolation' must be true or false, not a string"),
+    ("volume_size", "30", r"field 'volume_size' must be an integer or null, not a string"),
+    ("model_data", {"s3_uri": "https://x"}, r"field 'model_data' must be an object with an s3:// 's3_uri'"),
+    ("supported_instance_types", [1], r"field 'supported_instance_types' must be a list of strings"),
+])
+def test_the_lockfile_schema_refuses_each_malformed_entry_naming_file_and_entry(make_stack, lockfile, field, value, message):
+    data = _entry(make_stack, lockfile)
+    data["entries"][KEY][field] = value
+    lockfile.write_text(json.dumps(data))
+    with pytest.raises(LockfileError, match=rf"Lockfile .*jumpstart.lock.json: entry '{KEY.replace('|', '[|]').replace('*', '[*]')}' is malformed: {message}"):
+        Lockfile.load(lockfile)
+
+
+def test_missing_and_unknown_fields_are_named(make_stack, lockfile):
+    data = _entry(make_stack, lockfile)
+    del data["entries"][KEY]["region"]
+    data["entries"][KEY]["colour"] = "blue"
+    lockfile.write_text(json.dumps(data))
+    with pytest.raises(LockfileError, match=r"unknown field 'colour'; missing field 'region'"):
+        Lockfile.load(lockfile)
+
+
+def test_the_lockfile_is_written_as_a_normal_source_file(make_stack, lockfile):
+    JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
+    assert oct(lockfile.stat().st_mode & 0o777) == "0o644"
+    text = lockfile.read_text()
+    assert text.endswith("}\n") and text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
