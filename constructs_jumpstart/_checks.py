@@ -183,11 +183,12 @@ def annotate_resolution(construct: Construct, resolved: ResolvedModel, lockfile:
     if resolved.deprecated:
         Annotations.of(construct).add_warning_v2(
             "jumpstart:deprecated",
-            f"'{resolved.model_id}' {resolved.version} is deprecated (tolerated): {resolved.deprecated_message}",
+            f"'{resolved.model_id}' {resolved.version} is deprecated (tolerated): "
+            f"{resolved.deprecated_message or 'the spec gives no message'}",
         )
     if resolved.vulnerable:
         Annotations.of(construct).add_warning_v2(
             "jumpstart:vulnerable",
             f"'{resolved.model_id}' {resolved.version} has known-vulnerable dependencies (tolerated): "
-            f"{', '.join(resolved.vulnerabilities)}",
+            f"{', '.join(resolved.vulnerabilities) or 'the spec lists none'}",
         )

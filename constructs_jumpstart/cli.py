@@ -401,12 +401,13 @@ def hyperparameters(
     metadata_dir: Optional[Path] = DirOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """A trainable model's hyperparameters: default, type, range or options."""
+    """A trainable model's hyperparameters you may set: default, type, range or options. (The
+    container's own, such as sagemaker_program, are set by the library, as by the SDK.)"""
     m = _run(lambda: _resolve(model_id, version, region, "training", None, None, _source(source, metadata_dir)))
     rows = [
         {"name": h.name, "default": h.default, "type": h.type, "min": h.min, "max": h.max,
          "options": list(h.options) if h.options else None, "scope": h.scope}
-        for h in m.hyperparameters
+        for h in m.hyperparameters if h.scope == "algorithm"
     ]
     if as_json:
         _print_json(rows)

@@ -198,6 +198,10 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         super().__init__(scope, id)
         where = adopt(self, scope, id)
         problems: List[str] = []
+        if model_id is not None and not str(model_id).strip():
+            raise ValidationError(where.path, [
+                "model_id is an empty string: pass a JumpStart model id, e.g. 'pytorch-ic-mobilenet-v2' "
+                "(`jumpstart models` lists them)."])
         modes = [m for m, given in (("model_id", model_id), ("variants", variants), ("inference_components", inference_components)) if given]
         if len(modes) != 1:
             raise ValidationError(where.path, [

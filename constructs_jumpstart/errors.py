@@ -29,9 +29,11 @@ class UnknownVersionError(JumpStartError):
 
 class UnsupportedInstanceTypeError(JumpStartError):
     def __init__(self, model_id: str, version: str, scope: str, instance_type: str, supported: Sequence[str]):
+        close = difflib.get_close_matches(str(instance_type), list(supported), n=2, cutoff=0.9)  # typos, not other families
+        hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
         super().__init__(
             f"Instance type '{instance_type}' is not supported for {scope} by JumpStart model "
-            f"'{model_id}' {version}. Supported instance types: {', '.join(supported) or 'none'}."
+            f"'{model_id}' {version}.{hint} Supported instance types: {', '.join(supported) or 'none'}."
         )
 
 

@@ -42,6 +42,7 @@ LIVE = "live"
 SHIPPED = "shipped"
 
 _active_dir: List[Optional[str]] = [None]
+_exporting: List[bool] = [False]  # the override variables are ours (a local source), not the user's
 
 
 def metadata_dir_for(source: Optional[str]) -> Optional[Path]:
@@ -72,7 +73,7 @@ def _require_manifest(root: Path) -> None:
 
 def describe_source(source: Optional[str] = None) -> str:
     """Human-readable name of where metadata will come from (env overrides win)."""
-    if _env_roots():
+    if _env_roots() and not _exporting[0]:
         return f"local directory {os.environ[MANIFEST_ENV]} (from {MANIFEST_ENV})"
     path = metadata_dir_for(source)
     return "live JumpStart catalog" if path is None else f"local directory {path}"
@@ -102,9 +103,11 @@ def metadata_source(source: Optional[str] = None) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in (MANIFEST_ENV, SPECS_ENV)}
     os.environ[MANIFEST_ENV] = os.environ[SPECS_ENV] = str(path)
     _switch_cache(accessors, f"{path}|{path}")
+    _exporting[0] = True
     try:
         yield
     finally:
+        _exporting[0] = False
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -167,6 +170,25 @@ def _metadata_errors(source: Optional[str]) -> Iterator[None]:
         raise MetadataError(
             f"JumpStart metadata in the {describe_source(source)} is incomplete: {err}."
         ) from None
+    except ValueError as err:  # json.JSONDecodeError from a local file: the SDK does not name it
+        broken = _broken_json_file(source)
+        if broken is None:
+            raise
+        raise MetadataError(f"JumpStart metadata file {broken[0]} is not valid JSON: {broken[1]}.") from None
+
+
+def _broken_json_file(source: Optional[str]) -> Optional[Tuple[Path, str]]:
+    """The first local metadata file that does not parse (only looked for once something failed)."""
+    import json
+
+    roots = _env_roots() or ((metadata_dir_for(source),) * 2 if metadata_dir_for(source) else ())
+    for root in dict.fromkeys(roots):
+        for path in sorted(Path(root).rglob("*.json")):
+            try:
+                json.loads(path.read_text())
+            except ValueError as err:
+                return path, str(err)
+    return None
 
 
 def _check_region(region: str) -> None:
@@ -297,7 +319,13 @@ def _resolve(
 
     try:
         image_uri = image_uris.retrieve(framework=None, image_scope=scope, instance_type=chosen, **common)
-    except ValueError:
+    except ValueError as err:
+        if model_package_arn is None and supported and chosen in supported:
+            raise MetadataError(
+                f"The spec of JumpStart model '{model_id}' {version} lists {chosen} for {scope} but gives no "
+                f"container image for it ({err}): the metadata is incomplete. Try another instance type "
+                "or version."
+            ) from None
         if model_package_arn is None:
             raise UnsupportedInstanceTypeError(model_id, version, scope, chosen, supported) from None
         image_uri = None

@@ -129,6 +129,8 @@ def test_hyperparameters_json():
     assert epochs == {"name": "epochs", "default": 5, "type": "int", "min": 1, "max": 1000, "options": None, "scope": "algorithm"}
     top = next(r for r in rows if r["name"] == "train_only_top_layer")
     assert top["options"] == ["True", "False"]
+    # only what a user may set: the container's own (sagemaker_program, ...) are the library's, as the SDK's
+    assert {r["scope"] for r in rows} == {"algorithm"} and "sagemaker_program" not in {r["name"] for r in rows}
 
 
 def test_hyperparameters_of_untrainable_model():

@@ -252,3 +252,30 @@ def test_each_metadata_file_is_read_once_per_process(monkeypatch):
         "community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json": 1,
         "fixtures/fixture-llm-gated/specs_v2.0.0.json": 1,
     }
+
+
+@pytest.mark.parametrize("broken", ["models_manifest.json", "community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json"])
+def test_a_truncated_metadata_file_is_named(tmp_path, broken):
+    import shutil
+
+    from constructs_jumpstart.errors import MetadataError
+
+    root = tmp_path / "meta"
+    shutil.copytree(CATALOG, root)
+    path = root / broken
+    path.write_text(path.read_text()[:200])
+    with pytest.raises(MetadataError, match=rf"JumpStart metadata file {path} is not valid JSON: "):
+        resolve("pytorch-ic-mobilenet-v2", "3.0.25", region="us-west-2", source=str(root))
+
+
+def test_a_missing_spec_is_attributed_to_the_directory_the_user_named(tmp_path):
+    import shutil
+
+    from constructs_jumpstart.errors import MetadataError
+
+    root = tmp_path / "meta"
+    shutil.copytree(CATALOG, root)
+    (root / "community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json").unlink()
+    with pytest.raises(MetadataError) as info:
+        resolve("pytorch-ic-mobilenet-v2", "3.0.25", region="us-west-2", source=str(root))
+    assert f"local directory {root}" in str(info.value) and "OVERRIDE" not in str(info.value)

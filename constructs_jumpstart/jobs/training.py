@@ -195,6 +195,13 @@ class JumpStartTrainingJob(Construct):
         if max_runtime is None and spec_max_run:
             # the SDK's default is the spec's max_run; the stack cannot wait longer than `timeout`
             runtime = Duration.seconds(min(int(spec_max_run), int(timeout.to_seconds())))
+            if int(spec_max_run) > int(timeout.to_seconds()):
+                Annotations.of(self).add_warning_v2(
+                    "jumpstart:runtime-capped",
+                    f"the spec's max_run of {int(spec_max_run)} s (what the SDK would give the job) is capped at the "
+                    f"timeout of {timeout.to_human_string()}: the stack waits at most that long (12 hours at most). "
+                    "Pass max_runtime= to choose, or a longer timeout.",
+                )
         assert train is not None
         stack = where.stack
 
