@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .hosting import nag_suppress
+from .nag import nag_suppress
 
 
 def secure_bucket(scope: Construct, id: str, key: Optional[kms.IKey],

@@ -28,11 +28,11 @@ from .hosting import (
     JumpStartVariant,
     ServerlessConfig,
     is_accelerated,
-    nag_suppress,
-)
+    )
 from .lockfile import LockKey
 from ._checks import adopt, collect_problems, concrete_region, raise_problems
 from ._report import reports_problems
+from .nag import nag_suppress
 from .model import JumpStartModel
 from .types import Scope
 

@@ -4,7 +4,7 @@ inference components, data capture and safe deployments."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 from aws_cdk import Duration
 
@@ -186,15 +186,3 @@ def instance_family(instance_type: str) -> str:
 
 def is_accelerated(instance_type: str) -> bool:
     return instance_family(instance_type).startswith(_ACCELERATED_PREFIXES)
-
-
-def nag_suppress(scope: Any, *rules: Dict[str, Any]) -> None:
-    """Acknowledge cdk-nag findings on ``scope`` with written reasons, through CDK's own
-    ``Validations`` API (what cdk-nag 3 reads), so cdk-nag is no runtime dependency."""
-    from aws_cdk import Acknowledgment, Validations
-
-    for rule in rules:
-        rule_id = rule["id"]
-        if "::" not in rule_id:  # the pack's name, as cdk-nag 3 prefixes its findings
-            rule_id = f"{rule_id.split('-')[0]}::{rule_id}" if not rule_id.startswith("HIPAA") else f"HIPAA.Security::{rule_id}"
-        Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=rule["reason"]))

@@ -170,7 +170,7 @@ def _metadata_errors(source: Optional[str]) -> Iterator[None]:
         raise MetadataError(
             f"JumpStart metadata in the {describe_source(source)} is incomplete: {err}."
         ) from None
-    except ValueError as err:  # json.JSONDecodeError from a local file: the SDK does not name it
+    except ValueError:  # json.JSONDecodeError from a local file: the SDK does not name it
         broken = _broken_json_file(source)
         if broken is None:
             raise

@@ -9,7 +9,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from constructs_jumpstart import JumpStartEndpoint
-from constructs_jumpstart.hosting import nag_suppress
+from constructs_jumpstart.nag import acknowledge
 
 
 class EndpointStack(Stack):
@@ -42,7 +42,7 @@ class EndpointStack(Stack):
             description="May invoke the example JumpStart endpoint and nothing else.",
         )
         self.endpoint.grant_invoke(self.invoker)
-        nag_suppress(self.invoker, {"id": "HIPAA.Security-IAMNoInlinePolicy",
+        acknowledge(self.invoker, {"id": "HIPAA.Security-IAMNoInlinePolicy",
                                     "reason": "One statement, InvokeEndpoint on this endpoint's ARN only, bound to this role."})
         CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name)
         CfnOutput(self, "ModelVersion", value=self.endpoint.model.model_version)

@@ -20,8 +20,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 from constructs import Construct
 
-from constructs_jumpstart._iam import wildcard_findings
-from constructs_jumpstart.hosting import nag_suppress
+from constructs_jumpstart.nag import policy_wildcards
+from constructs_jumpstart.nag import acknowledge
 
 from .endpoint_stack import EndpointStack
 
@@ -63,10 +63,10 @@ class PipelineStack(Stack):
         synth = pipelines.ShellStep(
             "Synth",
             input=source,
-            install_commands=[
+            install_commands=[  # as a user's pipeline installs the package: pinned dependencies, then the package
                 "npm ci",
                 "pip install -r requirements.txt",
-                "pip install --no-deps -e .",
+                "pip install --no-deps .",
             ],
             commands=[
                 "jumpstart lock --check -c example=pipeline",
@@ -79,7 +79,7 @@ class PipelineStack(Stack):
             enforce_ssl=True, versioned=True, block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        nag_suppress(
+        acknowledge(
             artifacts,
             {"id": "AwsSolutions-S1", "reason": "Pipeline artifacts; log access to a log bucket of your account's choosing."},
             {"id": "HIPAA.Security-S3BucketLoggingEnabled", "reason": "As AwsSolutions-S1."},
@@ -109,7 +109,7 @@ class _AcknowledgePipelineRoles:
     def visit(self, node) -> None:
         if isinstance(node, iam.CfnPolicy):
             ids = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy"}
-            ids.update(finding for finding, _, _, _ in wildcard_findings(node))
+            ids.update(finding for finding, _, _, _ in policy_wildcards(node))
             for rule_id in ids:
                 Validations.of(node).acknowledge(Acknowledgment(id=rule_id, reason=self.REASON))
         if isinstance(node, codebuild.CfnProject):

@@ -9,7 +9,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_jumpstart import JumpStartBatchTransform
-from constructs_jumpstart.hosting import nag_suppress
+from constructs_jumpstart.nag import acknowledge
 
 
 class BatchTransformStack(Stack):
@@ -31,7 +31,7 @@ class BatchTransformStack(Stack):
             self, "Input", encryption=s3.BucketEncryption.KMS_MANAGED, enforce_ssl=True, versioned=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL, removal_policy=RemovalPolicy.RETAIN,
         )
-        nag_suppress(
+        acknowledge(
             self.input_bucket,
             {"id": "AwsSolutions-S1", "reason": "Example input bucket; log access to a log bucket of your account's choosing."},
             {"id": "HIPAA.Security-S3BucketLoggingEnabled", "reason": "As AwsSolutions-S1."},

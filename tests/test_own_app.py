@@ -121,3 +121,17 @@ def test_programs_can_ask_for_the_exception(tmp_path, installed):
     env = dict(os.environ, PYTHONPATH=str(installed))
     proc = subprocess.run([sys.executable, "app.py"], cwd=directory, env=env, capture_output=True, text=True, timeout=120)
     assert "caught: Unknown JumpStart model id 'pytorch-ic-mobilenet'" in proc.stdout
+
+
+def test_the_installed_package_is_typed_and_carries_its_data(installed):
+    package = installed / "constructs_jumpstart"
+    assert (package / "py.typed").is_file()  # mypy reads the annotations (PEP 561)
+    assert (package / "api_instance_types.json").is_file()
+    assert (package / "catalog" / "models_manifest.json").is_file()
+    assert (package / "jobs" / "handler" / "index.py").is_file()
+
+
+def test_the_example_stacks_use_only_public_api():
+    for path in (ROOT / "stacks").glob("*.py"):
+        text = path.read_text()
+        assert "constructs_jumpstart._" not in text and "hosting import nag_suppress" not in text, path.name

@@ -38,7 +38,7 @@ from .._checks import adopt
 from .._iam import acknowledge_generated_wildcards
 from .._names import request_digest
 from ..errors import JumpStartError
-from ..hosting import nag_suppress
+from ..nag import nag_suppress
 
 HANDLER_DIR = Path(__file__).resolve().parent / "handler"
 MAX_WAIT = Duration.hours(12)
