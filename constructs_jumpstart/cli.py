@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 import typer
 from rich.console import Console
@@ -35,8 +33,6 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 USAGE_ERROR = 2
-FIELDS = ("model_id", "version", "framework", "task", "provider", "training_supported", "gated", "deprecated")
-_SPEC_FIELDS = {"training_supported", "gated", "deprecated"}
 
 
 # -- metadata source options --------------------------------------------------------------------
@@ -55,7 +51,38 @@ def _default_source() -> str:
     return "live"
 
 
-RegionOpt = typer.Option("us-west-2", "--region", "-r", help="AWS region whose catalog to read.")
+def _default_region() -> str:
+    """``AWS_REGION`` / ``AWS_DEFAULT_REGION``, else the profile's region, else the ``region`` of the
+    ``cdk.json`` in the working directory, else us-west-2 (the example app's)."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if os.environ.get(name):
+            return os.environ[name]
+    profile = os.environ.get("AWS_PROFILE", "default")
+    config = Path(os.environ.get("AWS_CONFIG_FILE", Path.home() / ".aws" / "config"))
+    if config.is_file():
+        import configparser
+
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(config)
+            section = profile if profile == "default" else f"profile {profile}"
+            if parser.has_option(section, "region"):
+                return parser.get(section, "region")
+        except configparser.Error:
+            pass
+    cdk_json = Path("cdk.json")
+    if cdk_json.is_file():
+        try:
+            region = json.loads(cdk_json.read_text()).get("context", {}).get("region")
+            if region:
+                return str(region)
+        except ValueError:
+            pass
+    return "us-west-2"
+
+
+RegionOpt = typer.Option(None, "--region", "-r", help="AWS region whose catalog to read. Default: AWS_REGION, "
+                         "AWS_DEFAULT_REGION, the profile's region, cdk.json's region, else us-west-2.")
 SourceOpt = typer.Option(
     None, "--source", help="live | shipped. Default: cdk.json's jumpstart:metadata, else live."
 )
@@ -90,174 +117,27 @@ def _run(action: Callable[[], Any]) -> Any:
         _fail(str(error), code)
 
 
-# -- filters ------------------------------------------------------------------------------------
+# -- the catalog (constructs_jumpstart.catalog) --------------------------------------------------
 
-_OPS = ("not in", "==", "!=", "in")
-_FILTER_RE = re.compile(r"^\s*(?P<field>[A-Za-z_]+)\s*")
-
-
-class FilterError(ValueError):
-    """A --filter expression that does not parse; the message gives the position."""
+from .catalog import FIELDS, OPERATORS, And, FilterError, Or, Row, parse  # noqa: E402
 
 
-@dataclass(frozen=True)
-class Filter:
-    """``FIELD OP VALUE`` with OP one of ``==``, ``!=``, ``in``, ``not in`` (as the SDK's filters)."""
+def _reader(region: Optional[str], source: str):
+    from .catalog import reader
 
-    field: str
-    op: str
-    values: Tuple[str, ...]
-
-    @staticmethod
-    def parse(text: str) -> "Filter":
-        match = _FILTER_RE.match(text)
-        if not match or not match["field"]:
-            raise FilterError(f"bad filter {text!r} at position 0: expected a field name ({', '.join(FIELDS)}).")
-        name = match["field"]
-        if name not in FIELDS:
-            raise FilterError(
-                f"bad filter {text!r} at position {match.start('field')}: unknown field {name!r}; fields: {', '.join(FIELDS)}."
-            )
-        pos = match.end()
-        rest = text[pos:]
-        op = next((o for o in _OPS if rest.startswith(o) and (o[-1] in "=" or rest[len(o):len(o) + 1] in (" ", "[", "(", ""))), None)
-        if op is None:
-            raise FilterError(
-                f"bad filter {text!r} at position {pos}: expected one of ==, !=, in, not in."
-            )
-        raw = rest[len(op):].strip()
-        if not raw:
-            raise FilterError(f"bad filter {text!r} at position {len(text)}: expected a value after {op!r}.")
-        if op in ("in", "not in"):
-            raw = raw.strip("[]()")
-            values = tuple(v.strip().strip("'\"") for v in raw.split(",") if v.strip())
-        else:
-            values = (raw.strip("'\""),)
-        return Filter(name, op, tuple(v.lower() if v.lower() in ("true", "false") else v for v in values))
-
-    @property
-    def needs_spec(self) -> bool:
-        return self.field in _SPEC_FIELDS
-
-    def matches(self, row: Dict[str, Any]) -> bool:
-        value = row.get(self.field)
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-        hit = text in self.values
-        return hit if self.op in ("==", "in") else not hit
-
-
-# -- the catalog --------------------------------------------------------------------------------
-
-
-def _framework_task(model_id: str) -> Tuple[str, str]:
-    """As the SDK derives them from ids: ``pytorch-ic-mobilenet-v2`` -> (``pytorch``, ``ic``)."""
-    parts = model_id.split("-")
-    return parts[0], parts[1] if len(parts) > 1 else ""
-
-
-def _version_key(version: str):
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
-
-
-@dataclass
-class Row:
-    model_id: str
-    version: str
-    versions: List[str]
-    framework: str
-    task: str
-    provider: Optional[str]
-    search_keywords: List[str]
-    spec_key: str
-    training_supported: Optional[bool] = None
-    gated: Optional[bool] = None
-    deprecated: Optional[bool] = None
-    extra: Dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> Dict[str, Any]:
-        data = asdict(self)
-        data.pop("extra")
-        data.pop("spec_key")
-        return data
-
-
-def _reader(region: str, source: str):
-    from .resolver import CatalogReader
-
+    region = region or _default_region()
     if source == "live":
         with err.status("Reading the live JumpStart catalog…", spinner="dots"):
-            return CatalogReader(region, source)
-    return CatalogReader(region, source)
+            return reader(region, source)
+    return reader(region, source)
 
 
-def _latest_rows(reader) -> List[Row]:
-    versions: Dict[str, List[dict]] = {}
-    for header in reader.manifest:
-        versions.setdefault(header["model_id"], []).append(header)
-    rows = []
-    for model_id in sorted(versions):
-        headers = sorted(versions[model_id], key=lambda h: _version_key(h["version"]))
-        latest = headers[-1]
-        framework, task = _framework_task(model_id)
-        rows.append(
-            Row(
-                model_id=model_id,
-                version=latest["version"],
-                versions=[h["version"] for h in headers],
-                framework=framework,
-                task=task,
-                provider=latest.get("provider"),
-                search_keywords=list(latest.get("search_keywords") or []),
-                spec_key=latest["spec_key"],
-                deprecated=latest.get("deprecated"),
-            )
-        )
-    return rows
+def select(catalog, filters, any_of: bool = False, search: Optional[str] = None, include_deprecated: bool = False) -> List[Row]:
+    """The CLI's repeated ``-f`` expressions, And-ed (or Or-ed with ``--or``)."""
+    from .catalog import select as select_rows
 
-
-def _fill_spec_fields(reader, row: Row) -> Row:
-    spec = reader.spec(row.spec_key)
-    row.training_supported = bool(spec.get("training_supported", False))
-    row.gated = bool(spec.get("gated_bucket", False) or spec.get("hosting_eula_key"))
-    row.deprecated = bool(spec.get("deprecated", row.deprecated or False))
-    row.provider = row.provider or spec.get("provider")
-    return row
-
-
-def select(
-    reader,
-    filters: Sequence[Filter],
-    any_of: bool = False,
-    search: Optional[str] = None,
-    include_deprecated: bool = False,
-) -> List[Row]:
-    """Rows of the latest version of each model that pass the filters (And, or Or with ``any_of``).
-    Manifest-only filters run first; specs are read only for the rows left."""
-    rows = _latest_rows(reader)
-    if search:
-        words = search.lower().split()
-        rows = [
-            r for r in rows
-            if all(w in " ".join([r.model_id, *r.search_keywords]).lower() for w in words)
-        ]
-    cheap = [f for f in filters if not f.needs_spec]
-    costly = [f for f in filters if f.needs_spec]
-    if not any_of:
-        rows = [r for r in rows if all(f.matches(r.as_dict()) for f in cheap)]
-        rows = [_fill_spec_fields(reader, r) for r in rows]
-        rows = [r for r in rows if all(f.matches(r.as_dict()) for f in costly)]
-    else:
-        rows = [_fill_spec_fields(reader, r) for r in rows]
-        if filters:
-            rows = [r for r in rows if any(f.matches(r.as_dict()) for f in filters)]
-    if not include_deprecated:
-        rows = [r for r in rows if not r.deprecated]
-    return rows
+    combined = (Or if any_of else And)(*filters) if filters else None
+    return select_rows(catalog, combined, search, include_deprecated)
 
 
 def _print_json(data: Any) -> None:
@@ -267,20 +147,27 @@ def _print_json(data: Any) -> None:
 # -- commands -----------------------------------------------------------------------------------
 
 
+FILTER_HELP = (
+    "FIELD OP VALUE, e.g. 'framework == pytorch'; combine with and / or and parentheses, e.g. "
+    "'(task == ic or task == od) and gated == no'. Repeat -f: all must match (--or: any). "
+    f"Fields: {', '.join(FIELDS)}. Operators: {', '.join(OPERATORS)} ('task in (ic, od)')."
+)
+
+
 @app.command()
 def models(
-    filter: List[str] = typer.Option([], "--filter", "-f", help="FIELD OP VALUE, e.g. 'framework == pytorch'. Repeat: all must match."),
+    filter: List[str] = typer.Option([], "--filter", "-f", help=FILTER_HELP),
     or_: bool = typer.Option(False, "--or", help="Combine the --filter expressions with Or instead of And."),
     search: Optional[str] = typer.Option(None, "--search", "-s", help="Words that must all appear in the id or keywords."),
-    include_deprecated: bool = typer.Option(False, "--include-deprecated", help="Also list deprecated models."),
-    region: str = RegionOpt,
+    include_deprecated: bool = typer.Option(False, "--include-deprecated", help="Also list deprecated models (and show a deprecated column)."),
+    region: Optional[str] = RegionOpt,
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """List models (latest version of each), filtered like the SDK's list_jumpstart_models."""
     try:
-        parsed = [Filter.parse(f) for f in filter]
+        parsed = [parse(f) for f in filter]
     except FilterError as error:
         _fail(str(error), USAGE_ERROR)
     reader = _run(lambda: _reader(region, _source(source, metadata_dir)))
@@ -288,14 +175,38 @@ def models(
     if as_json:
         _print_json([r.as_dict() for r in rows])
         return
-    table = Table("model id", "latest", "framework", "task", "trainable", "gated", title=None)
-    for r in rows:
-        table.add_row(r.model_id, r.version, r.framework, r.task, "yes" if r.training_supported else "no", "yes" if r.gated else "no")
-    out.print(table)
+    headers = ["model id", "latest", "framework", "task", "trainable", "gated"] + (["deprecated"] if include_deprecated else [])
+    records = [[r.model_id, r.version, r.framework, r.task, "yes" if r.training_supported else "no",
+                "yes" if r.gated else "no"] + (["yes" if r.deprecated else "no"] if include_deprecated else []) for r in rows]
+    if _width(headers, records) > out.width:  # framework and task are in the id (pytorch-ic-...): drop them
+        headers, records = headers[:2] + headers[4:], [rec[:2] + rec[4:] for rec in records]
+    _print_records(headers, records)
     out.print(f"{len(rows)} model(s)")
 
 
-def _counts(attribute: str, region: str, source: Optional[str], metadata_dir: Optional[Path], as_json: bool, include_deprecated: bool) -> None:
+def _width(headers: List[str], records: List[List[str]]) -> int:
+    """The width a bordered table of these needs (each column as wide as its widest cell)."""
+    widths = [max([len(h)] + [len(rec[i]) for rec in records]) for i, h in enumerate(headers)]
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def _print_records(headers: List[str], records: List[List[str]]) -> None:
+    """A table when it fits the terminal; else one block per record, the first value (an id or a
+    name) alone on its line, never cut, and the rest as ``header value`` pairs below it."""
+    if _width(headers, records) <= out.width:
+        table = Table(*headers)
+        for rec in records:
+            table.add_row(*rec)
+        for column in table.columns:
+            column.no_wrap = True
+        out.print(table)
+        return
+    for rec in records:
+        out.print(rec[0], markup=False)
+        out.print("    " + "  ".join(f"{h} {v}" for h, v in zip(headers[1:], rec[1:])), markup=False)
+
+
+def _counts(attribute: str, region: Optional[str], source: Optional[str], metadata_dir: Optional[Path], as_json: bool, include_deprecated: bool) -> None:
     reader = _run(lambda: _reader(region, _source(source, metadata_dir)))
     rows = _run(lambda: select(reader, [], include_deprecated=include_deprecated))
     counts: Dict[str, int] = {}
@@ -313,7 +224,7 @@ def _counts(attribute: str, region: str, source: Optional[str], metadata_dir: Op
 
 def _count_command(attribute: str, doc: str) -> Callable[..., None]:
     def command(
-        region: str = RegionOpt,
+        region: Optional[str] = RegionOpt,
         source: Optional[str] = SourceOpt,
         metadata_dir: Optional[Path] = DirOpt,
         include_deprecated: bool = typer.Option(False, "--include-deprecated"),
@@ -329,12 +240,6 @@ app.command("frameworks")(_count_command("framework", "Frameworks (from the mode
 app.command("tasks")(_count_command("task", "Tasks (from the model ids) with their model counts."))
 
 
-def _resolve(model_id: str, version: str, region: str, scope: str, instance_type: Optional[str], config: Optional[str], source: str):
-    from .resolver import resolve
-
-    return resolve(model_id, version, region=region, scope=scope, instance_type=instance_type, config_name=config, source=source)
-
-
 @app.command()
 def describe(
     model_id: str = typer.Argument(..., help="JumpStart model id."),
@@ -342,50 +247,31 @@ def describe(
     scope: str = typer.Option("inference", "--scope", help="inference | training."),
     instance_type: Optional[str] = typer.Option(None, "--instance-type", "-i", help="Default: the spec's default."),
     config: Optional[str] = typer.Option(None, "--config", help="Inference config name."),
-    region: str = RegionOpt,
+    region: Optional[str] = RegionOpt,
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Resolved version, image / script / model URIs, instance types, environment, flags."""
+    """Resolved version, image / script / model URIs, instance types, environment, flags, and how
+    to call the endpoint (content and accept types, the spec's example payloads)."""
+    from .catalog import describe as describe_model
+
     if scope not in ("inference", "training"):
         _fail(f"--scope must be inference or training, not {scope!r}.", USAGE_ERROR)
-    m = _run(lambda: _resolve(model_id, version, region, scope, instance_type, config, _source(source, metadata_dir)))
-    data = {
-        "model_id": m.model_id,
-        "version": m.version,
-        "scope": m.scope,
-        "region": m.region,
-        "instance_type": m.instance_type,
-        "image_uri": m.image_uri,
-        "model_uri": m.model_data.s3_uri if m.model_data else None,
-        "model_data_type": m.model_data.s3_data_type if m.model_data else None,
-        "script_uri": m.script_uri,
-        "default_instance_type": m.default_instance_type,
-        "supported_instance_types": list(m.supported_instance_types),
-        "config_name": m.config_name,
-        "available_configs": list(m.available_configs),
-        "environment": m.environment,
-        "additional_data_sources": [d.channel_name for d in m.additional_data_sources],
-        "eula_required": m.eula_required,
-        "eula_url": m.eula_url,
-        "model_package_arn": m.model_package_arn,
-        "network_isolation": m.network_isolation,
-        "deprecated": m.deprecated,
-        "deprecated_message": m.deprecated_message,
-        "vulnerable": m.vulnerable,
-        "vulnerabilities": list(m.vulnerabilities),
-        "training_supported": m.training_supported,
-    }
+    data = _run(lambda: describe_model(model_id, version, scope=scope, instance_type=instance_type, config_name=config,
+                                       region=region or _default_region(), source=_source(source, metadata_dir)))
     if as_json:
         _print_json(data)
         return
     table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
+    table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in data.items():
         if key == "environment":
             value = "\n".join(f"{k}={v}" for k, v in value.items()) or "-"
+        elif key == "example_payloads":
+            value = "\n".join(f"{name}: {p.get('content_type', '')} {json.dumps(p.get('body'))}"
+                              for name, p in value.items()) or "-"
         elif isinstance(value, list):
             value = ", ".join(value) or "-"
         table.add_row(key, "-" if value is None else str(value))
@@ -396,29 +282,23 @@ def describe(
 def hyperparameters(
     model_id: str = typer.Argument(..., help="JumpStart model id (must support training)."),
     version: str = typer.Option("*", "--version", "-v"),
-    region: str = RegionOpt,
+    region: Optional[str] = RegionOpt,
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """A trainable model's hyperparameters you may set: default, type, range or options. (The
-    container's own, such as sagemaker_program, are set by the library, as by the SDK.)"""
-    m = _run(lambda: _resolve(model_id, version, region, "training", None, None, _source(source, metadata_dir)))
-    rows = [
-        {"name": h.name, "default": h.default, "type": h.type, "min": h.min, "max": h.max,
-         "options": list(h.options) if h.options else None, "scope": h.scope}
-        for h in m.hyperparameters if h.scope == "algorithm"
-    ]
+    """The hyperparameters you may set: default, type, range or options. (The container's own, such
+    as sagemaker_program, are set by the library, as by the SDK.)"""
+    from .catalog import hyperparameters as model_hyperparameters
+
+    rows = _run(lambda: model_hyperparameters(model_id, version, region=region or _default_region(),
+                                              source=_source(source, metadata_dir)))
     if as_json:
         _print_json(rows)
         return
-    table = Table("name", "default", "type", "range / options", "scope")
-    for r in rows:
-        span = ", ".join(map(str, r["options"])) if r["options"] else (
-            f"{r['min']} .. {r['max']}" if r["min"] is not None or r["max"] is not None else "-"
-        )
-        table.add_row(r["name"], str(r["default"]), r["type"], span, r["scope"])
-    out.print(table)
+    records = [[r["name"], str(r["default"]), r["type"], ", ".join(map(str, r["options"])) if r["options"] else (
+        f"{r['min']} .. {r['max']}" if r["min"] is not None or r["max"] is not None else "-")] for r in rows]
+    _print_records(["name", "default", "type", "range / options"], records)
 
 
 @app.command()
@@ -496,6 +376,23 @@ def _assembly_errors(outdir: Path) -> List[str]:
         for path, entries in metadata.items():
             found += [f"{path}: {e.get('data')}" for e in entries if e.get("type") == "aws:cdk:error"]
     return list(dict.fromkeys(found))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"jumpstart (constructs-jumpstart) {version('constructs-jumpstart')}")
+        except PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
+            out.print("jumpstart (constructs-jumpstart, not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")) -> None:
+    """Browse the SageMaker JumpStart catalog and manage the jumpstart.lock.json of a CDK app."""
 
 
 def main() -> None:  # pragma: no cover - console script

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -202,3 +204,81 @@ def test_lock_prune_drops_entries_the_app_no_longer_uses_and_check_lists_them(tm
     assert list(entries) == ["pytorch-ic-mobilenet-v2@*|us-west-2|inference|default-instance"]
     assert "pruned 4 unused entries" in " ".join(pruned.stdout.split())
     assert run("lock", str(target), "--check", "--prune", code=2).exit_code == 2
+
+
+LONG_ID = "meta-textgeneration-llama-3-1-405b-instruct-fp8-with-a-very-long-name"
+
+
+@pytest.fixture
+def long_catalog(tmp_path) -> Path:
+    """The shipped catalog plus a model whose id is longer than any real one."""
+    root = tmp_path / "meta"
+    shutil.copytree(CATALOG, root)
+    manifest = json.loads((root / "models_manifest.json").read_text())
+    manifest.append({**manifest[0], "model_id": LONG_ID})
+    (root / "models_manifest.json").write_text(json.dumps(manifest))
+    return root
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_tables_never_cut_ids_in_a_real_terminal(long_catalog, columns, tmp_path):
+    """In tmux (a real terminal of that width): ids and names are whole, nothing wider than the screen."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    exe = Path(sys.executable).parent / "jumpstart"
+    session = f"cli{columns}{os.getpid()}"
+    screen = []
+    for command in (f"{exe} models --metadata-dir {long_catalog} --include-deprecated",
+                    f"{exe} hyperparameters fixture-llm-finetune --source shipped"):
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(columns), "-y", "60"], check=True)
+        try:  # a detached session takes tmux's default size unless the window size is set by hand
+            subprocess.run(["tmux", "set-option", "-t", session, "window-size", "manual"], check=True)
+            subprocess.run(["tmux", "resize-window", "-t", session, "-x", str(columns), "-y", "60"], check=True)
+            subprocess.run(["tmux", "send-keys", "-t", session, f"clear; {command}; echo DONE", "Enter"], check=True)
+            for _ in range(200):
+                text = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+                if "\nDONE" in text:
+                    break
+                time.sleep(0.1)
+            screen.append(text)
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+    models_screen, hp_screen = screen
+    lines = models_screen.splitlines()
+    assert "…" not in models_screen and all(len(line) <= columns for line in lines)
+    # the long id whole on one line, its values right there (a table at 200 columns, a block at 80)
+    (at,) = [i for i, line in enumerate(lines) if LONG_ID in line]
+    row = lines[at] if columns == 200 else lines[at + 1]
+    assert ["3.0.25", "yes", "no", "no"] == [w for w in row.replace("│", " ").split() if w in ("3.0.25", "yes", "no")]
+    assert ("framework" in models_screen) is (columns == 200)  # dropped when short: it is in the id
+    assert "instruction_tuned" in hp_screen and "…" not in hp_screen and "True, False" in hp_screen
+
+
+def test_filters_take_nested_expressions_and_match_the_table():
+    rows = json.loads(run("models", *SHIPPED, "--json", "-f", "(task == ic or task == llm) and gated == yes").stdout)
+    assert [r["model_id"] for r in rows] == ["fixture-llm-finetune", "fixture-llm-gated"]
+    bad = run("models", *SHIPPED, "-f", "(task == ic", code=2)
+    assert "'(' is never closed" in bad.output
+    help_text = " ".join(run("models", "--help").output.split())
+    for word in ("training_supported", "not in", "parentheses"):
+        assert word in help_text
+
+
+def test_version_and_deprecated_column():
+    assert run("--version").stdout.startswith("jumpstart (constructs-jumpstart) ")
+    table = run("models", *SHIPPED, "--include-deprecated").stdout
+    assert "deprecated" in table and "fixture-ic-deprecated" in table
+
+
+def test_the_region_comes_from_the_environment_then_cdk_json(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert json.loads(run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json").stdout)["region"] == "us-east-1"
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    (tmp_path / "cdk.json").write_text(json.dumps({"context": {"region": "eu-west-1"}}))
+    assert json.loads(run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json").stdout)["region"] == "eu-west-1"
+    assert json.loads(run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json", "-r", "us-west-2").stdout)["region"] == "us-west-2"
+    data = json.loads(run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json").stdout)
+    assert data["default_content_type"] == "application/x-image" and "example_payloads" in data
