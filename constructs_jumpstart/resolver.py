@@ -134,6 +134,18 @@ def _quiet_sdk() -> Iterator[None]:
         logger.setLevel(old)
 
 
+def _require_sdk(what: str) -> None:
+    """A clear error where the SDK is not installed (a lean, locked-only install)."""
+    try:
+        import sagemaker.core.jumpstart  # noqa: F401
+    except ImportError:
+        raise MetadataError(
+            f"Resolving '{what}' needs the SageMaker Python SDK (sagemaker-core), which is not installed. "
+            "Install it (pip install 'sagemaker-core>=2.27,<3'), or synthesize with a lockfile that has this "
+            "entry (a locked synth never needs the SDK)."
+        ) from None
+
+
 def list_manifest(region: str, source: Optional[str] = None) -> Dict[str, List[str]]:
     """``{model_id: [versions...]}`` from the manifest of ``source`` for ``region``."""
     from sagemaker.core.jumpstart import accessors
@@ -238,6 +250,7 @@ def resolve(
         JumpStartError: a subclass naming the bad value and what is valid.
     """
     scope = Scope(scope).value
+    _require_sdk(model_id)
     _check_region(region)
     manifest = list_manifest(region, source)
     if model_id not in manifest:

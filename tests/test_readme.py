@@ -27,7 +27,7 @@ def _cli_lines():
 @pytest.mark.parametrize("command", [c for c in _cli_lines() if not c.startswith("jumpstart lock")])
 def test_readme_cli_command_runs(command):
     args = shlex.split(command)[1:]
-    if "--source" not in args:
+    if "--source" not in args and args != ["--version"]:
         args += ["--source", "shipped"]  # the README's live default needs AWS credentials
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -55,3 +55,10 @@ def test_readme_usage_snippet_synthesizes(lockfile):
     stack = namespace["ClassifierStack"](app_, "Classifier", env=env)
     cdk.assertions.Template.from_stack(stack).resource_count_is("AWS::SageMaker::Endpoint", 1)
     assert "sagemaker:InvokeEndpoint" in str(cdk.assertions.Template.from_stack(callers).to_json())
+
+
+def test_readme_catalog_snippet_runs():
+    namespace: dict = {}
+    exec(compile(_python_blocks("### The catalog from Python"), "README.md", "exec"), namespace)
+    assert namespace["list_models"](filter=namespace["And"]("task == ic", "framework == pytorch"), source="shipped") == [
+        "pytorch-ic-mobilenet-v2"]
