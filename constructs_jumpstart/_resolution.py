@@ -32,6 +32,8 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
     if cached is not None and (not refresh or skey in lock.refreshed):
         return cached
     if _truthy(context(CONTEXT_FROZEN)):
+        if context(CONTEXT_USED_KEYS):  # `jumpstart lock --check` runs the app: say it in its terms
+            raise LockfileError(f"{lock.path} has no entry '{skey}': run `jumpstart lock` and commit the lockfile.")
         raise LockfileError(
             f"Lockfile {lock.path} has no entry '{skey}' and jumpstart:frozen is set. "
             "Run `cdk synth` without -c jumpstart:frozen=true (or `jumpstart lock`) and commit the lockfile."

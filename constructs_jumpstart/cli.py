@@ -98,8 +98,14 @@ def _source(source: Optional[str], metadata_dir: Optional[Path]) -> str:
     return source or _default_source()
 
 
+_CDK_HINTS = {"-c jumpstart:metadata=shipped": "--source shipped", "-c jumpstart:metadata=PATH": "--metadata-dir PATH"}
+
+
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    for cdk_flag, cli_flag in _CDK_HINTS.items():  # the library's hints name cdk's flags; here, ours
+        message = message.replace(cdk_flag, cli_flag)
+    err.print("[bold red]error:[/] ", end="", markup=True)
+    err.print(message, markup=False, highlight=False)
     raise typer.Exit(code)
 
 

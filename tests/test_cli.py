@@ -181,7 +181,9 @@ def test_lock_check_passes_on_the_committed_lockfile_and_fails_without(tmp_path,
         assert "is complete" in run("lock", str(locked), "--check", "-c", f"example={example}").stdout
     unlocked = _app_dir(tmp_path / "b", lock=False)
     result = run("lock", str(unlocked), "--check", code=1)
-    assert "has no entry 'pytorch-ic-mobilenet-v2@*|us-west-2|inference|default-instance'" in result.output.replace("\n", " ")
+    text = " ".join(result.output.split())
+    assert "has no entry 'pytorch-ic-mobilenet-v2@*|us-west-2|inference|default-instance': run `jumpstart lock` and commit" in text
+    assert "jumpstart:frozen" not in text and "Error:" not in text  # one sentence, no flags the user never set
 
 
 def test_lock_writes_and_refreshes(tmp_path, app_env):
@@ -282,3 +284,14 @@ def test_the_region_comes_from_the_environment_then_cdk_json(monkeypatch, tmp_pa
     assert json.loads(run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json", "-r", "us-west-2").stdout)["region"] == "us-west-2"
     data = json.loads(run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--json").stdout)
     assert data["default_content_type"] == "application/x-image" and "example_payloads" in data
+
+
+def test_hints_name_the_clis_own_flags(capsys):
+    import typer
+
+    from constructs_jumpstart import cli
+
+    with pytest.raises(typer.Exit):
+        cli._fail("use the shipped catalog (-c jumpstart:metadata=shipped) or a directory (-c jumpstart:metadata=PATH) [x]")
+    text = " ".join(capsys.readouterr().err.split())
+    assert "(--source shipped) or a directory (--metadata-dir PATH) [x]" in text
