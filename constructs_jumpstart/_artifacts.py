@@ -13,6 +13,7 @@ bucket.
 from __future__ import annotations
 
 import hashlib
+from typing import Optional
 
 from aws_cdk import CustomResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
@@ -43,22 +44,26 @@ def artifact_bucket(stack: Stack) -> s3.Bucket:
     return bucket
 
 
-def packed(scope: Construct, id: str, source: S3Artifact, reader: iam.IGrantable) -> S3Artifact:
-    """``source`` (an S3 prefix) as one ``model.tar.gz`` in the stack's artifact bucket, readable by
+def packed(scope: Construct, id: str, source: S3Artifact, reader: iam.IGrantable,
+           code: Optional[S3Artifact] = None) -> S3Artifact:
+    """``source`` (an S3 prefix, or a ``model.tar.gz``) as one ``model.tar.gz`` in the stack's
+    artifact bucket, with ``code`` (a ``sourcedir.tar.gz``) under ``code/`` when given, readable by
     ``reader``. The returned URI is a token: whatever uses it waits for the packing."""
     from .jobs.runner import handler_function
 
     stack = Stack.of(scope)
     bucket = artifact_bucket(stack)
-    key = f"jumpstart-artifacts/{hashlib.sha256(source.s3_uri.encode()).hexdigest()[:16]}/model.tar.gz"
+    inputs = source.s3_uri + (f"+{code.s3_uri}" if code else "")
+    key = f"jumpstart-artifacts/{hashlib.sha256(inputs.encode()).hexdigest()[:16]}/model.tar.gz"
     function = handler_function(stack)
-    _iam.grant_read(stack, function, [source])
+    _iam.grant_read(stack, function, [source] + ([code] if code else []))
     bucket.grant_read_write(function, key)
     function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucketVersions", "s3:DeleteObjectVersion"],
                                                     resources=[bucket.bucket_arn, bucket.arn_for_objects(key)]))
     resource = CustomResource(
         scope, id, service_token=function.function_arn, resource_type="Custom::JumpStartArtifact",
-        properties={"Source": source.s3_uri, "Bucket": bucket.bucket_name, "Key": key, "LimitBytes": str(LIMIT_BYTES)},
+        properties={"Source": source.s3_uri, "Bucket": bucket.bucket_name, "Key": key, "LimitBytes": str(LIMIT_BYTES),
+                    **({"Code": code.s3_uri} if code else {})},
     )
     resource.node.add_dependency(bucket)
     bucket.grant_read(reader, key)

@@ -172,24 +172,29 @@ class JumpStartModel(Construct):
             prefix = getattr(model_data, "s3_data_type", "S3Object") == "S3Prefix"
             artifact = S3Artifact(model_data, "S3Prefix", "None") if prefix else S3Artifact(model_data, "S3Object", "Gzip")
         artifact = artifact or resolved.model_data
-        source_artifact = artifact
+        gated = resolved.eula_required and model_data is None
+        packable = artifact is not None and resolved.model_package_arn is None and not gated
+        script = S3Artifact.from_uri(resolved.script_uri) if resolved.script_uri else None
+        repack = script is not None and packable  # the SDK's script-mode repack: code/ inside the artifact
+        pack = repack or (compress_artifact and packable and artifact.is_prefix)
         self.packed_artifact: Optional[S3Artifact] = None
-        """The ``model.tar.gz`` packed at deploy from an S3-prefix artifact (``compress_artifact``)."""
+        """The ``model.tar.gz`` packed at deploy: an S3 prefix (``compress_artifact``), or the
+        artifact with the inference script under ``code/`` (script-mode models, as the SDK repacks)."""
 
-        reads = [a for a in [source_artifact] if a is not None and resolved.model_package_arn is None]
+        reads = [] if pack else [a for a in [artifact, script if not repack else None]
+                                 if a is not None and resolved.model_package_arn is None]
         reads += [d.artifact for d in resolved.additional_data_sources]
-        if resolved.script_uri:
-            reads.append(S3Artifact.from_uri(resolved.script_uri))
         self.role, depends = _iam.sagemaker_role(
             self, role, f"SageMaker execution role for JumpStart model {model_id} {resolved.version}",
             reads, resolved.image_uri, "/aws/sagemaker/", vpc=vpc is not None,
         )
         self.owns_role: bool = role is None
         """The execution role (yours, or a created least-privilege one)."""
-        if compress_artifact and artifact is not None and artifact.is_prefix and resolved.model_package_arn is None:
+        if pack:
             from ._artifacts import packed
 
-            artifact = self.packed_artifact = packed(self, "PackedArtifact", artifact, self.role)
+            artifact = self.packed_artifact = packed(self, "PackedArtifact", artifact, self.role,
+                                                     code=script if repack else None)
             self.acknowledge_grants()
         self.model_data: Optional[S3Artifact] = artifact
         """The artifact the container serves (``None`` for model packages)."""
@@ -198,20 +203,17 @@ class JumpStartModel(Construct):
             self.acknowledge_grants()
 
         env: Dict[str, str] = dict(resolved.environment)
-        if resolved.script_uri:
-            # Script mode, as the SDK's Model sets it for a source_dir on S3.
-            env.update(
-                SAGEMAKER_PROGRAM=SCRIPT_ENTRY_POINT,
-                SAGEMAKER_SUBMIT_DIRECTORY=resolved.script_uri,
-                SAGEMAKER_REGION=region,
-            )
-            if resolved.network_isolation:
-                Annotations.of(self).add_warning_v2(
-                    "jumpstart:script-mode-isolation",
-                    f"'{model_id}' serves its inference script from {resolved.script_uri} and runs "
-                    "with network isolation, so the container cannot download it: the SDK repacks "
-                    "the script into the model artifact. Pass model_data= a repacked artifact.",
-                )
+        if repack:  # what the SDK's deploy sets for a repacked script-mode model
+            env.update(SAGEMAKER_PROGRAM=SCRIPT_ENTRY_POINT, SAGEMAKER_SUBMIT_DIRECTORY="/opt/ml/model/code",
+                       SAGEMAKER_CONTAINER_LOG_LEVEL="20", SAGEMAKER_REGION=region)
+        elif script is not None:
+            env.update(SAGEMAKER_PROGRAM=SCRIPT_ENTRY_POINT, SAGEMAKER_SUBMIT_DIRECTORY=script.s3_uri,
+                       SAGEMAKER_REGION=region)
+            Annotations.of(self).add_warning_v2(
+                "jumpstart:script-mode-not-repacked",
+                f"'{model_id}' serves its inference script from {script.s3_uri}, which its container does not "
+                "download; the SDK repacks the script into the model artifact, which cannot be done for a gated "
+                "artifact. Pass model_data= an artifact with the script under code/.")
         env.update(environment or {})
 
         # The container, shaped as both the CreateModel API and AWS::SageMaker::Model name it.

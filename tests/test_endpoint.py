@@ -230,21 +230,30 @@ def test_model_package(make_stack):
     assert "s3:GetObject" not in json.dumps(_policy_statements(t))
 
 
-def test_script_mode_model_uses_model_data_url(make_stack):
+def test_script_mode_model_is_repacked_with_its_code_as_the_sdk_does(make_stack):
+    """The SDK's deploy of a script-mode model: the artifact and sourcedir.tar.gz repacked into one
+    model.tar.gz with the code under code/, and SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code (the
+    serving toolkits load code only from <model dir>/code; an S3 submit directory is never read)."""
     stack = make_stack()
     JumpStartEndpoint(stack, "Script", model_id="fixture-tf-script-mode")
     t = Template.from_stack(stack)
+    (packer_id, packer), = t.find_resources("Custom::JumpStartArtifact").items()
+    assert packer["Properties"]["Source"] == (
+        "s3://jumpstart-cache-prod-us-west-2/tensorflow-ic/fixture-tf-script-mode/artifacts/inference/v1.0.0/model.tar.gz")
+    assert packer["Properties"]["Code"] == (
+        "s3://jumpstart-cache-prod-us-west-2/source-directory-tarballs/pytorch/inference/ic/v2.0.0/sourcedir.tar.gz")
     t.has_resource_properties(
         "AWS::SageMaker::Model",
         {
             "EnableNetworkIsolation": False,
             "PrimaryContainer": Match.object_like(
                 {
-                    "ModelDataUrl": "s3://jumpstart-cache-prod-us-west-2/tensorflow-ic/fixture-tf-script-mode/artifacts/inference/v1.0.0/model.tar.gz",
+                    "ModelDataUrl": {"Fn::GetAtt": [packer_id, "ArtifactUri"]},
                     "Environment": Match.object_like(
                         {
                             "SAGEMAKER_PROGRAM": "inference.py",
-                            "SAGEMAKER_SUBMIT_DIRECTORY": "s3://jumpstart-cache-prod-us-west-2/source-directory-tarballs/pytorch/inference/ic/v2.0.0/sourcedir.tar.gz",
+                            "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+                            "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
                             "SAGEMAKER_REGION": "us-west-2",
                         }
                     ),
@@ -252,10 +261,12 @@ def test_script_mode_model_uses_model_data_url(make_stack):
             ),
         },
     )
-    text = json.dumps(_policy_statements(t))
-    assert "fixture-tf-script-mode/artifacts/inference/v1.0.0/model.tar.gz" in text
-    assert "source-directory-tarballs/pytorch/inference/ic/v2.0.0/sourcedir.tar.gz" in text
-    assert "s3:ListBucket" not in text  # objects only, no prefixes
+    # the model's role reads the repacked artifact only; the handler reads the two inputs
+    model_text = json.dumps(role_statements(t, "ScriptModelRole"))
+    assert "jumpstart-artifacts/" in model_text and "sourcedir.tar.gz" not in model_text
+    handler_text = json.dumps(role_statements(t, "JumpStartJobsHandler"))
+    assert "fixture-tf-script-mode/artifacts/inference/v1.0.0/model.tar.gz" in handler_text
+    assert "source-directory-tarballs/pytorch/inference/ic/v2.0.0/sourcedir.tar.gz" in handler_text
 
 
 def test_fine_tuned_model_data_override(make_stack):

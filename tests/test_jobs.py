@@ -66,8 +66,10 @@ def test_training_request_matches_the_sdk(make_stack):
     assert hps["sagemaker_program"] == '"transfer_learning.py"'
     assert hps["sagemaker_submit_directory"] == '"/opt/ml/input/data/code/sourcedir.tar.gz"'
     assert hps["sagemaker_region"] == '"us-west-2"'
+    # JSON-encoded as the SDK sends them, so the training toolkit decodes the spec's strings
     assert {k: hps[k] for k in ("epochs", "learning_rate", "batch_size", "train_only_top_layer")} == {
-        "epochs": "3", "learning_rate": "0.01", "batch_size": "4", "train_only_top_layer": "True"}
+        "epochs": '"3"', "learning_rate": '"0.01"', "batch_size": '"4"', "train_only_top_layer": '"True"'}
+    assert {k: json.loads(hps[k]) for k in ("epochs", "train_only_top_layer")} == {"epochs": "3", "train_only_top_layer": "True"}
     assert all(isinstance(v, str) for v in hps.values())
     assert req["EnableNetworkIsolation"] is True and req["EnableInterContainerTrafficEncryption"] is True
     assert req["ResourceConfig"] == {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}

@@ -245,9 +245,13 @@ class JumpStartTrainingJob(Construct):
 
         all_hps = {k: _script_mode_value(v) for k, v in resolved.container_hyperparameters.items()}
         all_hps["sagemaker_region"] = json.dumps(region)
-        all_hps.update(hps)
+        # JSON-encoded, as the SDK's estimator sends every hyperparameter ("4" -> "\"4\""): the training
+        # toolkit JSON-decodes each value, so the script receives the strings the spec defines
+        # (a raw "4" would arrive as the int 4, and "true" as Python True)
+        all_hps.update({k: json.dumps(v) for k, v in hps.items()})
         self.hyperparameters: Dict[str, str] = hps
-        """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings)."""
+        """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings; sent
+        JSON-encoded, as the SDK sends them)."""
 
         request: Dict[str, Any] = {
             "AlgorithmSpecification": {"TrainingImage": resolved.image_uri, "TrainingInputMode": "File"},

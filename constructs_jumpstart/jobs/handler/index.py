@@ -17,9 +17,11 @@ Events that reach it:
 * ``Custom::JumpStartModel``: ``CreateModel`` for models CloudFormation cannot describe (additional
   model data sources). Create is idempotent for an identical request (a retry, or a rollback to a
   model that still exists); Delete treats a missing model as gone.
-* ``Custom::JumpStartArtifact``: the artifact packer: streams an S3 prefix into one ``model.tar.gz``
-  (multipart upload, bounded memory, no local copy), for what the service refuses ``ModelDataSource``
-  for (batch transform, serverless). Content-addressed and idempotent; Delete removes the object.
+* ``Custom::JumpStartArtifact``: the artifact packer: streams an S3 prefix (or a ``model.tar.gz``,
+  with a ``sourcedir.tar.gz`` under ``code/``: the SDK's script-mode repack) into one
+  ``model.tar.gz`` (multipart upload, bounded memory, no local copy), for what the service refuses
+  ``ModelDataSource`` for (batch transform, serverless) and for script-mode models. Content-addressed
+  and idempotent; Delete removes the object.
 
 Every response to CloudFormation fits its 4096-byte limit, with the reason truncated by bytes.
 """
@@ -262,12 +264,46 @@ def list_objects(s3, uri: str) -> Iterator[Dict[str, Any]]:
                 yield item
 
 
-def pack(s3, source: str, bucket: str, key: str, limit_bytes: int) -> Dict[str, Any]:
-    """Stream every object under ``source`` into ``s3://bucket/key`` as a gzip'd tar, the layout
-    SageMaker unpacks into ``/opt/ml/model`` (paths relative to the prefix). Refuses, before
-    writing anything, a prefix larger than ``limit_bytes``."""
-    objects = list(list_objects(s3, source))
-    total = sum(o["Size"] for o in objects)
+def _sources(s3, source: str) -> List[Dict[str, Any]]:
+    """The objects of a prefix (``.../``), or the one object a URI names."""
+    if source.endswith("/"):
+        return list(list_objects(s3, source))
+    bucket, key = split_uri(source)
+    return [{"Key": key, "Size": s3.head_object(Bucket=bucket, Key=key)["ContentLength"]}]
+
+
+def _copy_prefix(s3, tar, source: str, objects: List[Dict[str, Any]]) -> None:
+    bucket, prefix = split_uri(source)
+    for item in objects:
+        info = tarfile.TarInfo(item["Key"][len(prefix):].lstrip("/"))
+        info.size, info.mode, info.mtime = item["Size"], 0o644, 0
+        tar.addfile(info, _Reader(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"]))
+
+
+def _copy_archive(s3, tar, uri: str, under: str = "") -> None:
+    """Every member of the ``.tar.gz`` at ``uri``, streamed (``r|gz``), optionally under a directory."""
+    bucket, key = split_uri(uri)
+    body = _Reader(s3.get_object(Bucket=bucket, Key=key)["Body"])
+    with tarfile.open(fileobj=body, mode="r|gz") as archive:
+        for member in archive:
+            name = member.name
+            while name.startswith("./"):
+                name = name[2:]
+            if not name or name in (".",) or name.startswith("/") or ".." in name.split("/") \
+                    or member.issym() or member.islnk():
+                continue  # nothing that could escape the model directory
+            member.name = f"{under}/{name}" if under else name
+            tar.addfile(member, archive.extractfile(member) if member.isfile() else None)
+
+
+def pack(s3, source: str, bucket: str, key: str, limit_bytes: int, code: str = "") -> Dict[str, Any]:
+    """Stream ``source`` into ``s3://bucket/key`` as one gzip'd tar in the layout SageMaker unpacks
+    into ``/opt/ml/model``: the objects of an S3 prefix (paths relative to it), or the members of a
+    ``model.tar.gz``; with ``code`` (a ``sourcedir.tar.gz``), its members under ``code/``, as the
+    SDK's repack does for script-mode models. Refuses, before writing anything, more than
+    ``limit_bytes`` of input."""
+    objects = _sources(s3, source)
+    total = sum(o["Size"] for o in objects) + (sum(o["Size"] for o in _sources(s3, code)) if code else 0)
     if not objects:
         raise RuntimeError(f"{source} holds no objects to pack")
     if total > limit_bytes:
@@ -275,18 +311,18 @@ def pack(s3, source: str, bucket: str, key: str, limit_bytes: int) -> Dict[str, 
             f"{source} holds {total / 2**30:.1f} GiB, more than the packer's limit of {limit_bytes / 2**30:.1f} GiB "
             "(what one Lambda invocation streams within its 15 minutes). Pack it yourself into a model.tar.gz "
             "and pass it as model_data=.")
-    _, prefix = split_uri(source)
     writer = MultipartWriter(s3, bucket, key)
     try:
         # level 0: the gzip framing SageMaker needs (model.tar.gz) without deflate, whose CPU time (47 MiB/s at
         # level 1 on one core) would bound the packer, for weights that do not compress anyway
         with gzip.GzipFile(fileobj=writer, mode="wb", compresslevel=0, mtime=0) as gz:
             with tarfile.open(fileobj=gz, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-                for item in objects:
-                    info = tarfile.TarInfo(item["Key"][len(prefix):].lstrip("/"))
-                    info.size, info.mode, info.mtime = item["Size"], 0o644, 0
-                    body = s3.get_object(Bucket=split_uri(source)[0], Key=item["Key"])["Body"]
-                    tar.addfile(info, _Reader(body))
+                if source.endswith("/"):
+                    _copy_prefix(s3, tar, source, objects)
+                else:
+                    _copy_archive(s3, tar, source)
+                if code:
+                    _copy_archive(s3, tar, code, under="code")
         writer.complete()
     except BaseException:
         writer.abort()
@@ -317,7 +353,7 @@ def ensure_packed(props: Dict[str, Any]) -> Dict[str, Any]:
     except ClientError as err:
         if err.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
             raise
-    return pack(s3, props["Source"], bucket, key, int(props["LimitBytes"]))
+    return pack(s3, props["Source"], bucket, key, int(props["LimitBytes"]), props.get("Code", ""))
 
 
 def remove_packed(bucket: str, key: str) -> str:
