@@ -662,6 +662,22 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
 
     # -- metrics ----------------------------------------------------------------------------------
 
+    def variant(self, name: str):
+        """A handle on one production variant (its metrics and ``auto_scale``)."""
+        from ._variants import VariantHandle
+
+        if name not in self.variant_names:
+            raise ValidationError(f"{self.node.path}.variant", [
+                f"no production variant {name!r}; variants: {', '.join(self.variant_names)}."])
+        return VariantHandle(self, name)
+
+    @property
+    def components(self) -> list:
+        """Handles on the inference components, in the order given (metrics, ``auto_scale``)."""
+        from ._variants import ComponentHandle
+
+        return [ComponentHandle(self, i, c) for i, c in enumerate(self.inference_components)]
+
     def metric(self, metric_name: str, *, statistic: str = "Sum", period: Optional[Duration] = None,
                variant_name: Optional[str] = None, namespace: str = "AWS/SageMaker",
                with_variant: bool = True) -> cloudwatch.Metric:

@@ -54,3 +54,51 @@ def test_a_model_is_grantable_and_connectable_in_a_vpc(make_stack):
 def test_optional_attributes_exist_in_every_mode(make_stack):
     ep = JumpStartEndpoint(make_stack(), "E", **PINNED)
     assert ep.async_output_bucket is None and ep.data_capture_bucket is None
+
+
+def test_per_variant_and_per_component_handles(make_stack):
+    from aws_cdk.assertions import Match
+
+    from constructs_jumpstart import ValidationError
+    from constructs_jumpstart.hosting import JumpStartInferenceComponent, JumpStartVariant
+
+    stack = make_stack()
+    ep = JumpStartEndpoint(stack, "AB", variants=[JumpStartVariant(variant_name="Current", weight=0.9, **PINNED),
+                                                  JumpStartVariant(variant_name="Challenger", weight=0.1, **PINNED)])
+    challenger = ep.variant("Challenger")
+    assert challenger.metric_invocations().dimensions["VariantName"] == "Challenger"
+    challenger.auto_scale(1, 3)
+    ep.variant("Current").auto_scale(2, 4)
+    try:
+        ep.variant("Nope")
+        raise AssertionError("expected a ValidationError")
+    except ValidationError as error:
+        assert "variants: Current, Challenger" in str(error)
+    components = JumpStartEndpoint(stack, "IC", instance_type="ml.m5.xlarge", inference_components=[
+        JumpStartInferenceComponent(name="a", cpu_cores=1, memory_mb=1024, **PINNED),
+        JumpStartInferenceComponent(name="b", cpu_cores=1, memory_mb=1024, **PINNED)])
+    components.components[1].auto_scale(0, 2)
+    assert components.components[1].metric_invocations().metric_name == "Invocations"
+    t = Template.from_stack(stack)
+    targets = t.find_resources("AWS::ApplicationAutoScaling::ScalableTarget")
+    assert len(targets) == 3
+    t.has_resource_properties("AWS::ApplicationAutoScaling::ScalableTarget", {
+        "ResourceId": Match.object_like({"Fn::Join": ["", Match.array_with(["/variant/Challenger"])]})})
+
+
+def test_the_model_props_cannot_drift_between_constructs():
+    """The props that name and run a JumpStart model are the same in every construct that takes them
+    (JumpStartBatchTransform had lost config_name)."""
+    import dataclasses
+    import inspect
+
+    from constructs_jumpstart import JumpStartBatchTransform
+    from constructs_jumpstart.hosting import JumpStartInferenceComponent, JumpStartVariant, _HostedModel
+
+    shared = {f.name for f in dataclasses.fields(_HostedModel)}
+    assert shared == {"model_id", "model_version", "environment", "accept_eula", "config_name", "model_data",
+                      "tolerate_deprecated", "tolerate_vulnerable"}
+    for construct in (JumpStartEndpoint, JumpStartModel, JumpStartBatchTransform):
+        assert shared <= set(inspect.signature(construct.__init__).parameters), construct.__name__
+    for option in (JumpStartVariant, JumpStartInferenceComponent):
+        assert shared <= {f.name for f in dataclasses.fields(option)}, option.__name__
