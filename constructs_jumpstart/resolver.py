@@ -363,6 +363,10 @@ def _resolve(
         ).items()
     }
 
+    packages = getattr(specs, "training_model_package_artifact_uris", None) if scope == Scope.TRAINING.value else None
+    if packages and region in packages:  # model-package era: as the SDK's estimator sets it
+        environment.setdefault("SageMakerGatedModelS3Uri", packages[region])
+
     additional: List[AdditionalDataSource] = []
     if scope == Scope.INFERENCE.value:
         for ds in specs.get_speculative_decoding_s3_data_sources():

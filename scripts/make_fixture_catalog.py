@@ -294,9 +294,10 @@ def llm_finetune() -> dict:
             "regional_aliases": _regional_aliases(
                 {"gpu_ecr_uri_1": "huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04"}
             ),
-            "variants": {
-                "g5": {"regional_properties": {"image_uri": "$gpu_ecr_uri_1"}},
-                "p4d": {"regional_properties": {"image_uri": "$gpu_ecr_uri_1"}},
+            "variants": {  # the base model the gated training container reads (SageMakerGatedModelS3Uri)
+                family: {"regional_properties": {"image_uri": "$gpu_ecr_uri_1"},
+                         "properties": {"gated_model_key_env_var_value": "fixture-llm-finetune/artifacts/training-gated/v1.0.0/"}}
+                for family in ("g5", "p4d")
             },
         },
     )

@@ -271,7 +271,7 @@ def test_batch_transform_with_a_given_model_and_bad_input(make_stack):
         JumpStartBatchTransform(stack, "BT2", input_data="s3://d/in/")
 
 
-def test_gated_llm_fine_tuning_accepts_eula_on_the_model_channel_and_serves_a_prefix(make_stack):
+def test_gated_llm_fine_tuning_as_the_sdk_sends_it_and_serves_a_prefix(make_stack):
     with pytest.raises(ValidationError, match=r"gated behind an end-user license agreement.*accept_eula=True"):
         JumpStartTrainingJob(make_stack(), "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/")
     stack = make_stack()
@@ -283,10 +283,15 @@ def test_gated_llm_fine_tuning_accepts_eula_on_the_model_channel_and_serves_a_pr
     t = Template.from_stack(stack)
     req = _request(t)
     channels = {c["ChannelName"]: c for c in req["InputDataConfig"]}
-    assert channels["model"]["DataSource"]["S3DataSource"] == {
-        "S3DataType": "S3Prefix", "S3DataDistributionType": "FullyReplicated", "ModelAccessConfig": {"AcceptEula": True},
-        "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-finetune/artifacts/training/v1.0.0/"}
-    assert "validation" in channels
+    # as JumpStartEstimator.fit(accept_eula=True): no model channel; the container reads the base model
+    # from SageMakerGatedModelS3Uri (the spec's gated_model_key_env_var_value), with accept_eula set
+    assert "model" not in channels and "validation" in channels
+    assert req["Environment"] == {
+        "SageMakerGatedModelS3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-finetune/artifacts/training-gated/v1.0.0/",
+        "accept_eula": "true"}
+    reads = json.dumps(role_statements(t, "LlmRole"))
+    assert "fixture-llm-finetune/artifacts/training-gated/v1.0.0/*" in reads
+    assert "fixture-llm-finetune/artifacts/training/v1.0.0/" not in reads
     assert req["OutputDataConfig"]["CompressionType"] == "NONE"  # spec: disable_output_compression
     # the spec's training_volume_size (256) only where the SDK's volume_size_supported: g5 has local
     # NVMe storage, so the SDK sends its default size, and so do we

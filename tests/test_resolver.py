@@ -279,3 +279,14 @@ def test_a_missing_spec_is_attributed_to_the_directory_the_user_named(tmp_path):
     with pytest.raises(MetadataError) as info:
         resolve("pytorch-ic-mobilenet-v2", "3.0.25", region="us-west-2", source=str(root))
     assert f"local directory {root}" in str(info.value) and "OVERRIDE" not in str(info.value)
+
+
+def test_model_package_era_training_gets_the_gated_model_uri_as_the_sdk_sets_it(tmp_path):
+    root = tmp_path / "meta"
+    shutil.copytree(CATALOG, root)
+    path = root / "community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json"
+    spec = json.loads(path.read_text())
+    spec["training_model_package_artifact_uris"] = {"us-west-2": "s3://jumpstart-private-cache-prod-us-west-2/pkg/model/"}
+    path.write_text(json.dumps(spec))
+    resolved = resolve("pytorch-ic-mobilenet-v2", "3.0.25", region="us-west-2", scope="training", source=str(root))
+    assert resolved.environment["SageMakerGatedModelS3Uri"] == "s3://jumpstart-private-cache-prod-us-west-2/pkg/model/"

@@ -32,6 +32,7 @@ from . import _s3
 from .runner import MAX_WAIT, JobRunner, job_name_base
 
 MODEL_CHANNEL_CONTENT_TYPE = "application/x-sagemaker-model"
+GATED_ENV = "SageMakerGatedModelS3Uri"
 DEFAULT_VOLUME_GB = 30
 
 
@@ -213,7 +214,13 @@ class JumpStartTrainingJob(Construct):
         output = _s3.location(self.output_bucket, prefix)
         self._output = output
 
-        reads = [a for a in [resolved.model_data] if a is not None]
+        # Gated models, as the SDK's estimator: no model channel; the container reads the base model from
+        # the SageMakerGatedModelS3Uri the spec gives (the role may read it), with accept_eula set
+        gated_uri = resolved.environment.get(GATED_ENV) if resolved.eula_required else None
+        model_channel = resolved.model_data is not None and not resolved.eula_required
+        reads = [a for a in [resolved.model_data if model_channel else None] if a is not None]
+        if gated_uri:
+            reads.append(S3Artifact.from_uri(gated_uri))
         if resolved.script_uri:
             reads.append(S3Artifact.from_uri(resolved.script_uri))
         self.role, depends = _iam.sagemaker_role(
@@ -235,11 +242,8 @@ class JumpStartTrainingJob(Construct):
         channels = [_channel("training", train.uri, train.data_type)]
         if validation is not None:
             channels.append(_channel("validation", validation.uri, validation.data_type))
-        if resolved.model_data is not None:
-            channels.append(
-                _channel("model", resolved.model_data.s3_uri, content_type=MODEL_CHANNEL_CONTENT_TYPE,
-                         accept_eula=resolved.eula_required and accept_eula)
-            )
+        if model_channel:
+            channels.append(_channel("model", resolved.model_data.s3_uri, content_type=MODEL_CHANNEL_CONTENT_TYPE))
         if resolved.script_uri:
             channels.append(_channel("code", resolved.script_uri))
 
@@ -275,8 +279,11 @@ class JumpStartTrainingJob(Construct):
             request["OutputDataConfig"]["CompressionType"] = "NONE"
         if resolved.metric_definitions:
             request["AlgorithmSpecification"]["MetricDefinitions"] = [dict(m) for m in resolved.metric_definitions]
-        if resolved.environment:
-            request["Environment"] = dict(resolved.environment)
+        environment = dict(resolved.environment)
+        if resolved.eula_required and accept_eula:
+            environment["accept_eula"] = "true"  # what the SDK's fit(accept_eula=True) sends
+        if environment:
+            request["Environment"] = environment
         if output_encryption_key is not None:
             request["OutputDataConfig"]["KmsKeyId"] = output_encryption_key.key_arn
         if volume_encryption_key is not None:
