@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from constructs import Construct
 
 from constructs_jumpstart import JumpStartEndpoint, JumpStartTrainingJob
@@ -14,7 +14,8 @@ class FineTuneStack(Stack):
     """A :class:`JumpStartTrainingJob` and a :class:`JumpStartEndpoint` serving its output.
 
     The default training data is the spec's own demo data set in the JumpStart bucket
-    (``training-datasets/tf_flowers/``), as the SDK's ``Estimator.fit`` example uses it.
+    (``training-datasets/tf_flowers/``), as the SDK's ``Estimator.fit`` example uses it. The stack
+    waits as long as the spec lets the job run (``max_run``: 100 hours, a chain of wait conditions).
     """
 
     def __init__(
@@ -38,7 +39,6 @@ class FineTuneStack(Stack):
             model_version=model_version,
             training_data=data,
             hyperparameters=hyperparameters,
-            timeout=Duration.hours(6),
             removal_policy=RemovalPolicy.DESTROY,
         )
         self.endpoint = JumpStartEndpoint(

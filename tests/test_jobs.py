@@ -73,7 +73,7 @@ def test_training_request_matches_the_sdk(make_stack):
     assert all(isinstance(v, str) for v in hps.values())
     assert req["EnableNetworkIsolation"] is True and req["EnableInterContainerTrafficEncryption"] is True
     assert req["ResourceConfig"] == {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
-    assert req["StoppingCondition"] == {"MaxRuntimeInSeconds": 43200}
+    assert req["StoppingCondition"] == {"MaxRuntimeInSeconds": 360000}  # the spec's max_run, as the SDK
     assert req["OutputDataConfig"]["S3OutputPath"].endswith("/jumpstart-training")
     prefix = job.runner.job_name_prefix
     assert prefix.startswith("pytorch-ic-mobilenet-v2-ft-") and len(prefix) + 7 <= 63  # + "-" and the lifetime hash
@@ -99,13 +99,13 @@ def test_wait_design(make_stack):
 
 
 def test_changed_inputs_give_a_new_job_and_a_new_wait(make_stack):
-    names, waits = set(), set()
+    names, waits = set(), []
     for epochs in (3, 4):
         stack = make_stack()
         job = _job(stack, hyperparameters={"epochs": epochs})
         names.add(job.runner.job_name_prefix)
-        waits |= set(Template.from_stack(stack).find_resources("AWS::CloudFormation::WaitCondition"))
-    assert len(names) == 2 and len(waits) == 2
+        waits.append(set(Template.from_stack(stack).find_resources("AWS::CloudFormation::WaitCondition")))
+    assert len(names) == 2 and waits[0] and not waits[0] & waits[1]  # every wait of the chain is new
     again = make_stack()
     assert _job(again, hyperparameters={"epochs": 3}).runner.job_name_prefix in names  # deterministic
 
@@ -120,9 +120,9 @@ def test_changing_only_the_timeout_gives_a_new_wait_not_an_in_place_update(make_
     assert len(waits) == 2
 
 
-def test_timeout_is_capped_at_12_hours(make_stack):
-    with pytest.raises(JumpStartError, match=r"timeout must be between 1 minute and 12 hours.*13 hours"):
-        _job(make_stack(), timeout=cdk.Duration.hours(13))
+def test_timeout_is_capped_at_28_days(make_stack):
+    with pytest.raises(JumpStartError, match=r"timeout must be between 1 minute and 28 days .*29 days"):
+        _job(make_stack(), timeout=cdk.Duration.days(29))
 
 
 @pytest.mark.parametrize(
@@ -200,6 +200,7 @@ def test_bucket_input_spot_vpc_and_keys(make_stack):
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
     _job(stack, training_data=data, training_data_prefix="train/", use_spot=True, max_wait=cdk.Duration.hours(12),
+         max_runtime=cdk.Duration.hours(10),
          volume_encryption_key=key, output_encryption_key=key, vpc=vpc, validation_data="s3://my-data/val/")
     req = _request(Template.from_stack(stack))
     assert req["EnableManagedSpotTraining"] is True
@@ -253,7 +254,8 @@ def test_one_jobs_mechanism_for_both(make_stack):
     assert len(ours) == 1  # one handler serves training, transform and the packer
     # the only other: CDK's own, emptying the (DESTROY) bucket of packed artifacts before it is deleted
     assert {f for f in functions - ours if not f.startswith("CustomS3AutoDeleteObjectsCustomResourceProvider")} == set()
-    assert len(t.find_resources("Custom::JumpStartJob")) == 2 and len(t.find_resources("AWS::CloudFormation::WaitCondition")) == 2
+    # training waits the spec's max_run (100 h + 1 h: 9 chained stages), the transform 12 h (one)
+    assert len(t.find_resources("Custom::JumpStartJob")) == 2 and len(t.find_resources("AWS::CloudFormation::WaitCondition")) == 10
 
 
 def test_batch_transform_with_a_given_model_and_bad_input(make_stack):
@@ -297,7 +299,7 @@ def test_gated_llm_fine_tuning_as_the_sdk_sends_it_and_serves_a_prefix(make_stac
     # NVMe storage, so the SDK sends its default size, and so do we
     assert req["ResourceConfig"] == {"InstanceType": "ml.g5.12xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
     assert req["AlgorithmSpecification"]["TrainingImage"].endswith("huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04")
-    assert req["StoppingCondition"]["MaxRuntimeInSeconds"] == 43200  # min(spec max_run 360000, 12 h wait)
+    assert req["StoppingCondition"]["MaxRuntimeInSeconds"] == 360000  # the spec's max_run, as the SDK sends it
     result_id = next(iter(t.find_resources("Custom::JumpStartJobResult")))
     t.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like({
         "ModelDataSource": {"S3DataSource": {"S3Uri": {"Fn::GetAtt": [result_id, "ModelArtifacts"]},
@@ -313,3 +315,33 @@ def test_exclusive_bounds(make_stack, value, message):
         JumpStartTrainingJob(make_stack(), "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/",
                              accept_eula=True, hyperparameters={"lora_dropout": value})
 
+
+
+def test_a_wait_longer_than_12_hours_is_a_chain_of_stages_created_one_after_another(make_stack):
+    """The spec's max_run of 100 hours (+1 h): 9 wait conditions of at most 12 hours. Each stage's
+    handle (a pre-signed URL that lives about a day) is created only after the previous wait ends."""
+    stack = make_stack()
+    job = JumpStartTrainingJob(stack, "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/", accept_eula=True)
+    t = Template.from_stack(stack).to_json()["Resources"]
+    waits = [stack.get_logical_id(w) for w in job.runner.waits]
+    assert len(waits) == 9
+    assert [t[w]["Properties"]["Timeout"] for w in waits] == ["43200"] * 8 + [str(363600 - 8 * 43200)]
+    for i in range(1, 9):
+        handle = t[waits[i]]["Properties"]["Handle"]["Ref"]
+        checkpoint = next(k for k, r in t.items() if r["Type"] == "Custom::JumpStartJobCheckpoint"
+                          and r["Properties"]["Stage"] == str(i))
+        assert waits[i - 1] in t[handle]["DependsOn"]  # the handle comes after the previous wait
+        assert handle in t[checkpoint]["DependsOn"] and checkpoint in t[waits[i]]["DependsOn"]
+    result = next(r for r in t.values() if r["Type"] == "Custom::JumpStartJobResult")
+    assert result["Properties"]["Signal"] == {"Fn::GetAtt": [waits[-1], "Data"]}  # the model waits for the last stage
+    heartbeat = next(r for r in t.values() if r["Type"] == "AWS::Events::Rule" and "ScheduleExpression" in r["Properties"])
+    assert heartbeat["Properties"]["ScheduleExpression"] == "rate(1 hour)"
+    assert f'"wait":"{waits[8]}"' in json.dumps(heartbeat["Properties"]["Targets"][0]["Input"]).replace("\\", "").replace(" ", "")
+    assert "MaxRuntimeInSeconds\\\":360000" in json.dumps(t).replace(" ", "")
+
+
+def test_a_wait_of_at_most_12_hours_stays_one_wait_condition(make_stack):
+    stack = make_stack()
+    job = _job(stack, timeout=cdk.Duration.hours(12))
+    assert len(job.runner.waits) == 1
+    Template.from_stack(stack).resource_count_is("Custom::JumpStartJobCheckpoint", 0)

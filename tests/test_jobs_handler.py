@@ -476,3 +476,94 @@ def test_packer_repacks_a_script_mode_model_with_its_code_under_code(s3, sent):
     with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
         assert sorted(tar.getnames()) == ["1/saved_model.pb", "code/inference.py", "code/lib/util.py", "labels.txt"]
         assert tar.extractfile("code/inference.py").read() == b"def model_fn(): ..."
+
+
+# -- the wait chain past 12 hours: simulated time ---------------------------------------------------
+
+STACK = "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1"
+CHAIN = {"kind": "training", "stack": STACK, "job": "LlmRunnerJob",
+         "stages": [{"handle": f"Handle{i}", "wait": f"Wait{i}"} for i in range(3)]}
+
+
+def _stack_resources(stage_in_progress, started, job_name=NAME):
+    import datetime
+
+    resources = [{"LogicalResourceId": "LlmRunnerJob", "PhysicalResourceId": job_name, "ResourceType": "Custom::JumpStartJob",
+                  "ResourceStatus": "CREATE_COMPLETE", "Timestamp": datetime.datetime(2026, 11, 25)}]
+    for i in range(3):
+        if i > stage_in_progress:
+            break
+        resources.append({"LogicalResourceId": f"Handle{i}", "PhysicalResourceId": f"https://wait-handle/stage{i}",
+                          "ResourceType": "AWS::CloudFormation::WaitConditionHandle", "ResourceStatus": "CREATE_COMPLETE",
+                          "Timestamp": datetime.datetime(2026, 11, 25)})
+        resources.append({"LogicalResourceId": f"Wait{i}", "ResourceType": "AWS::CloudFormation::WaitCondition",
+                          "ResourceStatus": "CREATE_IN_PROGRESS" if i == stage_in_progress else "CREATE_COMPLETE",
+                          "Timestamp": started if i == stage_in_progress else datetime.datetime(2026, 11, 25)})
+    return {"StackResources": resources}
+
+
+@pytest.fixture
+def chain(stubbed):
+    cfn = boto3.client("cloudformation", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    index._clients["cloudformation"] = cfn
+    with Stubber(cfn) as cfn_stub:
+        yield stubbed, cfn_stub
+        cfn_stub.assert_no_pending_responses()
+
+
+def test_a_job_of_20_hours_moves_through_the_stages_and_signals_its_end(chain, sent):
+    """Signal sequence over simulated time: a heartbeat at 5 h waits, at 11.5 h ends stage 0
+    ("still running"); stage 1's checkpoint finds the job running; the job's end at 20 h signals
+    stage 1; stage 2's checkpoint finds it finished and signals its own handle at once."""
+    import datetime
+
+    sm, cfn = chain
+    start = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc)
+    hours = lambda h: (start + datetime.timedelta(hours=h)).timestamp()  # noqa: E731
+    running, done = _described(NAME, "InProgress"), _described(NAME, "Completed")
+    # 5 h: a heartbeat, nothing to do
+    cfn.add_response("describe_stack_resources", _stack_resources(0, start), {"StackName": STACK})
+    sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
+    assert index.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(5)) == "stage 0: waiting"
+    # 11.5 h: the heartbeat ends stage 0 while the job runs
+    cfn.add_response("describe_stack_resources", _stack_resources(0, start), {"StackName": STACK})
+    sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
+    assert index.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(11.5)) == "stage 0: still running"
+    assert sent[-1]["url"] == "https://wait-handle/stage0" and sent[-1]["Status"] == "SUCCESS" and sent[-1]["UniqueId"] == "stage-0"
+    # CloudFormation then creates stage 1's handle and checkpoint: the job still runs, no signal
+    sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
+    index.on_event({**cfn_event("Create", name=NAME), "ResourceType": "Custom::JumpStartJobCheckpoint",
+                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage1", "Stage": "1"}})
+    assert [c["url"] for c in sent[-1:]] == ["https://cloudformation-custom-resource-response/response"]
+    # 20 h: the job completes; its state change signals the stage in progress (1)
+    cfn.add_response("describe_stack_resources", _stack_resources(1, start + datetime.timedelta(hours=11.6)), {"StackName": STACK})
+    sm.add_response("describe_training_job", done, {"TrainingJobName": NAME})
+    index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Completed"}})
+    assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "SUCCESS" and sent[-1]["UniqueId"] == NAME
+    # stage 2's checkpoint: the job finished, so its handle is signalled at once
+    sm.add_response("describe_training_job", done, {"TrainingJobName": NAME})
+    index.on_event({**cfn_event("Create", name=NAME), "ResourceType": "Custom::JumpStartJobCheckpoint",
+                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage2", "Stage": "2"}})
+    assert [c["url"] for c in sent[-2:]] == ["https://wait-handle/stage2", "https://cloudformation-custom-resource-response/response"]
+
+
+def test_the_last_stage_is_never_ended_while_the_job_runs(chain, sent):
+    import datetime
+
+    sm, cfn = chain
+    start = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc)
+    cfn.add_response("describe_stack_resources", _stack_resources(2, start), {"StackName": STACK})
+    sm.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
+    assert index.on_chain_event({**CHAIN, "heartbeat": True}, now=(start + datetime.timedelta(hours=11.9)).timestamp()) == "stage 2: waiting"
+    assert sent == []  # the wait times out at its end and the stack fails, as the job outlived the timeout
+
+
+def test_a_failed_job_fails_the_stage_in_progress_with_sagemakers_reason(chain, sent):
+    import datetime
+
+    sm, cfn = chain
+    cfn.add_response("describe_stack_resources", _stack_resources(1, datetime.datetime(2026, 11, 25)), {"StackName": STACK})
+    sm.add_response("describe_training_job", _described(NAME, "Failed", FailureReason="CUDA out of memory"), {"TrainingJobName": NAME})
+    index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Failed"}})
+    assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "FAILURE"
+    assert "CUDA out of memory" in sent[-1]["Reason"]

@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+from aws_cdk import Duration
 from aws_cdk.assertions import Annotations, Match
 
 from constructs_jumpstart import JumpStartEndpoint, JumpStartError, JumpStartTrainingJob, UnsupportedInstanceTypeError
@@ -46,6 +47,7 @@ def test_a_tolerated_deprecation_names_its_message(make_stack):
 
 def test_a_capped_spec_max_run_warns(make_stack):
     stack = make_stack()
-    JumpStartTrainingJob(stack, "T", model_id="fixture-llm-finetune", training_data="s3://d/", accept_eula=True)
+    JumpStartTrainingJob(stack, "T", model_id="fixture-llm-finetune", training_data="s3://d/", accept_eula=True,
+                         timeout=Duration.hours(12))
     Annotations.from_stack(stack).has_warning(
         "/TestStack/T", Match.string_like_regexp(r"the spec's max_run of 360000 s .* is capped at the timeout of 12 hours"))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudformation as cfn
@@ -42,6 +42,10 @@ from ..nag import nag_suppress
 
 HANDLER_DIR = Path(__file__).resolve().parent / "handler"
 MAX_WAIT = Duration.hours(12)
+"""The most one ``AWS::CloudFormation::WaitCondition`` waits: one stage of the wait chain."""
+STAGE_SECONDS = 43200
+MAX_TIMEOUT = Duration.days(28)
+"""The longest wait: SageMaker's longest training runtime (28 days)."""
 _KIND = {
     "training": ("training-job", "SageMaker Training Job State Change", "TrainingJobName", "TrainingJobStatus",
                  ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"]),
@@ -125,10 +129,10 @@ class JobRunner(Construct):
     ) -> None:
         super().__init__(scope, id)
         where = adopt(self, scope, id)
-        if timeout.to_seconds() > MAX_WAIT.to_seconds() or timeout.to_seconds() < 60:
+        if timeout.to_seconds() > MAX_TIMEOUT.to_seconds() or timeout.to_seconds() < 60:
             raise JumpStartError(
-                f"{scope.node.path}: timeout must be between 1 minute and 12 hours (the most an "
-                f"AWS::CloudFormation::WaitCondition waits); got {timeout.to_human_string()}."
+                f"{scope.node.path}: timeout must be between 1 minute and 28 days (SageMaker's longest "
+                f"training runtime); got {timeout.to_human_string()}."
             )
         stack = where.stack
         arn_type, detail_type, name_key, status_key, actions = _KIND[kind]
@@ -164,15 +168,6 @@ class JobRunner(Construct):
                         status_key: ["Completed", "Failed", "Stopped"]},
             ),
         )
-        rule.add_target(
-            targets.LambdaFunction(
-                self.function,
-                event=events.RuleTargetInput.from_object(
-                    {"kind": kind, "waitHandle": handle.ref, "detail": events.EventField.from_path("$.detail")}
-                ),
-                retry_attempts=8,
-            )
-        )
         self.job = CustomResource(
             self,
             "Job",
@@ -185,17 +180,63 @@ class JobRunner(Construct):
         """The job's name (a token: the prefix plus the deployment lifetime's hash)."""
         self.job.node.add_dependency(rule)
         self.job.node.add_dependency(self.function)
+        seconds = int(timeout.to_seconds())
         self.wait = cfn.CfnWaitCondition(
-            self, f"Wait{digest}", handle=handle.ref, timeout=str(int(timeout.to_seconds())), count=1
+            self, f"Wait{digest}", handle=handle.ref, timeout=str(min(seconds, STAGE_SECONDS)), count=1
         )
         self.wait.node.add_dependency(self.job)
+        self.waits: List[cfn.CfnWaitCondition] = [self.wait]
+        """The wait chain: one wait condition per 12 hours of ``timeout`` (see :meth:`_chain`)."""
+        chain = self._chain(stack, kind, digest, seconds, handle) if seconds > STAGE_SECONDS else {}
+        rule.add_target(
+            targets.LambdaFunction(
+                self.function,
+                event=events.RuleTargetInput.from_object(
+                    {"kind": kind, "waitHandle": handle.ref, **chain, "detail": events.EventField.from_path("$.detail")}
+                ),
+                retry_attempts=8,
+            )
+        )
         self.result = CustomResource(
             self,
             "Result",
             service_token=self.function.function_arn,
             resource_type="Custom::JumpStartJobResult",
-            properties={"Kind": kind, "JobName": self.job_name, "Signal": self.wait.attr_data},
+            properties={"Kind": kind, "JobName": self.job_name, "Signal": self.waits[-1].attr_data},
         )
+
+    def _chain(self, stack: Stack, kind: str, digest: str, seconds: int, first_handle: Any) -> Dict[str, Any]:
+        """Waits longer than one wait condition's 12 hours, as a chain: stage i's handle is created
+        only after stage i-1's wait completes (a handle's pre-signed URL lives about a day, so none
+        is made long before it is used), then a checkpoint (``Custom::JumpStartJobCheckpoint``)
+        signals it at once if the job already finished, then stage i's wait. The job's state change
+        signals the stage in progress (found with ``DescribeStackResources``); an hourly heartbeat
+        ends a stage after 11 hours while the job runs ("still running"), and signals the job's end
+        if its event was missed between stages."""
+        stages = [(first_handle, self.wait)]
+        for i in range(1, -(-seconds // STAGE_SECONDS)):
+            handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}S{i}")
+            handle.add_dependency(stages[-1][1])
+            checkpoint = CustomResource(
+                self, f"Checkpoint{i}", service_token=self.function.function_arn,
+                resource_type="Custom::JumpStartJobCheckpoint",
+                properties={"Kind": kind, "JobName": self.job_name, "WaitHandle": handle.ref, "Stage": str(i)},
+            )
+            checkpoint.node.add_dependency(handle)
+            wait = cfn.CfnWaitCondition(self, f"Wait{digest}S{i}", handle=handle.ref, count=1,
+                                        timeout=str(min(STAGE_SECONDS, seconds - i * STAGE_SECONDS)))
+            wait.node.add_dependency(checkpoint)
+            stages.append((handle, wait))
+            self.waits.append(wait)
+        chain = {"kind": kind, "stack": stack.stack_id, "job": stack.get_logical_id(self.job.node.default_child),
+                 "stages": [{"handle": stack.get_logical_id(h), "wait": stack.get_logical_id(w)} for h, w in stages]}
+        self.function.add_to_role_policy(iam.PolicyStatement(actions=["cloudformation:DescribeStackResources"],
+                                                             resources=[stack.stack_id]))
+        heartbeat = events.Rule(self, "Heartbeat", schedule=events.Schedule.rate(Duration.hours(1)),
+                                description=f"Moves the wait for SageMaker {kind} job {self.job_name_prefix}-* past 12 hours")
+        heartbeat.add_target(targets.LambdaFunction(self.function, retry_attempts=2,
+                                                    event=events.RuleTargetInput.from_object({**chain, "heartbeat": True})))
+        return chain
 
     def output(self, key: str) -> str:
         """An output of the finished job (a token that makes its user wait for the job)."""

@@ -105,7 +105,7 @@ class JumpStartTrainingJob(Construct):
         accept_eula: bool = False,
         tolerate_deprecated: bool = False,
         tolerate_vulnerable: bool = False,
-        timeout: Duration = MAX_WAIT,
+        timeout: Optional[Duration] = None,
         max_runtime: Optional[Duration] = None,
         volume_size_gb: Optional[int] = None,
         volume_encryption_key: Optional[kms.IKey] = None,
@@ -134,8 +134,11 @@ class JumpStartTrainingJob(Construct):
             role: job execution role; default: a least-privilege role for exactly these locations.
             accept_eula: accept the base model's EULA (gated models).
             tolerate_deprecated / tolerate_vulnerable: train such versions anyway, with a warning.
-            timeout: how long the stack waits for the job (at most 12 hours).
-            max_runtime: SageMaker's stopping condition (default: the timeout).
+            timeout: how long the stack waits for the job, up to 28 days (past 12 hours, a chain of
+                wait conditions; see the README). Default: the spec's ``max_run`` plus an hour for
+                provisioning, else 12 hours.
+            max_runtime: SageMaker's stopping condition. Default: the spec's ``max_run`` (as the
+                SDK), capped at ``timeout`` when you set one.
             volume_size_gb: ML storage volume per instance (default: the spec's, else 30).
             volume_encryption_key / output_encryption_key: KMS keys for the volume and the output.
             vpc, vpc_subnets, security_groups: run the job in your VPC.
@@ -158,11 +161,6 @@ class JumpStartTrainingJob(Construct):
                 validation = _s3.location(validation_data, validation_data_prefix, "validation_data")
             except ValueError as err:
                 problems.append(str(err))
-        runtime = max_runtime or timeout  # refined below by the spec's max_run
-        if use_spot and max_wait is not None and max_wait.to_seconds() < runtime.to_seconds():
-            problems.append(
-                f"max_wait ({max_wait.to_human_string()}) must be at least max_runtime ({runtime.to_human_string()})."
-            )
         if not use_spot and max_wait is not None:
             problems.append("max_wait applies to spot training only: pass use_spot=True or drop max_wait.")
 
@@ -184,25 +182,13 @@ class JumpStartTrainingJob(Construct):
             problem = _api_rules.volume_kms_problem("volume_encryption_key", resolved.instance_type,
                                                     resolved.volume_kms_supported(resolved.instance_type))
             problems += [problem] if problem else []
-        if runtime.to_seconds() > timeout.to_seconds():
-            Annotations.of(self).add_warning_v2(
-                "jumpstart:runtime-exceeds-timeout",
-                f"max_runtime {runtime.to_human_string()} exceeds timeout {timeout.to_human_string()}: "
-                "the stack stops waiting (and fails) before SageMaker stops the job.",
+        timeout, runtime = self._wait_and_runtime(resolved, timeout, max_runtime)
+        if use_spot and max_wait is not None and max_wait.to_seconds() < runtime.to_seconds():
+            problems.append(
+                f"max_wait ({max_wait.to_human_string()}) must be at least max_runtime ({runtime.to_human_string()})."
             )
         raise_problems(self, problems)
         annotate_resolution(self, resolved, str(lockfile_path(self)))
-        spec_max_run = resolved.estimator_kwargs.get("max_run")
-        if max_runtime is None and spec_max_run:
-            # the SDK's default is the spec's max_run; the stack cannot wait longer than `timeout`
-            runtime = Duration.seconds(min(int(spec_max_run), int(timeout.to_seconds())))
-            if int(spec_max_run) > int(timeout.to_seconds()):
-                Annotations.of(self).add_warning_v2(
-                    "jumpstart:runtime-capped",
-                    f"the spec's max_run of {int(spec_max_run)} s (what the SDK would give the job) is capped at the "
-                    f"timeout of {timeout.to_human_string()}: the stack waits at most that long (12 hours at most). "
-                    "Pass max_runtime= to choose, or a longer timeout.",
-                )
         assert train is not None
         stack = where.stack
 
@@ -310,6 +296,31 @@ class JumpStartTrainingJob(Construct):
             self.runner.output("ModelArtifacts"), self.grant_read_model_data, "S3Prefix" if uncompressed else "S3Object"
         )
         """S3 URI of the trained ``model.tar.gz``. Using it makes a resource wait for the job."""
+
+    def _wait_and_runtime(self, resolved: ResolvedModel, timeout: Optional[Duration],
+                          max_runtime: Optional[Duration]):
+        """(how long the stack waits, SageMaker's MaxRuntime). By default as the SDK: the spec's
+        max_run, and a wait long enough for it; a timeout you set also caps the runtime, so the job
+        does not outlive the stack's wait."""
+        spec_max_run = int(resolved.estimator_kwargs.get("max_run") or 0)
+        if timeout is None:
+            timeout = Duration.seconds(spec_max_run + 3600) if spec_max_run else MAX_WAIT
+        elif max_runtime is None and spec_max_run > timeout.to_seconds():
+            Annotations.of(self).add_warning_v2(
+                "jumpstart:runtime-capped",
+                f"the spec's max_run of {spec_max_run} s (what the SDK would give the job) is capped at the "
+                f"timeout of {timeout.to_human_string()}. Drop timeout= to wait as long as the spec allows, "
+                "or pass max_runtime=.",
+            )
+        runtime = max_runtime or (Duration.seconds(min(spec_max_run, int(timeout.to_seconds()))) if spec_max_run
+                                  else timeout)
+        if runtime.to_seconds() > timeout.to_seconds():
+            Annotations.of(self).add_warning_v2(
+                "jumpstart:runtime-exceeds-timeout",
+                f"max_runtime {runtime.to_human_string()} exceeds timeout {timeout.to_human_string()}: "
+                "the stack stops waiting (and fails) before SageMaker stops the job.",
+            )
+        return timeout, runtime
 
     def grant_read_model_data(self, grantee: iam.IGrantable) -> None:
         """Allow ``grantee`` (e.g. a model's execution role) to read this job's output."""

@@ -474,8 +474,63 @@ def on_artifact(event: Dict[str, Any]) -> None:
     respond(event, "SUCCESS", physical, f"packed {props['Source']}", ensure_packed(props))
 
 
+# -- waits longer than 12 hours: a chain of wait conditions ------------------------------------------
+
+STAGE_SECONDS = 43200
+STAGE_END = 11 * 3600  # a heartbeat ends a stage this long after it began, well before its 12 hours
+
+
+def stack_resources(stack: str) -> Dict[str, Dict[str, Any]]:
+    resources = client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
+    return {r["LogicalResourceId"]: r for r in resources}
+
+
+def current_stage(event: Dict[str, Any], resources: Dict[str, Dict[str, Any]]) -> Optional[Tuple[int, str, Any]]:
+    """(index, handle URL, start time) of the chain's wait in progress, or None between stages."""
+    for index, stage in enumerate(event["stages"]):
+        wait = resources.get(stage["wait"], {})
+        if wait.get("ResourceStatus") == "CREATE_IN_PROGRESS" and stage["handle"] in resources:
+            return index, resources[stage["handle"]]["PhysicalResourceId"], wait.get("Timestamp")
+    return None
+
+
+def on_chain_event(event: Dict[str, Any], now: Optional[float] = None) -> str:
+    """A state change or an hourly heartbeat of a job with a chained wait: signal the stage in
+    progress with the job's end, or (heartbeat) end a stage that has waited 11 hours while the job
+    still runs. Between stages nothing is signalled: the next checkpoint looks at the job itself."""
+    kind = event["kind"]
+    resources = stack_resources(event["stack"])
+    stage = current_stage(event, resources)
+    if stage is None:
+        return "between stages"
+    index, handle, started = stage
+    name = (event.get("detail") or {}).get(KINDS[kind]["name"]) or resources.get(event["job"], {}).get("PhysicalResourceId")
+    job = describe(kind, name) if name else None
+    if job is not None and job.get(KINDS[kind]["status"]) in TERMINAL:
+        signal(handle, kind, job)
+        return f"stage {index}: {job.get(KINDS[kind]['status'])}"
+    last = index == len(event["stages"]) - 1
+    waited = (now or time.time()) - (started.timestamp() if hasattr(started, "timestamp") else float(started or 0))
+    if event.get("heartbeat") and not last and waited >= STAGE_END:
+        put(handle, fit({"Status": "SUCCESS", "Reason": f"{name} still running after stage {index}",
+                         "UniqueId": f"stage-{index}", "Data": ""}))
+        return f"stage {index}: still running"
+    return f"stage {index}: waiting"
+
+
+def on_checkpoint(event: Dict[str, Any]) -> None:
+    """Between two stages: a job that already finished signals the new stage's handle at once."""
+    props = event["ResourceProperties"]
+    physical = f"{props['JobName']}-stage-{props['Stage']}"
+    if event["RequestType"] != "Delete":
+        job = describe(props["Kind"], props["JobName"])
+        if job is not None and job.get(KINDS[props["Kind"]]["status"]) in TERMINAL:
+            signal(props["WaitHandle"], props["Kind"], job)
+    respond(event, "SUCCESS", event.get("PhysicalResourceId") or physical, "checkpoint")
+
+
 HANDLERS = {"Custom::JumpStartJobResult": on_result, "Custom::JumpStartModel": on_model,
-            "Custom::JumpStartArtifact": on_artifact}
+            "Custom::JumpStartArtifact": on_artifact, "Custom::JumpStartJobCheckpoint": on_checkpoint}
 
 
 def on_event(event: Dict[str, Any], context: Any = None) -> None:
@@ -488,6 +543,9 @@ def on_event(event: Dict[str, Any], context: Any = None) -> None:
             props = event.get("ResourceProperties", {})
             physical = event.get("PhysicalResourceId") or props.get("JobName") or props.get("ModelName") or "none"
             respond(event, "FAILED", physical, f"{type(err).__name__}: {err}")
+        return
+    if "stages" in event:  # a chained wait: state change or heartbeat
+        print(on_chain_event(event))
         return
     # EventBridge: {"kind": ..., "waitHandle": ..., "detail": <SageMaker state-change detail>}
     kind, detail = event["kind"], event["detail"]
