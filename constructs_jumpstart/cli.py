@@ -38,17 +38,21 @@ USAGE_ERROR = 2
 # -- metadata source options --------------------------------------------------------------------
 
 
-def _default_source() -> str:
-    """The ``jumpstart:metadata`` of the CDK app in the working directory, else the live catalog."""
+def _cdk_context(key: str) -> Optional[str]:
+    """A context value of the ``cdk.json`` in the working directory, if any."""
     cdk_json = Path("cdk.json")
     if cdk_json.is_file():
         try:
-            value = json.loads(cdk_json.read_text()).get("context", {}).get("jumpstart:metadata")
-            if value:
-                return str(value)
+            value = json.loads(cdk_json.read_text()).get("context", {}).get(key)
+            return str(value) if value else None
         except ValueError:
-            pass
-    return "live"
+            return None
+    return None
+
+
+def _default_source() -> str:
+    """The ``jumpstart:metadata`` of the CDK app in the working directory, else the live catalog."""
+    return _cdk_context("jumpstart:metadata") or "live"
 
 
 def _default_region() -> str:
@@ -70,15 +74,7 @@ def _default_region() -> str:
                 return parser.get(section, "region")
         except configparser.Error:
             pass
-    cdk_json = Path("cdk.json")
-    if cdk_json.is_file():
-        try:
-            region = json.loads(cdk_json.read_text()).get("context", {}).get("region")
-            if region:
-                return str(region)
-        except ValueError:
-            pass
-    return "us-west-2"
+    return _cdk_context("region") or "us-west-2"
 
 
 RegionOpt = typer.Option(None, "--region", "-r", help="AWS region whose catalog to read. Default: AWS_REGION, "

@@ -159,22 +159,23 @@ def parse(expression: str) -> Filter:
     return tree
 
 
+def _chain(tokens, i, whole, word: str, operand, combine) -> Tuple[Filter, int]:
+    """``operand (word operand)*``, combined with ``combine`` when there is more than one."""
+    parts = []
+    while True:
+        part, i = operand(tokens, i, whole)
+        parts.append(part)
+        if i >= len(tokens) or tokens[i][0] != word:
+            return (parts[0] if len(parts) == 1 else combine(*parts)), i
+        i += 1
+
+
 def _expr(tokens, i, whole) -> Tuple[Filter, int]:
-    left, i = _term(tokens, i, whole)
-    parts = [left]
-    while i < len(tokens) and tokens[i][0] == "or":
-        right, i = _term(tokens, i + 1, whole)
-        parts.append(right)
-    return (parts[0] if len(parts) == 1 else Or(*parts)), i
+    return _chain(tokens, i, whole, "or", _term, Or)  # `and` binds tighter than `or`
 
 
 def _term(tokens, i, whole) -> Tuple[Filter, int]:
-    left, i = _factor(tokens, i, whole)
-    parts = [left]
-    while i < len(tokens) and tokens[i][0] == "and":
-        right, i = _factor(tokens, i + 1, whole)
-        parts.append(right)
-    return (parts[0] if len(parts) == 1 else And(*parts)), i
+    return _chain(tokens, i, whole, "and", _factor, And)
 
 
 def _factor(tokens, i, whole) -> Tuple[Filter, int]:
