@@ -31,6 +31,7 @@ from .hosting import (
     )
 from .lockfile import LockKey
 from ._checks import adopt, collect_problems, concrete_region, raise_problems
+from ._plan import mode_of, plan_problems
 from ._report import reports_problems
 from .nag import nag_suppress
 from .model import JumpStartModel
@@ -202,7 +203,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             raise ValidationError(where.path, [
                 "model_id is an empty string: pass a JumpStart model id, e.g. 'pytorch-ic-mobilenet-v2' "
                 "(`jumpstart models` lists them)."])
-        modes = [m for m, given in (("model_id", model_id), ("variants", variants), ("inference_components", inference_components)) if given]
+        modes = mode_of(model_id, variants, inference_components)
         if len(modes) != 1:
             raise ValidationError(where.path, [
                 "pass exactly one of model_id= (one model), variants= (A/B) or inference_components= "
@@ -214,57 +215,15 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         self.inference_component_specs = list(inference_components or [])
         self._deployment = deployment
         self._rollback_alarms: List[cloudwatch.IAlarm] = list(deployment.alarms) if deployment else []
-
-        if initial_instance_count is not None and (not isinstance(initial_instance_count, int) or initial_instance_count < 1):
-            problems.append(f"initial_instance_count must be an integer of at least 1; got {initial_instance_count!r}.")
-        if not variant_name or len(variant_name) > 63 or not all(c.isalnum() or c == "-" for c in variant_name):
-            problems.append(f"variant_name must be 1-63 letters, digits or hyphens; got {variant_name!r}.")
-        if serverless is not None:
-            if instance_type is not None or initial_instance_count is not None:
-                problems.append("serverless endpoints have no instances: drop instance_type and initial_instance_count.")
-            if inference_components:
-                problems.append("serverless endpoints cannot host inference components.")
-            if async_inference is not None:
-                problems.append("serverless and async_inference exclude each other: pick one hosting mode.")
-            if data_capture is not None:
-                problems.append("serverless endpoints do not support data capture.")
-            if vpc is not None:
-                problems.append("serverless endpoints cannot run in a VPC.")
-            if deployment is not None and deployment.mode == "rolling":
-                problems.append("serverless endpoints support blue/green deployments only, not rolling.")
-            if serverless.memory_size_mb not in range(1024, 6145, 1024):
-                problems.append(f"serverless memory_size_mb must be 1024, 2048, 3072, 4096, 5120 or 6144; got {serverless.memory_size_mb}.")
-            if not 1 <= serverless.max_concurrency <= 200:
-                problems.append(f"serverless max_concurrency must be between 1 and 200; got {serverless.max_concurrency}.")
-            pc = serverless.provisioned_concurrency
-            if pc is not None and not 1 <= pc <= serverless.max_concurrency:
-                problems.append(f"serverless provisioned_concurrency must be between 1 and max_concurrency ({serverless.max_concurrency}); got {pc}.")
-        if async_inference is not None:
-            if inference_components:
-                problems.append("async_inference cannot be combined with inference_components.")
-            m = async_inference.max_concurrent_invocations_per_instance
-            if m is not None and not 1 <= m <= 1000:
-                problems.append(f"max_concurrent_invocations_per_instance must be between 1 and 1000; got {m}.")
-        if data_capture is not None and not 0 <= data_capture.sampling_percentage <= 100:
-            problems.append(f"data capture sampling_percentage must be between 0 and 100; got {data_capture.sampling_percentage}.")
-        if data_capture is not None and not (data_capture.capture_input or data_capture.capture_output):
-            problems.append("data capture must capture the input, the output, or both.")
-        if deployment is not None:
-            problems += deployment.problems()
-            if deployment.mode == "rolling" and variants and len(variants) > 1:
-                problems.append("rolling deployments need a single production variant; use blue_green for A/B endpoints.")
-        for v in variants or []:
-            if v.weight <= 0:
-                problems.append(f"variant '{v.variant_name or v.model_id}' weight must be positive; got {v.weight}.")
-        for c in inference_components or []:
-            if c.copies < 1:
-                problems.append(f"inference component '{c.name or c.model_id}' copies must be at least 1; got {c.copies}.")
+        problems += plan_problems(
+            instance_type=instance_type, initial_instance_count=initial_instance_count, variant_name=variant_name,
+            variants=variants, inference_components=inference_components, serverless=serverless,
+            async_inference=async_inference, data_capture=data_capture, deployment=deployment, vpc=vpc)
 
         region = concrete_region(self, "JumpStartEndpoint")
         common = dict(vpc=vpc, vpc_subnets=vpc_subnets, security_groups=security_groups,
                       enable_network_isolation=enable_network_isolation)
-
-        # -- the models ------------------------------------------------------------------------
+        # -- the models, then what they need: key, outputs, config, endpoint, components ----------
         if model_id is not None:
             variants = [JumpStartVariant(
                 model_id=model_id, model_version=model_version, variant_name=variant_name, instance_type=instance_type,
@@ -272,10 +231,48 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                 config_name=config_name, model_data=model_data, tolerate_deprecated=tolerate_deprecated,
                 tolerate_vulnerable=tolerate_vulnerable,
             )]
+        causes: List[JumpStartError] = []
+        fleet_type = self._build_models(list(variants or []) + list(inference_components or []), instance_type,
+                                        serverless, role, common, region, problems, causes)
+        raise_problems(self, problems, *causes)
+
+        self.model: JumpStartModel = self.models[0]
+        """The (first) model."""
+        self.resolved = self.model.resolved
+        self.role: iam.IRole = self.model.role
+        self.model_name: str = self.model.model_name
+        self.model_version: str = self.model.model_version
+        self.instance_type: Optional[str] = None if serverless else (fleet_type if inference_components else self.model.instance_type)
+        """The instance type (``None`` for serverless)."""
+
+        volume_key = self._build_key(encryption_key, volume_encryption, bool(inference_components),
+                                     async_inference is not None or data_capture is not None)
+        self.async_output_bucket: Optional[s3.IBucket] = None
+        """Where async results and failures go (``None`` unless ``async_inference``)."""
+        self.data_capture_bucket: Optional[s3.IBucket] = None
+        """Where captured requests and responses go (``None`` unless ``data_capture``)."""
+        if async_inference is not None or data_capture is not None:
+            for model in self.models:
+                model.acknowledge_grants()
+        async_config = self._build_async(async_inference) if async_inference is not None else None
+        capture_config = self._build_capture(data_capture) if data_capture is not None else None
+        variants_config = self._production_variants(variants, inference_components, variant_name, fleet_type,
+                                                    initial_instance_count)
+        self._build_config(variants_config, volume_key, async_config, capture_config, bool(inference_components))
+        self._build_endpoint(endpoint_name, deployment)
+        self.inference_components: List[sagemaker.CfnInferenceComponent] = []
+        if inference_components:
+            self._build_components(inference_components, variant_name)
+
+    # -- builders (each renders one part of the template, in the template's order) ----------------
+
+    def _build_models(self, specs: List[Any], instance_type: Optional[str], serverless: Optional[ServerlessConfig],
+                      role: Optional[iam.IRole], common: dict, region: str, problems: List[str],
+                      causes: List[JumpStartError]) -> Optional[str]:
+        """One :class:`JumpStartModel` per variant or component, their problems collected;
+        returns the fleet's instance type (inference components)."""
         self.models: List[JumpStartModel] = []
         self.variant_names: List[str] = []
-        specs: List[Any] = list(variants or []) + list(inference_components or [])
-        causes: List[JumpStartError] = []
         fleet_type = instance_type
         for index, spec in enumerate(specs):
             is_component = isinstance(spec, JumpStartInferenceComponent)
@@ -302,28 +299,20 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                 fleet_type = model.instance_type  # the first component's default sizes the fleet
             self.models.append(model)
             self.variant_names.append(label)
-        raise_problems(self, problems, *causes)
+        return fleet_type
 
-        self.model: JumpStartModel = self.models[0]
-        """The (first) model."""
-        self.resolved = self.model.resolved
-        self.role: iam.IRole = self.model.role
-        self.model_name: str = self.model.model_name
-        self.model_version: str = self.model.model_version
-        self.instance_type: Optional[str] = None if serverless else (fleet_type if inference_components else self.model.instance_type)
-        """The instance type (``None`` for serverless)."""
-
-        # -- encryption ------------------------------------------------------------------------
-        local_storage = self._local_storage_instance_types(bool(inference_components))
-        volume_key_allowed = serverless is None and not local_storage
-        if local_storage and serverless is None:
+    def _build_key(self, encryption_key: Optional[kms.IKey], volume_encryption: bool, components: bool,
+                   writes_data: bool) -> Optional[kms.IKey]:
+        """The endpoint's KMS key, created only where something uses it; returns the volume key."""
+        local_storage = self._local_storage_instance_types(components)
+        volume_key_allowed = self.serverless is None and not local_storage
+        if local_storage and self.serverless is None:
             Annotations.of(self).add_info(
                 f"no KmsKeyId on the endpoint config: {', '.join(local_storage)} store on local instance storage, "
                 "which the hardware encrypts and SageMaker refuses a key for (the SDK's instance_supports_kms)."
             )
         self.encryption_key: Optional[kms.IKey] = encryption_key
         """The KMS key of the volume and of what the endpoint writes (``None`` when none is needed)."""
-        writes_data = async_inference is not None or data_capture is not None
         if encryption_key is None and volume_encryption and (volume_key_allowed or writes_data):
             # created only where something uses it; kept as long as the data it encrypts (the async
             # results and captured data are retained on destroy, so is their key)
@@ -331,69 +320,69 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                 self, "Key", enable_key_rotation=True,
                 removal_policy=RemovalPolicy.RETAIN if writes_data else RemovalPolicy.DESTROY,
                 pending_window=_key_pending_window(),
-                description=f"Encrypts the storage and outputs of endpoint {where.path}",
+                description=f"Encrypts the storage and outputs of endpoint {self._jumpstart_facts.path}",
             )
         volume_key = self.encryption_key if volume_key_allowed else None
-        if self.encryption_key is not None and (async_inference is not None or data_capture is not None):
+        if self.encryption_key is not None and writes_data:
             for model in self.models:  # they write async results / captured data with the key
                 self.encryption_key.grant_encrypt_decrypt(model.role)
+        return volume_key
 
-        # -- async, data capture ---------------------------------------------------------------
-        self.async_output_bucket: Optional[s3.IBucket] = None
-        """Where async results and failures go (``None`` unless ``async_inference``)."""
-        self.data_capture_bucket: Optional[s3.IBucket] = None
-        """Where captured requests and responses go (``None`` unless ``data_capture``)."""
-        async_config = None
-        if async_inference is not None or data_capture is not None:
-            from ._buckets import secure_bucket
+    def _build_async(self, async_inference: AsyncInferenceConfig) -> Any:
+        """The results bucket, the roles' writes and publishes, and ``AsyncInferenceConfig``."""
+        from ._buckets import secure_bucket
 
-            for model in self.models:
-                model.acknowledge_grants()
-        if async_inference is not None:
-            bucket = async_inference.output_bucket or secure_bucket(self, "AsyncOutput", self.encryption_key)
-            self.async_output_bucket = bucket
-            out = async_inference.output_prefix.strip("/")
-            fail = async_inference.failure_prefix.strip("/")
-            for model in self.models:
-                bucket.grant_put(model.role, f"{out}/*")
-                bucket.grant_put(model.role, f"{fail}/*")
-                for topic in (async_inference.success_topic, async_inference.error_topic):
-                    if topic is not None:
-                        topic.grant_publish(model.role)
-            notification = None
-            if async_inference.success_topic or async_inference.error_topic:
-                notification = sagemaker.CfnEndpointConfig.AsyncInferenceNotificationConfigProperty(
-                    success_topic=async_inference.success_topic.topic_arn if async_inference.success_topic else None,
-                    error_topic=async_inference.error_topic.topic_arn if async_inference.error_topic else None,
-                )
-            async_config = sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty(
-                output_config=sagemaker.CfnEndpointConfig.AsyncInferenceOutputConfigProperty(
-                    s3_output_path=f"s3://{bucket.bucket_name}/{out}",
-                    s3_failure_path=f"s3://{bucket.bucket_name}/{fail}",
-                    kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
-                    notification_config=notification,
-                ),
-                client_config=sagemaker.CfnEndpointConfig.AsyncInferenceClientConfigProperty(
-                    max_concurrent_invocations_per_instance=async_inference.max_concurrent_invocations_per_instance,
-                ) if async_inference.max_concurrent_invocations_per_instance else None,
+        bucket = async_inference.output_bucket or secure_bucket(self, "AsyncOutput", self.encryption_key)
+        self.async_output_bucket = bucket
+        out = async_inference.output_prefix.strip("/")
+        fail = async_inference.failure_prefix.strip("/")
+        for model in self.models:
+            bucket.grant_put(model.role, f"{out}/*")
+            bucket.grant_put(model.role, f"{fail}/*")
+            for topic in (async_inference.success_topic, async_inference.error_topic):
+                if topic is not None:
+                    topic.grant_publish(model.role)
+        notification = None
+        if async_inference.success_topic or async_inference.error_topic:
+            notification = sagemaker.CfnEndpointConfig.AsyncInferenceNotificationConfigProperty(
+                success_topic=async_inference.success_topic.topic_arn if async_inference.success_topic else None,
+                error_topic=async_inference.error_topic.topic_arn if async_inference.error_topic else None,
             )
-        capture_config = None
-        if data_capture is not None:
-            bucket = data_capture.bucket or secure_bucket(self, "DataCapture", self.encryption_key)
-            self.data_capture_bucket = bucket
-            prefix = data_capture.prefix.strip("/")
-            for model in self.models:
-                bucket.grant_put(model.role, f"{prefix}/*")
-            modes_ = [m for m, on in (("Input", data_capture.capture_input), ("Output", data_capture.capture_output)) if on]
-            capture_config = sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
-                enable_capture=True,
-                initial_sampling_percentage=data_capture.sampling_percentage,
-                destination_s3_uri=f"s3://{bucket.bucket_name}/{prefix}",
+        async_config = sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty(
+            output_config=sagemaker.CfnEndpointConfig.AsyncInferenceOutputConfigProperty(
+                s3_output_path=f"s3://{bucket.bucket_name}/{out}",
+                s3_failure_path=f"s3://{bucket.bucket_name}/{fail}",
                 kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
-                capture_options=[sagemaker.CfnEndpointConfig.CaptureOptionProperty(capture_mode=m) for m in modes_],
-            )
+                notification_config=notification,
+            ),
+            client_config=sagemaker.CfnEndpointConfig.AsyncInferenceClientConfigProperty(
+                max_concurrent_invocations_per_instance=async_inference.max_concurrent_invocations_per_instance,
+            ) if async_inference.max_concurrent_invocations_per_instance else None,
+        )
+        return async_config
 
-        # -- endpoint config -------------------------------------------------------------------
+    def _build_capture(self, data_capture: DataCaptureConfig) -> Any:
+        """The capture bucket, the roles' writes, and ``DataCaptureConfig``."""
+        from ._buckets import secure_bucket
+
+        bucket = data_capture.bucket or secure_bucket(self, "DataCapture", self.encryption_key)
+        self.data_capture_bucket = bucket
+        prefix = data_capture.prefix.strip("/")
+        for model in self.models:
+            bucket.grant_put(model.role, f"{prefix}/*")
+        modes_ = [m for m, on in (("Input", data_capture.capture_input), ("Output", data_capture.capture_output)) if on]
+        capture_config = sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
+            enable_capture=True,
+            initial_sampling_percentage=data_capture.sampling_percentage,
+            destination_s3_uri=f"s3://{bucket.bucket_name}/{prefix}",
+            kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
+            capture_options=[sagemaker.CfnEndpointConfig.CaptureOptionProperty(capture_mode=m) for m in modes_],
+        )
+        return capture_config
+
+    def _production_variants(self, variants: Optional[Sequence[JumpStartVariant]], inference_components: Any,
+                             variant_name: str, fleet_type: Optional[str],
+                             initial_instance_count: Optional[int]) -> List[Any]:
         production_variants = []
         if inference_components:
             production_variants.append(sagemaker.CfnEndpointConfig.ProductionVariantProperty(
@@ -408,39 +397,43 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                     model_name=model.model_name,
                     variant_name=name,
                     initial_variant_weight=float(spec.weight),
-                    instance_type=None if serverless else model.instance_type,
-                    initial_instance_count=None if serverless else spec.initial_instance_count,
+                    instance_type=None if self.serverless else model.instance_type,
+                    initial_instance_count=None if self.serverless else spec.initial_instance_count,
                     serverless_config=sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
-                        memory_size_in_mb=serverless.memory_size_mb, max_concurrency=serverless.max_concurrency,
-                        provisioned_concurrency=serverless.provisioned_concurrency,
-                    ) if serverless else None,
-                    container_startup_health_check_timeout_in_seconds=None if serverless else r.container_startup_health_check_timeout,
-                    model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
-                    volume_size_in_gb=None if serverless or not r.volume_kms_supported(model.instance_type) else r.volume_size,
+                        memory_size_in_mb=self.serverless.memory_size_mb, max_concurrency=self.serverless.max_concurrency,
+                        provisioned_concurrency=self.serverless.provisioned_concurrency,
+                    ) if self.serverless else None,
+                    container_startup_health_check_timeout_in_seconds=None if self.serverless else r.container_startup_health_check_timeout,
+                    model_data_download_timeout_in_seconds=None if self.serverless else r.model_data_download_timeout,
+                    volume_size_in_gb=None if self.serverless or not r.volume_kms_supported(model.instance_type) else r.volume_size,
                 ))
+        return production_variants
+
+    def _build_config(self, production_variants: List[Any], volume_key: Optional[kms.IKey], async_config: Any,
+                      capture_config: Any, components: bool) -> None:
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self, "EndpointConfig",
             production_variants=production_variants,
             kms_key_id=volume_key.key_arn if volume_key else None,
             async_inference_config=async_config,
             data_capture_config=capture_config,
-            execution_role_arn=self.role.role_arn if inference_components else None,
+            execution_role_arn=self.role.role_arn if components else None,
             # an inference-component endpoint runs the containers: isolation and VPC go on its config
-            enable_network_isolation=any(m.network_isolation for m in self.models) if inference_components else None,
-            vpc_config=self._component_vpc_config() if inference_components else None,
+            enable_network_isolation=any(m.network_isolation for m in self.models) if components else None,
+            vpc_config=self._component_vpc_config() if components else None,
         )
         for model in self.models:
             self.endpoint_config.node.add_dependency(model)
-        if volume_key is None and serverless is None:
+        if volume_key is None and self.serverless is None:
             nag_suppress(self.endpoint_config,
                          {"id": "AwsSolutions-SM2", "reason": "The instance types store on local instance storage, encrypted by the hardware; SageMaker refuses a KmsKeyId for them (the SDK's instance_supports_kms)."},
                          {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: local instance storage is hardware-encrypted."})
-        if serverless is not None:
+        if self.serverless is not None:
             nag_suppress(self.endpoint_config,
                          {"id": "AwsSolutions-SM2", "reason": "Serverless endpoints have no ML storage volume to encrypt; SageMaker refuses a KmsKeyId."},
                          {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: serverless has no storage volume."})
 
-        # -- endpoint --------------------------------------------------------------------------
+    def _build_endpoint(self, endpoint_name: Optional[str], deployment: Optional[DeploymentConfig]) -> None:
         self._named_by_user = endpoint_name is not None
         if endpoint_name is None and deployment is not None:
             endpoint_name = self._generated_endpoint_name()
@@ -454,9 +447,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         self._endpoint_name: Optional[str] = endpoint_name
         self._endpoint_arn: Optional[str] = None
 
-        # -- inference components --------------------------------------------------------------
-        self.inference_components: List[sagemaker.CfnInferenceComponent] = []
-        for spec, model, label in zip(inference_components or [], self.models, [_variant_name(c.name or c.model_id) for c in inference_components or []]):
+    def _build_components(self, inference_components: Sequence[JumpStartInferenceComponent], variant_name: str) -> None:
+        for spec, model, label in zip(inference_components, self.models, [_variant_name(c.name or c.model_id) for c in inference_components]):
             req = model.resolved.resource_requirements
             component = sagemaker.CfnInferenceComponent(
                 self, f"Component{label}",

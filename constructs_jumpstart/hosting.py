@@ -4,7 +4,7 @@ inference components, data capture and safe deployments."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence
 
 from aws_cdk import Duration
 
@@ -27,6 +27,17 @@ class ServerlessConfig:
     max_concurrency: int = 5
     provisioned_concurrency: Optional[int] = None
 
+    def problems(self) -> List[str]:
+        found = []
+        if self.memory_size_mb not in range(1024, 6145, 1024):
+            found.append(f"serverless memory_size_mb must be 1024, 2048, 3072, 4096, 5120 or 6144; got {self.memory_size_mb}.")
+        if not 1 <= self.max_concurrency <= 200:
+            found.append(f"serverless max_concurrency must be between 1 and 200; got {self.max_concurrency}.")
+        pc = self.provisioned_concurrency
+        if pc is not None and not 1 <= pc <= self.max_concurrency:
+            found.append(f"serverless provisioned_concurrency must be between 1 and max_concurrency ({self.max_concurrency}); got {pc}.")
+        return found
+
 
 @dataclass(frozen=True)
 class AsyncInferenceConfig:
@@ -43,6 +54,12 @@ class AsyncInferenceConfig:
     error_topic: Optional[sns.ITopic] = None
     max_concurrent_invocations_per_instance: Optional[int] = None
 
+    def problems(self) -> List[str]:
+        m = self.max_concurrent_invocations_per_instance
+        if m is not None and not 1 <= m <= 1000:
+            return [f"max_concurrent_invocations_per_instance must be between 1 and 1000; got {m}."]
+        return []
+
 
 @dataclass(frozen=True)
 class DataCaptureConfig:
@@ -53,6 +70,14 @@ class DataCaptureConfig:
     sampling_percentage: int = 100
     capture_input: bool = True
     capture_output: bool = True
+
+    def problems(self) -> List[str]:
+        found = []
+        if not 0 <= self.sampling_percentage <= 100:
+            found.append(f"data capture sampling_percentage must be between 0 and 100; got {self.sampling_percentage}.")
+        if not (self.capture_input or self.capture_output):
+            found.append("data capture must capture the input, the output, or both.")
+        return found
 
 
 @dataclass(frozen=True)
@@ -78,6 +103,11 @@ class JumpStartVariant(_HostedModel):
     initial_instance_count: int = 1
     weight: float = 1.0
 
+    def problems(self) -> List[str]:
+        if self.weight <= 0:
+            return [f"variant '{self.variant_name or self.model_id}' weight must be positive; got {self.weight}."]
+        return []
+
 
 @dataclass(frozen=True)
 class JumpStartInferenceComponent(_HostedModel):
@@ -92,6 +122,11 @@ class JumpStartInferenceComponent(_HostedModel):
     accelerators: Optional[int] = None
     memory_mb: Optional[int] = None
     cpu_cores: Optional[float] = None
+
+    def problems(self) -> List[str]:
+        if self.copies < 1:
+            return [f"inference component '{self.name or self.model_id}' copies must be at least 1; got {self.copies}."]
+        return []
 
 
 @dataclass(frozen=True)
