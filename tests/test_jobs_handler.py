@@ -567,3 +567,16 @@ def test_a_failed_job_fails_the_stage_in_progress_with_sagemakers_reason(chain, 
     index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Failed"}})
     assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "FAILURE"
     assert "CUDA out of memory" in sent[-1]["Reason"]
+
+
+def test_result_and_checkpoint_delete_and_rollback_events_succeed_without_calls(stubbed, sent):
+    """Delete of a result or a checkpoint (after a failed create, or of something gone) touches
+    nothing; a checkpoint's rollback Update with a running job sends no signal."""
+    index.on_event(cfn_event("Delete", ResourceType="Custom::JumpStartJobResult", PhysicalResourceId=NAME))
+    index.on_event({**cfn_event("Delete"), "ResourceType": "Custom::JumpStartJobCheckpoint", "PhysicalResourceId": f"{NAME}-stage-1",
+                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage1", "Stage": "1"}})
+    stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
+    index.on_event({**cfn_event("Update"), "ResourceType": "Custom::JumpStartJobCheckpoint", "PhysicalResourceId": f"{NAME}-stage-1",
+                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage1", "Stage": "1"}})
+    assert [c["Status"] for c in sent] == ["SUCCESS"] * 3
+    assert all(c["url"] == "https://cloudformation-custom-resource-response/response" for c in sent)
