@@ -25,7 +25,7 @@ from .errors import (
     ValidationError,
 )
 from .lockfile import LockKey, Lockfile
-from .types import AdditionalDataSource, Hyperparameter, ResolvedModel, S3Artifact, Scope
+from .types import AdditionalDataSource, Hyperparameter, ModelSource, ResolvedModel, S3Artifact, Scope
 
 _LAZY = {
     "IJumpStartEndpoint": ".endpoint",
@@ -33,11 +33,12 @@ _LAZY = {
     "JumpStartModel": ".model",
     "JumpStartTrainingJob": ".jobs",
     "JumpStartBatchTransform": ".jobs",
+    "JobInput": ".jobs",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers
     from .endpoint import IJumpStartEndpoint, JumpStartEndpoint
-    from .jobs import JumpStartBatchTransform, JumpStartTrainingJob
+    from .jobs import JobInput, JumpStartBatchTransform, JumpStartTrainingJob
     from .model import JumpStartModel
 
 
@@ -51,6 +52,7 @@ __all__ = [
     "AdditionalDataSource",
     "Hyperparameter",
     "IJumpStartEndpoint",
+    "JobInput",
     "JumpStartEndpoint",
     "JumpStartError",
     "JumpStartModel",
@@ -60,6 +62,7 @@ __all__ = [
     "Lockfile",
     "LockfileError",
     "MetadataError",
+    "ModelSource",
     "RegionError",
     "ResolvedModel",
     "S3Artifact",

@@ -3,7 +3,7 @@ JumpStart model id, resolved at synth."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import jsii
 from aws_cdk import Annotations
@@ -29,7 +29,7 @@ from ._report import reports_problems
 from ._resolution import resolve_for
 from .errors import JumpStartError
 from .lockfile import LockKey
-from .types import ResolvedModel, S3Artifact, Scope
+from .types import ModelSource, ResolvedModel, S3Artifact, Scope
 
 SCRIPT_ENTRY_POINT = "inference.py"
 
@@ -79,7 +79,7 @@ class JumpStartModel(Construct):
         tolerate_deprecated: bool = False,
         tolerate_vulnerable: bool = False,
         config_name: Optional[str] = None,
-        model_data: Optional[str] = None,
+        model_data: Optional[Union[str, ModelSource]] = None,
         vpc: Optional[ec2.IVpc] = None,
         vpc_subnets: Optional[ec2.SubnetSelection] = None,
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
@@ -102,8 +102,10 @@ class JumpStartModel(Construct):
             tolerate_vulnerable: deploy a version whose spec lists vulnerable dependencies.
             config_name: one of the spec's inference configs (e.g. ``"lmi-optimized"``). Default:
                 the top-ranked config, as the SDK picks it.
-            model_data: an S3 URI of model artifacts to serve instead of the spec's (for example a
-                fine-tuned ``model.tar.gz``; the image and environment still come from the spec).
+            model_data: model artifacts to serve instead of the spec's (for example a fine-tuned
+                ``model.tar.gz``; the image and environment still come from the spec): an S3 URI, or a
+                :class:`ModelSource` (``from_uri``, ``from_bucket``, ``from_asset``, a training
+                job's ``model_data``), which grants the role read access to exactly that.
             vpc, vpc_subnets, security_groups: run the model's containers in your VPC.
             enable_network_isolation: default: the spec's setting. It may only be made stricter
                 (``True``); turning off isolation a spec asks for is refused.
@@ -124,7 +126,7 @@ class JumpStartModel(Construct):
                         f"environment must map strings to strings; got {key!r}: {value!r} "
                         f"({type(value).__name__}). Quote the value, e.g. '{key}': '{value}'."
                     )
-        if model_data is not None and not is_token(model_data) and not model_data.startswith("s3://"):
+        if isinstance(model_data, str) and not is_token(model_data) and not model_data.startswith("s3://"):
             problems.append(f"model_data must be an s3:// URI; got {model_data!r}.")
 
         if security_groups and vpc is None:
@@ -167,11 +169,8 @@ class JumpStartModel(Construct):
         self.instance_type = resolved.instance_type
         """The instance type the model was resolved for."""
 
-        artifact = S3Artifact.from_uri(model_data) if model_data and not is_token(model_data) else None
-        if model_data and artifact is None:  # a token, e.g. a training job's output
-            prefix = getattr(model_data, "s3_data_type", "S3Object") == "S3Prefix"
-            artifact = S3Artifact(model_data, "S3Prefix", "None") if prefix else S3Artifact(model_data, "S3Object", "Gzip")
-        artifact = artifact or resolved.model_data
+        source = model_data if isinstance(model_data, ModelSource) else ModelSource.from_uri(model_data) if model_data else None
+        artifact = source.artifact if source is not None else resolved.model_data
         gated = resolved.eula_required and model_data is None
         packable = artifact is not None and resolved.model_package_arn is None and not gated
         script = S3Artifact.from_uri(resolved.script_uri) if resolved.script_uri else None
@@ -198,8 +197,8 @@ class JumpStartModel(Construct):
             self.acknowledge_grants()
         self.model_data: Optional[S3Artifact] = artifact
         """The artifact the container serves (``None`` for model packages)."""
-        if hasattr(model_data, "grant_read"):
-            model_data.grant_read(self.role)  # e.g. a training job's output
+        if source is not None and source.grants:  # a bucket, an asset, a training job's output
+            source.bind(self, self.role)
             self.acknowledge_grants()
 
         env: Dict[str, str] = dict(resolved.environment)

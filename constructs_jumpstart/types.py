@@ -9,29 +9,73 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 
-class ModelDataUri(str):
-    """An S3 URI of model artifacts (usually a token) that knows how to grant read access to it.
+class ModelSource:
+    """Model artifacts a model serves, as ``aws-sagemaker-alpha``'s ``ModelData``: ``bind()`` grants
+    the reader exactly what it needs and returns the S3 location.
 
-    :attr:`JumpStartTrainingJob.model_data` is one: a :class:`JumpStartModel` given it as
-    ``model_data`` grants its execution role read access to exactly that training output.
+    ``ModelSource.from_uri("s3://b/model.tar.gz")`` (``s3://b/prefix/`` for an uncompressed prefix),
+    ``from_bucket(bucket, "key")``, ``from_asset(asset)``; a training job's ``model_data`` is one.
+    Plain strings are accepted wherever a ``ModelSource`` is.
     """
 
-    _grant: Any = None
+    def __init__(self, artifact: "S3Artifact", grant: Optional[Callable[[Any], None]] = None):
+        self.artifact = artifact
+        self._grant = grant
+
+    @property
+    def grants(self) -> bool:
+        """Whether :meth:`bind` adds a grant (buckets, assets, job outputs) to the reader."""
+        return self._grant is not None
+
+    def bind(self, scope: Any, grantee: Any) -> "S3Artifact":
+        """Grant ``grantee`` read access (where the source knows how) and return the location."""
+        if self._grant is not None:
+            self._grant(grantee)
+        return self.artifact
+
+    @staticmethod
+    def from_uri(uri: str) -> "ModelSource":
+        if "${Token[" in uri:  # e.g. an output of another construct: a model.tar.gz
+            return ModelSource(S3Artifact(uri, "S3Object", "Gzip"))
+        return ModelSource(S3Artifact.from_uri(uri))
+
+    @staticmethod
+    def from_bucket(bucket: Any, key: str) -> "ModelSource":
+        """``key`` in ``bucket``: an object (``model.tar.gz``), or a prefix ending in ``/``."""
+        artifact = S3Artifact.from_uri(f"s3://{bucket.bucket_name}/{key}")
+        if "${Token[" in artifact.s3_uri and not key.endswith("/"):
+            artifact = S3Artifact(artifact.s3_uri, "S3Object", "Gzip")
+        return ModelSource(artifact, lambda grantee: bucket.grant_read(grantee, f"{key}*" if key.endswith("/") else key))
+
+    @staticmethod
+    def from_asset(asset: Any) -> "ModelSource":
+        """A CDK ``s3_assets.Asset`` of a ``model.tar.gz``."""
+        return ModelSource(S3Artifact(asset.s3_object_url, "S3Object", "Gzip"), asset.grant_read)
+
+
+class ModelDataUri(str, ModelSource):
+    """A training job's output (a token) that is also a :class:`ModelSource`: a model given it
+    waits for the job and gets read access to exactly that output. Still a string (outputs)."""
+
     s3_data_type: str = "S3Object"
     """``S3Object`` for a ``model.tar.gz``; ``S3Prefix`` for uncompressed output."""
 
     def __new__(cls, value: str, grant: Any = None, s3_data_type: str = "S3Object") -> "ModelDataUri":
         obj = super().__new__(cls, value)
-        obj._grant = grant
         obj.s3_data_type = s3_data_type
+        prefix = s3_data_type == "S3Prefix"
+        ModelSource.__init__(obj, S3Artifact(value, "S3Prefix", "None") if prefix else S3Artifact(value, "S3Object", "Gzip"),
+                             grant)
         return obj
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # set up by __new__
+        pass
+
     def grant_read(self, grantee: Any) -> None:
-        if self._grant is not None:
-            self._grant(grantee)
+        self.bind(None, grantee)
 
 
 class Scope(str, Enum):

@@ -4,6 +4,9 @@ attributes exist (``None``) in every mode."""
 
 from __future__ import annotations
 
+import json
+
+import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
@@ -102,3 +105,34 @@ def test_the_model_props_cannot_drift_between_constructs():
         assert shared <= set(inspect.signature(construct.__init__).parameters), construct.__name__
     for option in (JumpStartVariant, JumpStartInferenceComponent):
         assert shared <= {f.name for f in dataclasses.fields(option)}, option.__name__
+
+
+def test_model_sources_bind_and_grant_exactly_what_they_name(make_stack):
+    from aws_cdk import aws_s3_assets as s3_assets
+
+    from constructs_jumpstart import JobInput, JumpStartTrainingJob, ModelSource
+
+    stack = make_stack()
+    bucket = s3.Bucket(stack, "Models")
+    from_bucket = JumpStartModel(stack, "FromBucket", model_data=ModelSource.from_bucket(bucket, "tuned/model.tar.gz"), **PINNED)
+    prefix = JumpStartModel(stack, "FromPrefix", model_data=ModelSource.from_bucket(bucket, "tuned/"), **PINNED)
+    uri = JumpStartModel(stack, "FromUri", model_data=ModelSource.from_uri("s3://other/model.tar.gz"), **PINNED)
+    plain = JumpStartModel(stack, "Plain", model_data="s3://other/model.tar.gz", **PINNED)
+    asset = s3_assets.Asset(stack, "Data", path=str(__import__("pathlib").Path(__file__).parent))
+    job = JumpStartTrainingJob(stack, "T", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
+                               training_data=JobInput.from_bucket(bucket, "train/"), validation_data=JobInput.from_asset(asset),
+                               timeout=cdk.Duration.hours(2))
+    JumpStartModel(stack, "Tuned", model_data=job.model_data, **PINNED)
+    t = Template.from_stack(stack)
+    assert from_bucket.model_data.s3_data_type == "S3Object" and prefix.model_data.is_prefix
+    assert uri.model_data == plain.model_data  # a plain string is a ModelSource.from_uri
+    bucket_id = stack.get_logical_id(bucket.node.default_child)
+
+    def reads(role_prefix):
+        return json.dumps(role_statements(t, role_prefix))
+
+    assert "tuned/model.tar.gz" in reads("FromBucketRole") and bucket_id in reads("FromBucketRole")
+    assert "tuned/*" in reads("FromPrefixRole")
+    assert "train/*" in reads("TRole")  # the job's role reads exactly the bound prefix
+    assert "/jumpstart-training*" in reads("TunedRole")  # the job's output, through its ModelSource
+    assert isinstance(job.model_data, ModelSource) and isinstance(job.model_data, str)

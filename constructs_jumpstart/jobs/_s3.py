@@ -16,8 +16,9 @@ from .. import _iam
 from .._buckets import secure_bucket
 from ..types import S3Artifact
 
-S3Input = Union[str, s3.IBucket, s3_assets.Asset]
-"""An S3 URI (``s3://bucket/prefix/``), a bucket (with a separate prefix), or a CDK asset."""
+S3Input = Union[str, s3.IBucket, s3_assets.Asset, "JobInput"]
+"""An S3 URI (``s3://bucket/prefix/``), a bucket (with a separate prefix), a CDK asset, or a
+:class:`JobInput`."""
 
 
 @dataclass
@@ -43,8 +44,37 @@ class Location:
         )
 
 
+class JobInput:
+    """Data a job reads, as ``aws-sagemaker-alpha``'s data sources: ``bind()`` grants the job's
+    role exactly that and returns the location. ``JobInput.from_uri("s3://b/train/")``,
+    ``from_bucket(bucket, "train/")``, ``from_asset(asset)``; plain URIs, buckets and assets are
+    accepted wherever a ``JobInput`` is."""
+
+    def __init__(self, value: Any, prefix: str = ""):
+        self.value, self.prefix = value, prefix
+
+    @staticmethod
+    def from_uri(uri: str) -> "JobInput":
+        return JobInput(uri)
+
+    @staticmethod
+    def from_bucket(bucket: s3.IBucket, prefix: str = "") -> "JobInput":
+        return JobInput(bucket, prefix)
+
+    @staticmethod
+    def from_asset(asset: s3_assets.Asset) -> "JobInput":
+        return JobInput(asset)
+
+    def bind(self, scope: Construct, grantee: iam.IGrantable, what: str = "input") -> Location:
+        found = location(self.value, self.prefix, what)
+        found.grant_read(grantee, Stack.of(scope))
+        return found
+
+
 def location(value: Any, prefix: str = "", what: str = "input") -> Location:
     """Normalize a job input. Raises ``ValueError`` with a message naming the bad value."""
+    if isinstance(value, JobInput):
+        return location(value.value, value.prefix or prefix, what)
     if isinstance(value, s3_assets.Asset):
         return Location(value.s3_object_url, "S3Object", value.bucket, value.s3_object_key)
     if hasattr(value, "bucket_name") and hasattr(value, "grant_read"):
