@@ -201,69 +201,17 @@ class JumpStartModel(Construct):
             source.bind(self, self.role)
             self.acknowledge_grants()
 
-        env: Dict[str, str] = dict(resolved.environment)
-        if repack:  # what the SDK's deploy sets for a repacked script-mode model
-            env.update(SAGEMAKER_PROGRAM=SCRIPT_ENTRY_POINT, SAGEMAKER_SUBMIT_DIRECTORY="/opt/ml/model/code",
-                       SAGEMAKER_CONTAINER_LOG_LEVEL="20", SAGEMAKER_REGION=region)
-        elif script is not None:
-            env.update(SAGEMAKER_PROGRAM=SCRIPT_ENTRY_POINT, SAGEMAKER_SUBMIT_DIRECTORY=script.s3_uri,
-                       SAGEMAKER_REGION=region)
-            Annotations.of(self).add_warning_v2(
-                "jumpstart:script-mode-not-repacked",
-                f"'{model_id}' serves its inference script from {script.s3_uri}, which its container does not "
-                "download; the SDK repacks the script into the model artifact, which cannot be done for a gated "
-                "artifact. Pass model_data= an artifact with the script under code/.")
-        env.update(environment or {})
+        env = self._environment(resolved, model_id, script, repack, region, environment)
 
-        # The container, shaped as both the CreateModel API and AWS::SageMaker::Model name it.
-        container: Dict[str, Any] = {}
-        if resolved.model_package_arn:
-            container["ModelPackageName"] = resolved.model_package_arn
-        else:
-            container["Image"] = resolved.image_uri
-            if artifact is not None:
-                accepted = resolved.eula_required and accept_eula and model_data is None
-                if artifact.is_prefix or accepted:
-                    source: Dict[str, Any] = {"S3Uri": artifact.s3_uri, "S3DataType": artifact.s3_data_type,
-                                              "CompressionType": artifact.compression_type}
-                    if accepted:
-                        source["ModelAccessConfig"] = {"AcceptEula": True}
-                    container["ModelDataSource"] = {"S3DataSource": source}
-                else:
-                    container["ModelDataUrl"] = artifact.s3_uri
+        container = _container(resolved, artifact, env, accepted=resolved.eula_required and accept_eula and model_data is None)
         self.uses_model_data_source: bool = "ModelDataSource" in container
         """Whether the container reads its artifact through ``ModelDataSource`` (which batch
         transform and serverless endpoints refuse; see ``compress_artifact``)."""
-        if env:
-            container["Environment"] = env
-        extra = [] if resolved.model_package_arn else [
-            {
-                "ChannelName": d.channel_name,
-                "S3DataSource": {
-                    "S3Uri": d.artifact.s3_uri,
-                    "S3DataType": d.artifact.s3_data_type,
-                    "CompressionType": d.artifact.compression_type,
-                    **({"ModelAccessConfig": {"AcceptEula": True}} if d.requires_eula and accept_eula else {}),
-                },
-            }
-            for d in resolved.additional_data_sources
-        ]
+        extra = _additional_sources(resolved, accept_eula)
 
-        vpc_config: Optional[Dict[str, Any]] = None
-        self.security_groups: List[ec2.ISecurityGroup] = []
-        """The model's security groups (in a VPC; else empty)."""
-        self._connections: Optional[ec2.Connections] = None
         self.custom_model: Optional[Any] = None
         """The custom resource that creates the model through the API (additional data sources), or ``None``."""
-        if vpc is not None:
-            from aws_cdk import aws_ec2 as ec2
-
-            groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
-                                                                description=f"JumpStart model {model_id}")])
-            self.security_groups = groups
-            self._connections = ec2.Connections(security_groups=groups)
-            subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
-            vpc_config = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
+        vpc_config = self._vpc(vpc, vpc_subnets, security_groups, model_id)
         self.vpc_config: Optional[Dict[str, Any]] = vpc_config
         """``VpcConfig`` of the model (``SecurityGroupIds``, ``Subnets``), or ``None``."""
         isolation = bool(resolved.model_package_arn) or resolved.network_isolation or bool(enable_network_isolation)
@@ -288,6 +236,42 @@ class JumpStartModel(Construct):
         self.cfn_model.node.add_dependency(self.role, *depends)
         self.model_name = self.cfn_model.attr_model_name
         """The model's name."""
+
+    def _environment(self, resolved: ResolvedModel, model_id: str, script: Optional[S3Artifact], repack: bool,
+                     region: str, environment: Optional[Mapping[str, str]]) -> Dict[str, str]:
+        """The spec's environment, the script-mode variables (as the SDK sets them), then yours."""
+        env: Dict[str, str] = dict(resolved.environment)
+        if repack:  # what the SDK's deploy sets for a repacked script-mode model
+            env.update(SAGEMAKER_PROGRAM=SCRIPT_ENTRY_POINT, SAGEMAKER_SUBMIT_DIRECTORY="/opt/ml/model/code",
+                       SAGEMAKER_CONTAINER_LOG_LEVEL="20", SAGEMAKER_REGION=region)
+        elif script is not None:
+            env.update(SAGEMAKER_PROGRAM=SCRIPT_ENTRY_POINT, SAGEMAKER_SUBMIT_DIRECTORY=script.s3_uri,
+                       SAGEMAKER_REGION=region)
+            Annotations.of(self).add_warning_v2(
+                "jumpstart:script-mode-not-repacked",
+                f"'{model_id}' serves its inference script from {script.s3_uri}, which its container does not "
+                "download; the SDK repacks the script into the model artifact, which cannot be done for a gated "
+                "artifact. Pass model_data= an artifact with the script under code/.")
+        env.update(environment or {})
+        return env
+
+    def _vpc(self, vpc: Optional[ec2.IVpc], vpc_subnets: Optional[ec2.SubnetSelection],
+             security_groups: Optional[Sequence[ec2.ISecurityGroup]], model_id: str) -> Optional[Dict[str, Any]]:
+        """Security groups (created, no outbound, when not given), connections and ``VpcConfig``."""
+        vpc_config: Optional[Dict[str, Any]] = None
+        self.security_groups: List[ec2.ISecurityGroup] = []
+        """The model's security groups (in a VPC; else empty)."""
+        self._connections: Optional[ec2.Connections] = None
+        if vpc is not None:
+            from aws_cdk import aws_ec2 as ec2
+
+            groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
+                                                                description=f"JumpStart model {model_id}")])
+            self.security_groups = groups
+            self._connections = ec2.Connections(security_groups=groups)
+            subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
+            vpc_config = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
+        return vpc_config
 
     @property
     def connections(self) -> Optional[ec2.Connections]:
@@ -351,6 +335,47 @@ class JumpStartModel(Construct):
         )
         self.custom_model.node.add_dependency(self.role, *depends)
         return name
+
+
+def _container(resolved: ResolvedModel, artifact: Optional[S3Artifact], env: Dict[str, str], accepted: bool) -> Dict[str, Any]:
+    """The container, shaped as both the CreateModel API and AWS::SageMaker::Model name it: a model
+    package, or the image with a compressed artifact (``ModelDataUrl``) or an uncompressed or
+    gated one (``ModelDataSource``, with ``ModelAccessConfig`` once the EULA is accepted)."""
+    container: Dict[str, Any] = {}
+    if resolved.model_package_arn:
+        container["ModelPackageName"] = resolved.model_package_arn
+    else:
+        container["Image"] = resolved.image_uri
+        if artifact is not None:
+            if artifact.is_prefix or accepted:
+                source: Dict[str, Any] = {"S3Uri": artifact.s3_uri, "S3DataType": artifact.s3_data_type,
+                                          "CompressionType": artifact.compression_type}
+                if accepted:
+                    source["ModelAccessConfig"] = {"AcceptEula": True}
+                container["ModelDataSource"] = {"S3DataSource": source}
+            else:
+                container["ModelDataUrl"] = artifact.s3_uri
+    if env:
+        container["Environment"] = env
+    return container
+
+
+def _additional_sources(resolved: ResolvedModel, accept_eula: bool) -> List[Dict[str, Any]]:
+    """The spec's additional model data sources (e.g. a speculative-decoding draft model)."""
+    if resolved.model_package_arn:
+        return []
+    return [
+        {
+            "ChannelName": d.channel_name,
+            "S3DataSource": {
+                "S3Uri": d.artifact.s3_uri,
+                "S3DataType": d.artifact.s3_data_type,
+                "CompressionType": d.artifact.compression_type,
+                **({"ModelAccessConfig": {"AcceptEula": True}} if d.requires_eula and accept_eula else {}),
+            },
+        }
+        for d in resolved.additional_data_sources
+    ]
 
 
 def _make_connectable() -> None:
