@@ -367,6 +367,101 @@ def lock(
                   f"(with this context): {', '.join(unused)}. `jumpstart lock --prune` drops them.")
 
 
+def _in_range(requested: str, version: str) -> bool:
+    """Whether ``version`` satisfies a requested version: ``*``, a prefix wildcard like ``3.*``, or itself."""
+    if requested == "*":
+        return True
+    if requested.endswith("*"):
+        return version.startswith(requested[:-1])
+    return version == requested
+
+
+def _lock_report(lockfile: Path, source: str) -> List[Dict[str, Any]]:
+    """For every lockfile entry: the newest version in its requested range and overall, and whether
+    the locked version is now deprecated or vulnerable, by the catalog's current specs."""
+    from .catalog import _version_key, reader
+    from .lockfile import Lockfile
+
+    if not lockfile.exists():
+        _fail(f"{lockfile} does not exist: run `jumpstart lock` (or cdk synth) first.", USAGE_ERROR)
+    readers: Dict[str, Any] = {}
+    rows = []
+    for key, entry in sorted(Lockfile.load(lockfile).entries.items()):
+        catalog = readers.setdefault(entry.region, reader(entry.region, source))
+        headers = sorted((h for h in catalog.manifest if h["model_id"] == entry.model_id), key=lambda h: _version_key(h["version"]))
+        in_range = [h["version"] for h in headers if _in_range(entry.requested_version, h["version"])]
+        locked = next((h for h in headers if h["version"] == entry.version), None)
+        spec = catalog.spec(locked["spec_key"]) if locked else {}
+        scope = "inference" if entry.scope == "inference" else "training"
+        rows.append({
+            "entry": key, "model_id": entry.model_id, "requested": entry.requested_version, "locked": entry.version,
+            "newest_in_range": in_range[-1] if in_range else None, "newest": headers[-1]["version"] if headers else None,
+            "in_catalog": locked is not None, "deprecated": bool(spec.get("deprecated")),
+            "deprecated_message": spec.get("deprecated_message") or spec.get("deprecate_warn_message"),
+            "vulnerable": bool(spec.get(f"{scope}_vulnerable")), "vulnerabilities": list(spec.get(f"{scope}_vulnerabilities") or []),
+        })
+    return rows
+
+
+def _lockfile_option() -> Any:
+    return typer.Option(Path("jumpstart.lock.json"), "--lockfile", help="The lockfile (default: ./jumpstart.lock.json).")
+
+
+@app.command()
+def outdated(
+    lockfile: Path = _lockfile_option(),
+    source: Optional[str] = SourceOpt,
+    metadata_dir: Optional[Path] = DirOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """For every lockfile entry: the newest version the catalog has (in the requested range, and
+    overall), and whether the locked version has since been deprecated or marked vulnerable."""
+    rows = _run(lambda: _lock_report(lockfile, _source(source, metadata_dir)))
+    if as_json:
+        _print_json(rows)
+        return
+    headers = ["entry", "locked", "newest in range", "newest", "deprecated", "vulnerable"]
+    records = [[r["entry"], r["locked"], r["newest_in_range"] or "-", r["newest"] or "-",
+                "yes" if r["deprecated"] else "no", "yes" if r["vulnerable"] else "no"] for r in rows]
+    _print_records(headers, records)
+    for r in rows:
+        if r["deprecated"]:
+            out.print(f"{r['model_id']} {r['locked']} is deprecated: {r['deprecated_message'] or 'no message in the spec'}", markup=False)
+        if r["vulnerable"]:
+            out.print(f"{r['model_id']} {r['locked']} has vulnerable dependencies: {', '.join(r['vulnerabilities']) or 'not listed'}",
+                      markup=False)
+
+
+@app.command()
+def audit(
+    fail_on: str = typer.Option("deprecated,vulnerable", "--fail-on",
+                                help="What fails the audit (exit 1): deprecated, vulnerable, outdated (a newer version in range), missing."),
+    lockfile: Path = _lockfile_option(),
+    source: Optional[str] = SourceOpt,
+    metadata_dir: Optional[Path] = DirOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Check the locked versions against the catalog now, for a pipeline step."""
+    wanted = {w.strip() for w in fail_on.split(",") if w.strip()}
+    unknown = wanted - {"deprecated", "vulnerable", "outdated", "missing"}
+    if unknown:
+        _fail(f"--fail-on takes deprecated, vulnerable, outdated, missing; got {', '.join(sorted(unknown))}.", USAGE_ERROR)
+    rows = _run(lambda: _lock_report(lockfile, _source(source, metadata_dir)))
+    findings = []
+    for r in rows:
+        checks = {"deprecated": r["deprecated"], "vulnerable": r["vulnerable"], "missing": not r["in_catalog"],
+                  "outdated": bool(r["newest_in_range"]) and r["newest_in_range"] != r["locked"]}
+        findings += [{"entry": r["entry"], "finding": name} for name, hit in checks.items() if hit and name in wanted]
+    if as_json:
+        _print_json(findings)
+    else:
+        for f in findings:
+            out.print(f"{f['entry']}: {f['finding']}", markup=False)
+        out.print(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'} audited, {len(findings)} finding(s).")
+    if findings:
+        raise typer.Exit(1)
+
+
 def _assembly_errors(outdir: Path) -> List[str]:
     """The error annotations of a synthesized app (how the constructs report bad input), as
     ``/Stack/Path: message``, from its cloud assembly (the manifest and its ``*.metadata.json``)."""

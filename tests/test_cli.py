@@ -295,3 +295,36 @@ def test_hints_name_the_clis_own_flags(capsys):
         cli._fail("use the shipped catalog (-c jumpstart:metadata=shipped) or a directory (-c jumpstart:metadata=PATH) [x]")
     text = " ".join(capsys.readouterr().err.split())
     assert "(--source shipped) or a directory (--metadata-dir PATH) [x]" in text
+
+
+@pytest.fixture
+def audited_lockfile(tmp_path) -> Path:
+    """A lockfile with a deprecated version (fixture-llm-gated 1.0.0, superseded by 2.0.0) and a current one."""
+    from constructs_jumpstart.lockfile import Lockfile, LockKey
+    from constructs_jumpstart.resolver import resolve
+
+    lock = Lockfile(tmp_path / "jumpstart.lock.json")
+    for model_id, version in (("fixture-llm-gated", "1.*"), ("pytorch-ic-mobilenet-v2", "*")):
+        lock.put(LockKey(model_id, version, "us-west-2", "inference"),
+                 resolve(model_id, version, region="us-west-2", source="shipped"))
+    lock.save()
+    return lock.path
+
+
+def test_outdated_lists_newest_versions_and_deprecations(audited_lockfile):
+    rows = json.loads(run("outdated", "--lockfile", str(audited_lockfile), *SHIPPED, "--json").stdout)
+    gated = next(r for r in rows if r["model_id"] == "fixture-llm-gated")
+    assert (gated["locked"], gated["newest_in_range"], gated["newest"], gated["deprecated"]) == ("1.0.0", "1.0.0", "2.0.0", True)
+    assert gated["deprecated_message"] == "Version 1.0.0 of fixture-llm-gated is deprecated; use 2.0.0."
+    mobilenet = next(r for r in rows if r["model_id"] == "pytorch-ic-mobilenet-v2")
+    assert mobilenet["locked"] == mobilenet["newest"] == "3.0.25" and not mobilenet["deprecated"]
+    table = " ".join(run("outdated", "--lockfile", str(audited_lockfile), *SHIPPED).stdout.split())
+    assert "fixture-llm-gated 1.0.0 is deprecated: Version 1.0.0 of fixture-llm-gated is deprecated; use 2.0.0." in table
+
+
+def test_audit_fails_a_pipeline_on_what_it_is_told_to(audited_lockfile):
+    failed = run("audit", "--lockfile", str(audited_lockfile), *SHIPPED, "--fail-on", "deprecated", code=1)
+    assert "fixture-llm-gated@1.*|us-west-2|inference|default-instance: deprecated" in failed.stdout
+    assert run("audit", "--lockfile", str(audited_lockfile), *SHIPPED, "--fail-on", "vulnerable").exit_code == 0
+    assert run("audit", "--lockfile", str(audited_lockfile), *SHIPPED, "--fail-on", "nonsense", code=2).exit_code == 2
+    assert run("audit", "--lockfile", str(audited_lockfile.parent / "none.json"), *SHIPPED, code=2).exit_code == 2
