@@ -52,6 +52,62 @@ def _channel(name: str, uri: str, data_type: str = "S3Prefix", content_type: Opt
     return channel
 
 
+def _channels(train: Any, validation: Any, resolved: ResolvedModel, model_channel: bool) -> List[Dict[str, Any]]:
+    """The input channels: training, validation, the base model (not for gated models), the code."""
+    channels = [_channel("training", train.uri, train.data_type)]
+    if validation is not None:
+        channels.append(_channel("validation", validation.uri, validation.data_type))
+    if model_channel:
+        channels.append(_channel("model", resolved.model_data.s3_uri, content_type=MODEL_CHANNEL_CONTENT_TYPE))
+    if resolved.script_uri:
+        channels.append(_channel("code", resolved.script_uri))
+    return channels
+
+
+def _hyperparameters(resolved: ResolvedModel, region: str, hps: Dict[str, str]) -> Dict[str, str]:
+    """The container's hyperparameters, the region, then the algorithm's, JSON-encoded as the SDK's
+    estimator sends every one (``"4"`` -> ``"\\"4\\""``): the training toolkit JSON-decodes each value,
+    so the script receives the strings the spec defines (a raw ``"4"`` would arrive as the int 4)."""
+    all_hps = {k: _script_mode_value(v) for k, v in resolved.container_hyperparameters.items()}
+    all_hps["sagemaker_region"] = json.dumps(region)
+    all_hps.update({k: json.dumps(v) for k, v in hps.items()})
+    return all_hps
+
+
+def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, Any]], output_uri: str, instance_count: int,
+             volume_size_gb: Optional[int], runtime: Duration, hyperparameters: Dict[str, str],
+             accept_eula: bool) -> Dict[str, Any]:
+    """The ``CreateTrainingJob`` body (less the name, which the handler adds) as the SDK's estimator
+    builds it from the spec; keys, encryption, spot and VPC are added by the construct."""
+    request: Dict[str, Any] = {
+        "AlgorithmSpecification": {"TrainingImage": resolved.image_uri, "TrainingInputMode": "File"},
+        "RoleArn": role_arn,
+        "InputDataConfig": channels,
+        "OutputDataConfig": {"S3OutputPath": output_uri},
+        "ResourceConfig": {
+            "InstanceType": resolved.instance_type,
+            "InstanceCount": instance_count,
+            # the spec's size only where the instance type has an EBS volume, as the SDK does
+            "VolumeSizeInGB": volume_size_gb or (resolved.training_volume_size if resolved.volume_kms_supported(
+                resolved.instance_type) else None) or DEFAULT_VOLUME_GB,
+        },
+        "StoppingCondition": {"MaxRuntimeInSeconds": int(runtime.to_seconds())},
+        "HyperParameters": hyperparameters,
+        "EnableNetworkIsolation": resolved.network_isolation,
+        "EnableInterContainerTrafficEncryption": bool(resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False)),
+    }
+    if resolved.estimator_kwargs.get("disable_output_compression"):  # as the SDK: the model is an S3 prefix
+        request["OutputDataConfig"]["CompressionType"] = "NONE"
+    if resolved.metric_definitions:
+        request["AlgorithmSpecification"]["MetricDefinitions"] = [dict(m) for m in resolved.metric_definitions]
+    environment = dict(resolved.environment)
+    if resolved.eula_required and accept_eula:
+        environment["accept_eula"] = "true"  # what the SDK's fit(accept_eula=True) sends
+    if environment:
+        request["Environment"] = environment
+    return request
+
+
 def _failed_training(job: "JumpStartTrainingJob") -> dict:
     from .._report import PLACEHOLDER
 
@@ -225,51 +281,13 @@ class JumpStartTrainingJob(Construct):
         if output_encryption_key is not None:  # SageMaker encrypts the output as the job's role
             output_encryption_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*")
 
-        channels = [_channel("training", train.uri, train.data_type)]
-        if validation is not None:
-            channels.append(_channel("validation", validation.uri, validation.data_type))
-        if model_channel:
-            channels.append(_channel("model", resolved.model_data.s3_uri, content_type=MODEL_CHANNEL_CONTENT_TYPE))
-        if resolved.script_uri:
-            channels.append(_channel("code", resolved.script_uri))
-
-        all_hps = {k: _script_mode_value(v) for k, v in resolved.container_hyperparameters.items()}
-        all_hps["sagemaker_region"] = json.dumps(region)
-        # JSON-encoded, as the SDK's estimator sends every hyperparameter ("4" -> "\"4\""): the training
-        # toolkit JSON-decodes each value, so the script receives the strings the spec defines
-        # (a raw "4" would arrive as the int 4, and "true" as Python True)
-        all_hps.update({k: json.dumps(v) for k, v in hps.items()})
         self.hyperparameters: Dict[str, str] = hps
         """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings; sent
         JSON-encoded, as the SDK sends them)."""
-
-        request: Dict[str, Any] = {
-            "AlgorithmSpecification": {"TrainingImage": resolved.image_uri, "TrainingInputMode": "File"},
-            "RoleArn": self.role.role_arn,
-            "InputDataConfig": channels,
-            "OutputDataConfig": {"S3OutputPath": output.uri},
-            "ResourceConfig": {
-                "InstanceType": resolved.instance_type,
-                "InstanceCount": instance_count,
-                # the spec's size only where the instance type has an EBS volume, as the SDK does
-                "VolumeSizeInGB": volume_size_gb or (resolved.training_volume_size if resolved.volume_kms_supported(
-                    resolved.instance_type) else None) or DEFAULT_VOLUME_GB,
-            },
-            "StoppingCondition": {"MaxRuntimeInSeconds": int(runtime.to_seconds())},
-            "HyperParameters": all_hps,
-            "EnableNetworkIsolation": resolved.network_isolation,
-            "EnableInterContainerTrafficEncryption": bool(resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False)),
-        }
+        request = _request(
+            resolved, self.role.role_arn, _channels(train, validation, resolved, model_channel), output.uri,
+            instance_count, volume_size_gb, runtime, _hyperparameters(resolved, region, hps), accept_eula)
         uncompressed = bool(resolved.estimator_kwargs.get("disable_output_compression"))
-        if uncompressed:  # as the SDK's estimator does for such specs: the model is an S3 prefix
-            request["OutputDataConfig"]["CompressionType"] = "NONE"
-        if resolved.metric_definitions:
-            request["AlgorithmSpecification"]["MetricDefinitions"] = [dict(m) for m in resolved.metric_definitions]
-        environment = dict(resolved.environment)
-        if resolved.eula_required and accept_eula:
-            environment["accept_eula"] = "true"  # what the SDK's fit(accept_eula=True) sends
-        if environment:
-            request["Environment"] = environment
         if output_encryption_key is not None:
             request["OutputDataConfig"]["KmsKeyId"] = output_encryption_key.key_arn
         if volume_encryption_key is not None:
