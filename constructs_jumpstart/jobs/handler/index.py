@@ -216,9 +216,10 @@ class MultipartWriter(io.RawIOBase):
     """A write-only stream into an S3 multipart upload: parts of ``PART_SIZE`` are sent as they fill,
     so memory stays at about one part whatever the size of the artifact."""
 
-    def __init__(self, s3, bucket: str, key: str, part_size: int = PART_SIZE):
+    def __init__(self, s3, bucket: str, key: str, part_size: int = PART_SIZE, metadata: Optional[Dict[str, str]] = None):
         self.s3, self.bucket, self.key, self.part_size = s3, bucket, key, part_size
-        self.upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, ContentType="application/gzip")["UploadId"]
+        self.upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, ContentType="application/gzip",
+                                                    Metadata=metadata or {})["UploadId"]
         self.parts: List[Dict[str, Any]] = []
         self.buffer = bytearray()
         self.size = 0
@@ -311,7 +312,7 @@ def pack(s3, source: str, bucket: str, key: str, limit_bytes: int, code: str = "
             f"{source} holds {total / 2**30:.1f} GiB, more than the packer's limit of {limit_bytes / 2**30:.1f} GiB "
             "(what one Lambda invocation streams within its 15 minutes). Pack it yourself into a model.tar.gz "
             "and pass it as model_data=.")
-    writer = MultipartWriter(s3, bucket, key)
+    writer = MultipartWriter(s3, bucket, key, metadata={"source-bytes": str(total)})  # read back by a retry
     try:
         # level 0: the gzip framing SageMaker needs (model.tar.gz) without deflate, whose CPU time (47 MiB/s at
         # level 1 on one core) would bound the packer, for weights that do not compress anyway
@@ -406,6 +407,19 @@ def signal(handle_url: str, kind: str, job: Dict[str, Any]) -> None:
     }))
 
 
+def signal_if_finished(request_type: str, kind: str, job: Optional[Dict[str, Any]], handle_url: str) -> None:
+    """A Create (a retry, or a checkpoint between two stages) that finds its job already finished
+    makes sure the wait hears of it. Best effort: the state-change event and the heartbeat signal
+    too. An Update is a rollback to something that already waited: its handle's pre-signed URL may
+    have expired, so nothing is sent."""
+    if request_type != "Create" or job is None or job.get(KINDS[kind]["status"]) not in TERMINAL:
+        return
+    try:
+        signal(handle_url, kind, job)
+    except Exception as err:  # noqa: BLE001 - see above
+        print(f"signal of {job.get(KINDS[kind]['name'])} not sent: {err}")
+
+
 def respond(event: Dict[str, Any], status: str, physical_id: str, reason: str = "", data: Optional[Dict[str, Any]] = None) -> None:
     put(event["ResponseURL"], fit({
         "Status": status,
@@ -429,11 +443,7 @@ def on_job(event: Dict[str, Any]) -> None:
         return
     name = job_name(props["JobName"], props["WaitHandle"])
     job = start(kind, name, json.loads(props["Request"]))
-    if event["RequestType"] == "Create" and job.get(KINDS[kind]["name"]) and job.get(KINDS[kind]["status"]) in TERMINAL:
-        try:  # a retried create that finds its job finished: make sure the wait condition hears of it
-            signal(props["WaitHandle"], kind, job)
-        except Exception as err:  # noqa: BLE001 - the state-change event signals too
-            print(f"signal of {name} not sent: {err}")
+    signal_if_finished(event["RequestType"], kind, job, props["WaitHandle"])  # a retried create
     respond(event, "SUCCESS", name, f"{kind} job {name}", {"JobName": name})
 
 
@@ -522,10 +532,8 @@ def on_checkpoint(event: Dict[str, Any]) -> None:
     """Between two stages: a job that already finished signals the new stage's handle at once."""
     props = event["ResourceProperties"]
     physical = f"{props['JobName']}-stage-{props['Stage']}"
-    if event["RequestType"] != "Delete":
-        job = describe(props["Kind"], props["JobName"])
-        if job is not None and job.get(KINDS[props["Kind"]]["status"]) in TERMINAL:
-            signal(props["WaitHandle"], props["Kind"], job)
+    if event["RequestType"] == "Create":
+        signal_if_finished("Create", props["Kind"], describe(props["Kind"], props["JobName"]), props["WaitHandle"])
     respond(event, "SUCCESS", event.get("PhysicalResourceId") or physical, "checkpoint")
 
 
