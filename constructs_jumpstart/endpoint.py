@@ -34,7 +34,7 @@ from ._checks import adopt, collect_problems, concrete_region, raise_problems
 from ._plan import mode_of, plan_problems
 from ._report import reports_problems
 from .nag import nag_suppress
-from .model import JumpStartModel
+from .model import JumpStartModel, cfn_tags
 from .types import Scope
 
 INVOKE_ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
@@ -421,6 +421,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             # an inference-component endpoint runs the containers: isolation and VPC go on its config
             enable_network_isolation=any(m.network_isolation for m in self.models) if components else None,
             vpc_config=self._component_vpc_config() if components else None,
+            tags=self._sdk_tags(),
         )
         for model in self.models:
             self.endpoint_config.node.add_dependency(model)
@@ -433,6 +434,12 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                          {"id": "AwsSolutions-SM2", "reason": "Serverless endpoints have no ML storage volume to encrypt; SageMaker refuses a KmsKeyId."},
                          {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: serverless has no storage volume."})
 
+    def _sdk_tags(self) -> Optional[List[Any]]:
+        """The SDK's JumpStart tags when every model of the endpoint is the same JumpStart model (as
+        with the SDK's one-model deploy); an endpoint of several models gets none at this level."""
+        tag_sets = {tuple((t["Key"], t["Value"]) for t in m.resolved.sdk_tags()) for m in self.models if m.resolved}
+        return cfn_tags(self.models[0].resolved) if len(tag_sets) == 1 and all(m.resolved for m in self.models) else None
+
     def _build_endpoint(self, endpoint_name: Optional[str], deployment: Optional[DeploymentConfig]) -> None:
         self._named_by_user = endpoint_name is not None
         if endpoint_name is None and deployment is not None:
@@ -443,6 +450,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             endpoint_config_name=self.endpoint_config_name,
             endpoint_name=endpoint_name,
             deployment_config=self._deployment_config(deployment) if deployment else None,
+            tags=self._sdk_tags(),
         )
         self._endpoint_name: Optional[str] = endpoint_name
         self._endpoint_arn: Optional[str] = None
@@ -464,6 +472,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                     ),
                 ),
                 runtime_config=sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=spec.copies),
+                tags=cfn_tags(model.resolved),
             )
             component.node.add_dependency(self.cfn_endpoint)
             self.inference_components.append(component)

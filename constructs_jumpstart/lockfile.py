@@ -34,8 +34,10 @@ CONTEXT_LOCKFILE = "jumpstart:lockfile"
 CONTEXT_REFRESH = "jumpstart:refresh"
 CONTEXT_FROZEN = "jumpstart:frozen"
 CONTEXT_METADATA = "jumpstart:metadata"
-FORMAT_VERSION = 2
-"""2: entries record the SDK's instance-storage rule (``no_volume_kms_instance_types``)."""
+FORMAT_VERSION = 3
+"""2: entries record the SDK's instance-storage rule (``no_volume_kms_instance_types``).
+3: an additional data source records the spec's own access (``accept_eula``) and whether it has a
+EULA of its own (``requires_eula``, which used to mean "gated provider or any access config")."""
 
 
 @dataclass(frozen=True)

@@ -222,13 +222,15 @@ class JumpStartModel(Construct):
             # AWS::SageMaker::Model has no AdditionalModelDataSources (cfn-lint: E3002), so a model
             # with them (e.g. a speculative-decoding draft model) is created through the API.
             container["AdditionalModelDataSources"] = extra
-            self.model_name: str = self._create_through_api(model_id, container, isolation, vpc_config, depends)
+            self.model_name: str = self._create_through_api(model_id, container, isolation, vpc_config, depends,
+                                                            resolved.sdk_tags())
             return
         self.cfn_model = sagemaker.CfnModel(
             self,
             "Resource",
             execution_role_arn=self.role.role_arn,
             enable_network_isolation=isolation,
+            tags=cfn_tags(resolved),
         )
         self.cfn_model.add_property_override("PrimaryContainer", container)
         if vpc_config:
@@ -302,7 +304,7 @@ class JumpStartModel(Construct):
             _iam.acknowledge_generated_wildcards(self.role)
 
     def _create_through_api(self, model_id: str, container: Dict[str, Any], isolation: bool,
-                            vpc_config: Optional[Dict[str, Any]], depends: List[Any]) -> str:
+                            vpc_config: Optional[Dict[str, Any]], depends: List[Any], tags: List[Dict[str, str]]) -> str:
         """``CreateModel`` / ``DeleteModel`` through the stack's handler (``Custom::JumpStartModel``),
         under a name that is a hash of the whole request: any change creates a new model (a new
         physical id), and CloudFormation then deletes the old one, as it replaces an
@@ -321,10 +323,11 @@ class JumpStartModel(Construct):
                                    "EnableNetworkIsolation": isolation}
         if vpc_config:
             request["VpcConfig"] = vpc_config
+        request["Tags"] = tags
         name = f"{re.sub(r'[^A-Za-z0-9-]+', '-', model_id).strip('-')[:52]}-{request_digest(self, request)}"
         function = handler_function(stack)
         function.add_to_role_policy(iam.PolicyStatement(
-            actions=["sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel"],
+            actions=["sagemaker:CreateModel", "sagemaker:AddTags", "sagemaker:DescribeModel", "sagemaker:DeleteModel"],
             resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=name.lower())]))
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["iam:PassRole"], resources=[self.role.role_arn],
@@ -335,6 +338,16 @@ class JumpStartModel(Construct):
         )
         self.custom_model.node.add_dependency(self.role, *depends)
         return name
+
+
+def cfn_tags(resolved: Optional[ResolvedModel]) -> Optional[List[Any]]:
+    """The SDK's JumpStart tags (:meth:`ResolvedModel.sdk_tags`) as ``CfnTag``s; CDK's ``Tags.of``
+    still adds to them."""
+    if resolved is None:
+        return None
+    from aws_cdk import CfnTag
+
+    return [CfnTag(key=t["Key"], value=t["Value"]) for t in resolved.sdk_tags()]
 
 
 def _container(resolved: ResolvedModel, artifact: Optional[S3Artifact], env: Dict[str, str], accepted: bool) -> Dict[str, Any]:
@@ -361,21 +374,20 @@ def _container(resolved: ResolvedModel, artifact: Optional[S3Artifact], env: Dic
 
 
 def _additional_sources(resolved: ResolvedModel, accept_eula: bool) -> List[Dict[str, Any]]:
-    """The spec's additional model data sources (e.g. a speculative-decoding draft model)."""
+    """The spec's additional model data sources (e.g. a speculative-decoding draft model), with the
+    access the SDK sends: ``AcceptEula`` true for a source with its own EULA once accepted, else the
+    spec's own ``model_access_config`` as it stands."""
     if resolved.model_package_arn:
         return []
-    return [
-        {
-            "ChannelName": d.channel_name,
-            "S3DataSource": {
-                "S3Uri": d.artifact.s3_uri,
-                "S3DataType": d.artifact.s3_data_type,
-                "CompressionType": d.artifact.compression_type,
-                **({"ModelAccessConfig": {"AcceptEula": True}} if d.requires_eula and accept_eula else {}),
-            },
-        }
-        for d in resolved.additional_data_sources
-    ]
+    sources = []
+    for d in resolved.additional_data_sources:
+        source: Dict[str, Any] = {"S3Uri": d.artifact.s3_uri, "S3DataType": d.artifact.s3_data_type,
+                                  "CompressionType": d.artifact.compression_type}
+        access = True if d.requires_eula and accept_eula else d.accept_eula
+        if access is not None:
+            source["ModelAccessConfig"] = {"AcceptEula": access}
+        sources.append({"ChannelName": d.channel_name, "S3DataSource": source})
+    return sources
 
 
 def _make_connectable() -> None:

@@ -372,12 +372,12 @@ def _resolve(
         for ds in specs.get_speculative_decoding_s3_data_sources():
             ds.s3_data_source.set_bucket(js_utils.get_draft_model_content_bucket(provider=ds.provider, region=region))
             src = ds.s3_data_source
-            needs_eula = (ds.provider or {}).get("classification") == "gated" or src.model_access_config is not None
-            additional.append(
+            additional.append(  # access as the SDK sends it: AcceptEula only for a source with its own EULA
                 AdditionalDataSource(
                     channel_name=ds.channel_name,
                     artifact=S3Artifact(src.s3_uri, src.s3_data_type, src.compression_type),
-                    requires_eula=needs_eula,
+                    requires_eula=bool(ds.hosting_eula_key),
+                    accept_eula=src.model_access_config.accept_eula if src.model_access_config else None,
                 )
             )
 

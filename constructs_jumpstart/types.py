@@ -115,7 +115,8 @@ class AdditionalDataSource:
 
     channel_name: str
     artifact: S3Artifact
-    requires_eula: bool = False
+    requires_eula: bool = False  # the source names its own EULA (``hosting_eula_key``): AcceptEula once accepted
+    accept_eula: Optional[bool] = None  # the spec's own ``model_access_config.accept_eula``, sent as is
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,15 @@ class ResolvedModel:
     for which SageMaker refuses a volume KMS key: the SDK's ``instance_supports_kms``, asked at
     resolve time and recorded, so a locked synth applies the SDK's rule without the SDK."""
 
+    def sdk_tags(self) -> List[Dict[str, str]]:
+        """The tags the SDK puts on what it creates for this model (``add_jumpstart_model_info_tags``),
+        by which SageMaker Studio, the SDK's ``Predictor`` and ``jumpstart invoke`` recognise the model."""
+        tags = [{"Key": "sagemaker-sdk:jumpstart-model-id", "Value": self.model_id},
+                {"Key": "sagemaker-sdk:jumpstart-model-version", "Value": self.version}]
+        if self.config_name:
+            tags.append({"Key": f"sagemaker-sdk:jumpstart-{self.scope}-config-name", "Value": self.config_name})
+        return tags
+
     def volume_kms_supported(self, instance_type: str) -> bool:
         """Whether SageMaker accepts a volume KMS key (and a volume size) on ``instance_type``."""
         return instance_type not in self.no_volume_kms_instance_types
@@ -207,6 +217,7 @@ class ResolvedModel:
                 channel_name=d["channel_name"],
                 artifact=S3Artifact(**d["artifact"]),
                 requires_eula=bool(d.get("requires_eula", False)),
+                accept_eula=d.get("accept_eula"),
             )
             for d in data.get("additional_data_sources", ())
         )

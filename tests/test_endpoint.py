@@ -9,7 +9,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
 
-from .conftest import role_statements
 from constructs_jumpstart import (
     JumpStartEndpoint,
     JumpStartModel,
@@ -18,6 +17,9 @@ from constructs_jumpstart import (
     UnsupportedInstanceTypeError,
     ValidationError,
 )
+from constructs_jumpstart.hosting import JumpStartVariant
+
+from .conftest import role_statements
 
 MOBILENET = "pytorch-ic-mobilenet-v2"
 
@@ -144,11 +146,15 @@ def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
             "S3DataType": "S3Prefix", "CompressionType": "None", "ModelAccessConfig": {"AcceptEula": True}}},
         "AdditionalModelDataSources": [{"ChannelName": "draft_model", "S3DataSource": {
             "S3Uri": "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/draft/v1/",
-            "S3DataType": "S3Prefix", "CompressionType": "None", "ModelAccessConfig": {"AcceptEula": True}}}],
+            # the spec's own access config, as the SDK sends it: the draft has no EULA of its own
+            "S3DataType": "S3Prefix", "CompressionType": "None", "ModelAccessConfig": {"AcceptEula": False}}}],
         "Environment": request["PrimaryContainer"]["Environment"],
     }
     assert request["PrimaryContainer"]["Environment"]["OPTION_SPECULATIVE_DRAFT_MODEL"] == "/opt/ml/additional-model-data-sources/draft_model/"
     assert request["PrimaryContainer"]["Environment"]["SM_NUM_GPUS"] == "4"
+    assert request["Tags"] == [{"Key": "sagemaker-sdk:jumpstart-model-id", "Value": "fixture-llm-gated"},
+                               {"Key": "sagemaker-sdk:jumpstart-model-version", "Value": "2.0.0"},
+                               {"Key": "sagemaker-sdk:jumpstart-inference-config-name", "Value": "lmi-optimized"}]
     # the stack's handler creates and deletes it (idempotent create, delete of a missing model is done)
     assert custom["Properties"]["ServiceToken"]["Fn::GetAtt"][0].startswith("JumpStartJobsHandlerFunction")
     # the endpoint config serves it, after it exists
@@ -370,3 +376,50 @@ def test_endpoint_template_snapshot(make_stack, snapshot):
     stack = make_stack()
     JumpStartEndpoint(stack, "Classifier", model_id=MOBILENET, model_version="3.0.25")
     assert Template.from_stack(stack).to_json() == snapshot
+
+
+@pytest.mark.parametrize("requires_eula, spec_access, accepted, expected", [
+    (True, False, True, {"AcceptEula": True}),   # a source with its own EULA, accepted: as the SDK's model_access_configs
+    (False, False, True, {"AcceptEula": False}),  # no EULA of its own: the spec's access config as it stands
+    (False, None, True, None),                   # the spec has none: none is sent
+    (True, None, False, None),                   # not accepted (the model's own EULA check refuses this earlier)
+])
+def test_rule_additional_source_access_is_what_the_sdk_sends(requires_eula, spec_access, accepted, expected):
+    import dataclasses
+
+    from constructs_jumpstart.model import _additional_sources
+    from constructs_jumpstart.resolver import resolve
+    from constructs_jumpstart.types import AdditionalDataSource, S3Artifact
+
+    resolved = dataclasses.replace(
+        resolve("fixture-llm-gated", region="us-west-2", source="shipped"),
+        additional_data_sources=(AdditionalDataSource("draft_model", S3Artifact("s3://b/draft/", "S3Prefix", "None"),
+                                                      requires_eula=requires_eula, accept_eula=spec_access),))
+    (source,) = _additional_sources(resolved, accepted)
+    assert source["S3DataSource"].get("ModelAccessConfig") == expected
+
+
+def test_model_endpoint_config_and_endpoint_carry_the_sdks_jumpstart_tags(make_stack):
+    """The tags the SDK's deploy() puts on what it creates: Studio, the SDK's Predictor and
+    `jumpstart invoke` find the model of an endpoint by them. CDK's Tags.of still adds to them."""
+    import aws_cdk as cdk
+
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Classifier", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25")
+    cdk.Tags.of(stack).add("team", "vision")
+    t = Template.from_stack(stack)
+    expected = Match.array_with([{"Key": "sagemaker-sdk:jumpstart-model-id", "Value": "pytorch-ic-mobilenet-v2"},
+                                 {"Key": "sagemaker-sdk:jumpstart-model-version", "Value": "3.0.25"},
+                                 {"Key": "team", "Value": "vision"}])
+    for rtype in ("AWS::SageMaker::Model", "AWS::SageMaker::EndpointConfig", "AWS::SageMaker::Endpoint"):
+        t.has_resource_properties(rtype, {"Tags": expected})
+
+
+def test_an_endpoint_of_two_different_models_carries_no_model_tags_of_its_own(make_stack):
+    stack = make_stack()
+    JumpStartEndpoint(stack, "AB", variants=[
+        JumpStartVariant(variant_name="Mobilenet", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25"),
+        JumpStartVariant(variant_name="Deprecated", model_id="fixture-ic-deprecated", tolerate_deprecated=True)])
+    t = Template.from_stack(stack)
+    assert "Tags" not in next(iter(t.find_resources("AWS::SageMaker::Endpoint").values()))["Properties"]
+    assert len(t.find_resources("AWS::SageMaker::Model", {"Properties": {"Tags": Match.any_value()}})) == 2

@@ -24,7 +24,7 @@ KEY = f"{MOBILENET}@*|us-west-2|inference|default-instance"
 def test_wildcard_is_recorded_as_concrete_version(make_stack, lockfile):
     JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
     data = json.loads(lockfile.read_text())
-    assert data["version"] == FORMAT_VERSION == 2
+    assert data["version"] == FORMAT_VERSION == 3
     entry = data["entries"][KEY]
     assert entry["requested_version"] == "*"
     assert entry["version"] == "3.0.25"
@@ -96,7 +96,7 @@ def test_keys_separate_region_scope_instance_and_config(make_stack, lockfile):
         ("{not json", r"is not valid JSON"),
         ('{"version": 2}', r"malformed: expected an object with 'version' and 'entries'"),
         ('{"version": 7, "entries": {}}', r"format version 7"),
-        ('{"version": 2, "entries": {"x@1|us-west-2|inference|default-instance": {"model_id": "x"}}}',
+        ('{"version": 3, "entries": {"x@1|us-west-2|inference|default-instance": {"model_id": "x"}}}',
          r"entry 'x@1\|us-west-2\|inference\|default-instance' is malformed"),
     ],
 )
@@ -152,12 +152,14 @@ def test_locked_synth_does_not_import_the_sdk(tmp_path, lockfile):
     assert locked == {"sagemaker_imported": False, "botocore_imported": False}
 
 
-def test_a_version_1_lockfile_is_refused_with_how_to_regenerate_it(tmp_path):
-    """Version 1 entries lack the SDK's instance-storage rule, which decides KMS keys and volume sizes:
-    re-resolving is the only way to get a correct template."""
+@pytest.mark.parametrize("old", [1, 2])
+def test_an_older_lockfile_is_refused_with_how_to_regenerate_it(tmp_path, old):
+    """Version 1 entries lack the SDK's instance-storage rule, which decides KMS keys and volume sizes;
+    version 2 entries record an additional data source's access by an older rule (AcceptEula where the
+    SDK sends the spec's own value): re-resolving is the only way to get a correct template."""
     path = tmp_path / "jumpstart.lock.json"
-    path.write_text('{"version": 1, "entries": {}}')
-    with pytest.raises(LockfileError, match=r"format version 1; this library reads version 2\. Delete it"):
+    path.write_text(f'{{"version": {old}, "entries": {{}}}}')
+    with pytest.raises(LockfileError, match=rf"format version {old}; this library reads version 3\. Delete it"):
         Lockfile.load(path)
 
 

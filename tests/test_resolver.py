@@ -104,7 +104,8 @@ def test_gated_model_with_speculative_decoding_and_deploy_kwargs():
     (draft,) = got.additional_data_sources
     assert draft.channel_name == "draft_model"
     assert draft.artifact.s3_uri == "s3://jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/draft/v1/"
-    assert draft.requires_eula
+    assert not draft.requires_eula  # no hosting_eula_key of its own
+    assert draft.accept_eula is False  # the spec's model_access_config, sent as the SDK sends it
     assert got.environment["OPTION_SPECULATIVE_DRAFT_MODEL"] == "/opt/ml/additional-model-data-sources/draft_model/"
     assert got.container_startup_health_check_timeout == 1200
     assert got.model_data_download_timeout == 1200

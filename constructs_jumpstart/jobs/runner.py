@@ -48,7 +48,8 @@ MAX_TIMEOUT = Duration.days(28)
 """The longest wait: SageMaker's longest training runtime (28 days)."""
 _KIND = {
     "training": ("training-job", "SageMaker Training Job State Change", "TrainingJobName", "TrainingJobStatus",
-                 ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"]),
+                 ["sagemaker:CreateTrainingJob", "sagemaker:AddTags", "sagemaker:DescribeTrainingJob",
+                  "sagemaker:StopTrainingJob"]),
     "transform": ("transform-job", "SageMaker Transform Job State Change", "TransformJobName", "TransformJobStatus",
                   ["sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"]),
 }

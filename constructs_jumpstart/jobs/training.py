@@ -69,6 +69,7 @@ def _hyperparameters(resolved: ResolvedModel, region: str, hps: Dict[str, str]) 
     estimator sends every one (``"4"`` -> ``"\\"4\\""``): the training toolkit JSON-decodes each value,
     so the script receives the strings the spec defines (a raw ``"4"`` would arrive as the int 4)."""
     all_hps = {k: _script_mode_value(v) for k, v in resolved.container_hyperparameters.items()}
+    all_hps.setdefault("sagemaker_container_log_level", "20")  # the SDK's framework default (logging.INFO), raw
     all_hps["sagemaker_region"] = json.dumps(region)
     all_hps.update({k: json.dumps(v) for k, v in hps.items()})
     return all_hps
@@ -95,6 +96,7 @@ def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, An
         "HyperParameters": hyperparameters,
         "EnableNetworkIsolation": resolved.network_isolation,
         "EnableInterContainerTrafficEncryption": bool(resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False)),
+        "Tags": resolved.sdk_tags(),
     }
     if resolved.estimator_kwargs.get("disable_output_compression"):  # as the SDK: the model is an S3 prefix
         request["OutputDataConfig"]["CompressionType"] = "NONE"
@@ -102,7 +104,7 @@ def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, An
         request["AlgorithmSpecification"]["MetricDefinitions"] = [dict(m) for m in resolved.metric_definitions]
     environment = dict(resolved.environment)
     if resolved.eula_required and accept_eula:
-        environment["accept_eula"] = "true"  # what the SDK's fit(accept_eula=True) sends
+        environment["accept_eula"] = "true"  # the SDK's JumpStartEstimator(environment={"accept_eula": "true"})
     if environment:
         request["Environment"] = environment
     return request

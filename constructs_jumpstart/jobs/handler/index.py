@@ -179,7 +179,8 @@ def failure_reason(kind: str, job: Dict[str, Any]) -> str:
 
 
 def _same_model(existing: Dict[str, Any], request: Dict[str, Any]) -> bool:
-    return all(existing.get(key) == value for key, value in request.items())
+    """DescribeModel against the request: every member but the tags (which DescribeModel omits)."""
+    return all(existing.get(key) == value for key, value in request.items() if key != "Tags")
 
 
 def create_model(name: str, request: Dict[str, Any]) -> str:
