@@ -61,3 +61,40 @@ def role_statements(template, role_prefix: str = "") -> list:
         if any(ref.get("Ref") in roles for ref in policy["Properties"].get("Roles", [])):
             statements += policy["Properties"]["PolicyDocument"]["Statement"]
     return statements
+
+
+# -- the SDK oracle (tests/test_sdk_oracle.py): its SDK run starts with the session ----------------
+
+
+def _runs_oracle(config) -> bool:
+    targets = [Path(str(a).split("::")[0]).resolve() for a in config.args] or [ROOT / "tests"]
+    oracle = ROOT / "tests" / "test_sdk_oracle.py"
+    return any(t == oracle or t in oracle.parents for t in targets)
+
+
+def pytest_configure(config):
+    """In the controlling process only (not in xdist workers), start the SDK's capture in the
+    background, so its ~40 s overlap the rest of the suite; the workers find it by environment."""
+    from tests import sdk_oracle
+
+    if hasattr(config, "workerinput") or sdk_oracle.OUT_ENV in os.environ or not _runs_oracle(config):
+        return
+    if not sdk_oracle.SDK_PYTHON.exists():
+        return  # test_sdk_oracle.py fails with how to make it
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="jumpstart-sdk-oracle-"))
+    os.environ[sdk_oracle.OUT_ENV] = str(directory)
+    config._jumpstart_oracle = sdk_oracle.start_capture(directory)
+
+
+def pytest_unconfigure(config):
+    process = getattr(config, "_jumpstart_oracle", None)
+    if process is not None:
+        if process.poll() is None:
+            process.kill()
+        import shutil
+
+        from tests import sdk_oracle
+
+        shutil.rmtree(os.environ.pop(sdk_oracle.OUT_ENV), ignore_errors=True)

@@ -1,0 +1,84 @@
+"""The SageMaker SDK as the test oracle: the cases, and the SDK run that captures its requests.
+
+The capture runs in the SDK's own environment (``.venv-sdk``) as a subprocess; ``conftest.py``
+starts it when the session begins, so it overlaps the rest of the suite, and
+``tests/test_sdk_oracle.py`` waits for its output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+CATALOG = ROOT / "constructs_jumpstart" / "catalog"
+SDK_PYTHON = ROOT / ".venv-sdk" / "bin" / "python"
+OUT_ENV = "JUMPSTART_SDK_ORACLE_DIR"
+TRAINING_DATA = "s3://oracle-data/train/"
+
+
+def _specs() -> Iterator[Tuple[str, str, Dict[str, Any]]]:
+    for entry in json.loads((CATALOG / "models_manifest.json").read_text()):
+        yield entry["model_id"], entry["version"], json.loads((CATALOG / entry["spec_key"]).read_text())
+
+
+def _fits(base: Dict[str, Any], model_id: str, version: str, spec: Dict[str, Any]) -> List[Dict[str, Any]]:
+    out = []
+    for instance_type in sorted({spec["default_training_instance_type"], "ml.m5.xlarge", "ml.g5.2xlarge"}
+                                & set(spec["supported_training_instance_types"])):
+        case = {**base, "id": f"fit:{model_id}@{version}:{instance_type}", "kind": "fit", "instance_type": instance_type,
+                "inputs": {"training": TRAINING_DATA}, "job_name": "oracle-job", "accept_eula": False}
+        if spec.get("gated_bucket"):  # the SDK's documented way for gated fine-tuning (the Llama notebooks)
+            case["environment"] = {"accept_eula": "true"}
+        out.append(case)
+    return out
+
+
+def cases() -> List[Dict[str, Any]]:
+    """Every shipped spec deployed on its default instance type and with each of its inference
+    configs, the instance-type-variant fixture on every instance type it supports, and every
+    trainable spec fine-tuned on its default type and on an EBS and a local-storage type it supports."""
+    out = []
+    for model_id, version, spec in _specs():
+        base = {"model_id": model_id, "model_version": version, "accept_eula": bool(spec.get("hosting_eula_key"))}
+        deploy_types = [spec["default_inference_instance_type"]]
+        if model_id == "fixture-llm-families":
+            deploy_types = spec["supported_inference_instance_types"]
+        for instance_type in deploy_types:
+            out.append({**base, "id": f"deploy:{model_id}@{version}:{instance_type}", "kind": "deploy",
+                        "instance_type": instance_type})
+        for config in spec.get("inference_configs") or {}:
+            out.append({**base, "id": f"deploy:{model_id}@{version}:{config}", "kind": "deploy", "config_name": config,
+                        "instance_type": spec["default_inference_instance_type"]})
+        if spec.get("training_supported"):
+            out.extend(_fits(base, model_id, version, spec))
+    return out
+
+
+def start_capture(directory: Path) -> subprocess.Popen:
+    """Start the SDK run for :func:`cases` in the background. It leaves ``sdk-requests.json``, the
+    SDK's log in ``capture.log`` and, last, its exit status in ``exit-status``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "cases.json").write_text(json.dumps(cases()))
+    command = '"$0" "$1" "$2" "$3" > "$4" 2>&1; echo $? > "$5"'
+    return subprocess.Popen(["sh", "-c", command, str(SDK_PYTHON), str(HERE / "capture.py"), str(directory / "cases.json"),
+                             str(directory / "sdk-requests.json"), str(directory / "capture.log"),
+                             str(directory / "exit-status")], env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def wait_for_capture(directory: Path, timeout: float = 900) -> Dict[str, List[List[Any]]]:
+    """The SDK's requests per case, once the run in ``directory`` has finished; an ``AssertionError``
+    with the SDK's log if it failed or did not finish in time."""
+    status = directory / "exit-status"
+    deadline = time.monotonic() + timeout
+    while not status.exists() or not status.read_text().strip():
+        assert time.monotonic() < deadline, f"the SDK run in {directory} did not finish in {timeout:.0f} s"
+        time.sleep(0.5)
+    log = (directory / "capture.log").read_text()
+    assert status.read_text().strip() == "0", f"the SDK run failed:\n{log[-3000:]}"
+    return json.loads((directory / "sdk-requests.json").read_text())

@@ -1,0 +1,168 @@
+"""The SageMaker SDK as the oracle: for every spec the project ships, the requests the SDK's own
+``JumpStartModel(...).deploy()`` and ``JumpStartEstimator(...).fit()`` send are compared, field by
+field, with the requests our constructs make CloudFormation (or our handler) send.
+
+The SDK runs in its own environment (``.venv-sdk``, made by ``make install`` from
+``requirements-sdk.txt``) through ``tests/sdk_oracle/capture.py``, once per test session, in the
+background from the session's start (see ``conftest.py``). Every
+difference must be one of the documented ones in ``tests/sdk_oracle/differences.json``, and every
+documented difference must still occur (a stale entry fails too).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import aws_cdk as cdk
+import pytest
+
+from constructs_jumpstart import JumpStartEndpoint, JumpStartTrainingJob
+
+from . import conformance, sdk_oracle
+
+DIFFERENCES: List[Dict[str, Any]] = json.loads((sdk_oracle.HERE / "differences.json").read_text())["differences"]
+
+
+CASES = sdk_oracle.cases()
+
+
+@pytest.fixture(scope="session")
+def sdk_requests(tmp_path_factory) -> Dict[str, List[List[Any]]]:
+    """The SDK's requests per case: from the run ``conftest.py`` started with the session, or, when
+    this process started none, from one it runs now."""
+    if not sdk_oracle.SDK_PYTHON.exists():
+        pytest.fail(f"{sdk_oracle.SDK_PYTHON} is missing: run 'make install' (it builds the SDK environment "
+                    "from requirements-sdk.txt)")
+    directory = os.environ.get(sdk_oracle.OUT_ENV)
+    if directory is None:
+        directory = str(tmp_path_factory.mktemp("sdk-oracle"))
+        sdk_oracle.start_capture(Path(directory))
+    return sdk_oracle.wait_for_capture(Path(directory))
+
+
+# -- our side ---------------------------------------------------------------------------------------
+
+
+def our_requests(case: Dict[str, Any], lockfile: Path) -> Dict[str, Dict[str, Any]]:
+    app = cdk.App(context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile),
+                           "jumpstart:errors": "raise"})
+    stack = cdk.Stack(app, "Oracle", env=cdk.Environment(account="123456789012", region=conformance.REGION))
+    props = dict(model_id=case["model_id"], model_version=case["model_version"], instance_type=case["instance_type"],
+                 accept_eula=case["accept_eula"] or bool(case.get("environment")), tolerate_deprecated=True,
+                 tolerate_vulnerable=True)
+    if case["kind"] == "deploy":
+        JumpStartEndpoint(stack, "Endpoint", config_name=case.get("config_name"), **props)
+    else:
+        JumpStartTrainingJob(stack, "FineTune", training_data=case["inputs"]["training"], **props)
+    template = cdk.assertions.Template.from_stack(stack).to_json()
+    ours: Dict[str, Dict[str, Any]] = {}
+    for request in conformance.requests_of(template):
+        ours.setdefault(request.operation, request.params)
+    return ours
+
+
+# -- the comparison ---------------------------------------------------------------------------------
+
+
+def flatten(value: Any, path: str = "") -> Iterator[Tuple[str, Any]]:
+    """Leaves by path; list items are keyed by their name (channel, variant, tag key) when they have one."""
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from flatten(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for index, item in enumerate(value):
+            name = item.get("ChannelName") or item.get("VariantName") or item.get("Key") or index
+            yield from flatten(item, f"{path}[{name}]")
+    else:
+        yield path, value
+
+
+def _aliased(operation: str, path: str) -> str:
+    for entry in DIFFERENCES:
+        if entry["kind"] == "alias" and entry["operation"] == operation and path.startswith(entry["path"]):
+            return entry["same_as"] + path[len(entry["path"]):]
+    return path
+
+
+def explain(operation: str, path: str, sdk: Any, ours: Any, instance_type: str = "") -> Optional[int]:
+    """The index of the documented difference that explains this one, if any."""
+    for index, entry in enumerate(DIFFERENCES):
+        pattern = entry["path"].replace("[", "[[]")  # brackets in a path are list items, not fnmatch classes
+        if entry["operation"] not in (operation, "*") or not fnmatch.fnmatchcase(path, pattern):
+            continue
+        if not fnmatch.fnmatchcase(instance_type, entry.get("instance_types", "*")):
+            continue
+        kind = entry["kind"]
+        if (kind == "value" and sdk is not None and ours is not None
+                or kind == "sdk-only" and ours is None
+                or kind == "ours-only" and sdk is None
+                or kind == "default" and entry["value"] in (sdk, ours) and None in (sdk, ours)):
+            return index
+    return None
+
+
+def differences(sdk_calls: List[List[Any]], ours: Dict[str, Dict[str, Any]], instance_type: str = "") -> Tuple[List[str], set]:
+    unexplained, used = [], set()
+    for operation, params in sdk_calls:
+        if operation == "Error":
+            unexplained.append(f"the SDK failed: {params}")
+            continue
+        if operation.startswith("Describe"):
+            continue  # reads, not writes
+        if operation not in ours:
+            unexplained.append(f"{operation}: sent by the SDK, not by us")
+            continue
+        sdk_leaves = {_aliased(operation, p): v for p, v in flatten(params)}
+        our_leaves = dict(flatten(ours[operation]))
+        for path in sorted(set(sdk_leaves) | set(our_leaves)):
+            sdk, mine = sdk_leaves.get(path), our_leaves.get(path)
+            if sdk == mine:
+                continue
+            index = explain(operation, path, sdk, mine, instance_type)
+            if index is None:
+                unexplained.append(f"{operation} {path}: SDK {json.dumps(sdk)}, ours {json.dumps(mine)}")
+            else:
+                used.add(index)
+    return unexplained, used
+
+
+USED: set = set()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_our_requests_are_the_sdks_but_for_documented_differences(case, sdk_requests, lockfile):
+    unexplained, used = differences(sdk_requests[case["id"]], our_requests(case, lockfile), case["instance_type"])
+    USED.update(used)
+    assert unexplained == []
+
+
+def test_every_documented_difference_still_occurs(sdk_requests, tmp_path):
+    used = set()
+    for number, case in enumerate(CASES):
+        used |= differences(sdk_requests[case["id"]], our_requests(case, tmp_path / f"{number}.lock.json"),
+                            case["instance_type"])[1]
+    used |= {i for i, e in enumerate(DIFFERENCES) if e["kind"] == "alias"}
+    stale = [DIFFERENCES[i]["path"] for i in range(len(DIFFERENCES)) if i not in used]
+    assert stale == []
+
+
+def test_every_documented_difference_says_why():
+    for entry in DIFFERENCES:
+        assert entry["kind"] in ("value", "sdk-only", "ours-only", "default", "alias")
+        assert len(entry["reason"]) > 30, entry
+
+
+@pytest.mark.parametrize("sdk, ours, expected", [
+    ([["CreateModel", {"EnableNetworkIsolation": True}]], {"CreateModel": {}}, "EnableNetworkIsolation"),
+    ([["CreateTrainingJob", {"HyperParameters": {"epochs": "\"3\""}}]], {"CreateTrainingJob": {"HyperParameters": {"epochs": "3"}}},
+     "HyperParameters.epochs"),
+    ([["CreateEndpoint", {}]], {}, "sent by the SDK, not by us"),
+    ([["Error", {"type": "ValueError"}]], {}, "the SDK failed"),
+])
+def test_the_comparison_catches_what_differs(sdk, ours, expected):
+    unexplained, _ = differences(sdk, ours)
+    assert any(expected in line for line in unexplained), unexplained
