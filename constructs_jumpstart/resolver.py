@@ -431,6 +431,8 @@ def _resolve(
         eula_url = f"https://{bucket}.s3.{region}.{get_domain_for_region(region)}/{specs.hosting_eula_key}"
 
     inference = scope == Scope.INFERENCE.value
+    dataset_key = None if inference else getattr(specs, "default_training_dataset_key", None)
+    dataset_uri = f"s3://{js_utils.get_jumpstart_content_bucket(region)}/{dataset_key}" if dataset_key else None
     predictor = getattr(specs, "predictor_specs", None)
     vulnerable = specs.inference_vulnerable if inference else specs.training_vulnerable
     vulnerabilities = specs.inference_vulnerabilities if inference else specs.training_vulnerabilities
@@ -470,6 +472,7 @@ def _resolve(
         estimator_kwargs=dict(getattr(specs, "estimator_kwargs", None) or {}) if not inference else {},
         container_hyperparameters=container_hps,
         training_volume_size=getattr(specs, "training_volume_size", None) if not inference else None,
+        default_training_dataset_uri=dataset_uri,
         resource_requirements={k: int(v) for k, v in resources.items()},
         default_content_type=predictor.default_content_type if predictor else None,
         supported_content_types=tuple(predictor.supported_content_types) if predictor else (),

@@ -107,6 +107,8 @@ def test_describe_training_scope_region_and_instance_type():
                           "--region", "eu-west-1", "--instance-type", "ml.c5.2xlarge").stdout)
     assert data["image_uri"] == "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:1.10.0-cpu-py38"
     assert data["script_uri"].endswith("prepack/v1.1.0/sourcedir.tar.gz")
+    # the dataset fine-tuning uses without training_data, in the region's JumpStart bucket
+    assert data["default_training_dataset"] == "s3://jumpstart-cache-prod-eu-west-1/training-datasets/tf_flowers/"
 
 
 def test_describe_gated_model_shows_eula_and_table_output():

@@ -148,6 +148,28 @@ def test_all_training_problems_together(make_stack):
     assert len(info.value.problems) == 4
 
 
+def test_fine_tuning_without_training_data_uses_the_specs_default_dataset(make_stack):
+    """Zero data preparation, as JumpStart's notebooks and Studio fine-tune: the spec's
+    default_training_dataset_key in the region's JumpStart bucket, named in an annotation, readable
+    by the job's role (that prefix only)."""
+    stack = make_stack()
+    JumpStartTrainingJob(stack, "J", model_id=MOBILENET, model_version="3.0.25")
+    template = Template.from_stack(stack)
+    dataset = "s3://jumpstart-cache-prod-us-west-2/training-datasets/tf_flowers/"
+    (training,) = [c for c in _request(template)["InputDataConfig"] if c["ChannelName"] == "training"]
+    assert training["DataSource"]["S3DataSource"]["S3Uri"] == dataset
+    reads = [s for s in role_statements(template, "J") if s["Action"] == "s3:GetObject"]
+    assert any("jumpstart-cache-prod-us-west-2/training-datasets/tf_flowers/*" in json.dumps(s["Resource"]) for s in reads)
+    infos = cdk.assertions.Annotations.from_stack(stack).find_info("*", Match.string_like_regexp("default dataset"))
+    assert dataset in infos[0].entry.data
+
+
+def test_fine_tuning_without_training_data_needs_a_default_dataset(make_stack):
+    with pytest.raises(ValidationError, match=r"'fixture-llm-families' 1\.0\.0 has no default training dataset: "
+                                              r"pass training_data="):
+        JumpStartTrainingJob(make_stack(), "J", model_id="fixture-llm-families")
+
+
 def test_untrainable_model_and_bad_instance_type(make_stack):
     with pytest.raises(UnsupportedScopeError, match="does not support fine-tuning"):
         JumpStartTrainingJob(make_stack(), "J", model_id="fixture-llm-gated", training_data="s3://d/t/", accept_eula=True)

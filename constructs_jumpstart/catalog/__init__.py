@@ -333,6 +333,7 @@ def describe(model_id: str, version: str = "*", *, scope: str = "inference", ins
         "network_isolation": m.network_isolation, "deprecated": m.deprecated,
         "deprecated_message": m.deprecated_message, "vulnerable": m.vulnerable,
         "vulnerabilities": list(m.vulnerabilities), "training_supported": m.training_supported,
+        **({"default_training_dataset": m.default_training_dataset_uri} if m.scope == "training" else {}),
     }
 
 

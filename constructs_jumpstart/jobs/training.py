@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
@@ -148,7 +148,7 @@ class JumpStartTrainingJob(Construct):
         id: str,
         *,
         model_id: str,
-        training_data: _s3.S3Input,
+        training_data: Optional[_s3.S3Input] = None,
         model_version: str = "*",
         training_data_prefix: str = "",
         validation_data: Optional[_s3.S3Input] = None,
@@ -178,7 +178,9 @@ class JumpStartTrainingJob(Construct):
         Args:
             model_id: a JumpStart model id whose spec supports training.
             training_data: the ``training`` channel: ``s3://bucket/prefix/``, an ``s3.Bucket``
-                (with ``training_data_prefix``) or an ``s3_assets.Asset``.
+                (with ``training_data_prefix``) or an ``s3_assets.Asset``. Left out: the spec's
+                default dataset (``jumpstart describe MODEL --scope training`` names it); a model
+                without one is a synth error.
             model_version: version or ``"*"`` (locked in ``jumpstart.lock.json``).
             validation_data: optional ``validation`` channel, same forms.
             hyperparameters: merged over the spec's defaults; checked at synth against the spec's
@@ -208,11 +210,12 @@ class JumpStartTrainingJob(Construct):
         problems: List[str] = []
         if not isinstance(instance_count, int) or instance_count < 1:
             problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
-        try:
-            train = _s3.location(training_data, training_data_prefix, "training_data")
-        except ValueError as err:
-            problems.append(str(err))
-            train = None
+        train = None
+        if training_data is not None:
+            try:
+                train = _s3.location(training_data, training_data_prefix, "training_data")
+            except ValueError as err:
+                problems.append(str(err))
         validation = None
         if validation_data is not None:
             try:
@@ -234,6 +237,9 @@ class JumpStartTrainingJob(Construct):
         )
         hps, hp_problems = merge_and_validate(resolved, hyperparameters or {})
         problems += hp_problems
+        if training_data is None:
+            train, problem = self._default_dataset(resolved)
+            problems += [problem] if problem else []
         api_problem = _api_rules.instance_type_problem("training", resolved.instance_type)
         problems += [api_problem] if api_problem else []
         if volume_encryption_key is not None:
@@ -316,6 +322,19 @@ class JumpStartTrainingJob(Construct):
             self.runner.output("ModelArtifacts"), self.grant_read_model_data, "S3Prefix" if uncompressed else "S3Object"
         )
         """S3 URI of the trained ``model.tar.gz``. Using it makes a resource wait for the job."""
+
+    def _default_dataset(self, resolved: ResolvedModel) -> Tuple[Optional[_s3.Location], Optional[str]]:
+        """Fine-tuning without ``training_data``: the spec's default dataset, as JumpStart's notebooks
+        and Studio fine-tune (the SDK's ``fit()`` without inputs sends no training channel at all,
+        which leaves the script nothing to train on), with an annotation naming it."""
+        uri = resolved.default_training_dataset_uri
+        if uri is None:
+            return None, (f"'{resolved.model_id}' {resolved.version} has no default training dataset: pass "
+                          "training_data= (an S3 URI, a bucket with training_data_prefix, an asset or a JobInput).")
+        Annotations.of(self).add_info(
+            f"No training_data: fine-tuning '{resolved.model_id}' {resolved.version} on the spec's default dataset "
+            f"{uri}. Pass training_data= to train on your own.")
+        return _s3.location(uri, "", "training_data"), None
 
     def _wait_and_runtime(self, resolved: ResolvedModel, timeout: Optional[Duration],
                           max_runtime: Optional[Duration]):

@@ -36,13 +36,16 @@ def _fits(base: Dict[str, Any], model_id: str, version: str, spec: Dict[str, Any
         if spec.get("gated_bucket"):  # the SDK's documented way for gated fine-tuning (the Llama notebooks)
             case["environment"] = {"accept_eula": "true"}
         out.append(case)
+    if spec.get("default_training_dataset_key"):  # fine-tuning with zero data preparation
+        out.append({**out[0], "id": f"fit:{model_id}@{version}:default-dataset", "inputs": None})
     return out
 
 
 def cases() -> List[Dict[str, Any]]:
     """Every shipped spec deployed on its default instance type and with each of its inference
     configs, the instance-type-variant fixture on every instance type it supports, and every
-    trainable spec fine-tuned on its default type and on an EBS and a local-storage type it supports."""
+    trainable spec fine-tuned on its default type and on an EBS and a local-storage type it supports
+    (and, where the spec has a default dataset, without training data)."""
     out = []
     for model_id, version, spec in _specs():
         base = {"model_id": model_id, "model_version": version, "accept_eula": bool(spec.get("hosting_eula_key"))}
