@@ -475,6 +475,68 @@ def _assembly_errors(outdir: Path) -> List[str]:
     return list(dict.fromkeys(found))
 
 
+@app.command()
+def invoke(
+    endpoint: str = typer.Argument(..., help="The endpoint's name (the stack output EndpointName)."),
+    payload: str = typer.Option("default", "--payload", "-p",
+                                help="default (the spec's example), default:NAME, a file, or - (standard input)."),
+    model_id: Optional[str] = typer.Option(None, "--model-id", help="Default: the endpoint's JumpStart tags."),
+    version: Optional[str] = typer.Option(None, "--version", "-v", help="Default: the endpoint's tags, else *."),
+    content_type: Optional[str] = typer.Option(None, "--content-type", help="Default: the payload's, else the spec's."),
+    accept: Optional[str] = typer.Option(None, "--accept", help="Default: the spec's."),
+    stream: bool = typer.Option(False, "--stream", help="InvokeEndpointWithResponseStream: print parts as they arrive."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the response here (binary answers: "
+                                          "default response.<type>)."),
+    region: Optional[str] = typer.Option(None, "--region", "-r", help="The endpoint's region (default as for the catalog)."),
+    source: Optional[str] = SourceOpt,
+    metadata_dir: Optional[Path] = DirOpt,
+) -> None:
+    """Call a deployed endpoint as the SDK's Predictor does: the model's content and accept types and
+    example payload, the answer pretty-printed (JSON) or written to a file (images)."""
+    from . import invoke as calls
+    from .catalog import describe as describe_model
+
+    region = region or _default_region()
+    sagemaker, runtime = _run(lambda: calls.clients(region))
+    tagged_id, tagged_version = _run(lambda: calls.endpoint_model(sagemaker, endpoint))
+    model_id, version = model_id or tagged_id, version or tagged_version or "*"
+    spec = _run(lambda: describe_model(model_id, version, region=region, source=_source(source, metadata_dir))) \
+        if model_id else None
+    request = _run(lambda: calls.build_request(spec, payload, content_type, accept))
+    answer_type, parts = _run(lambda: calls.send(runtime, endpoint, request, stream))
+    echo = stream and output is None
+    data = _run(lambda: _consume(parts, echo))
+    if not echo:
+        _print_answer(answer_type, data, output)
+
+
+def _consume(parts, echo: bool) -> bytes:
+    """The whole answer; streamed parts are printed as they arrive when ``echo``."""
+    data = b""
+    for part in parts:
+        data += part
+        if echo:
+            sys.stdout.write(part.decode(errors="replace"))
+            sys.stdout.flush()
+    if echo:
+        sys.stdout.write("\n")
+    return data
+
+
+def _print_answer(content_type: str, data: bytes, output: Optional[Path]) -> None:
+    binary = not content_type.startswith(("application/json", "text/")) and content_type != ""
+    if output is None and binary:
+        output = Path("response." + (content_type.split("/")[-1].split(";")[0] or "bin"))
+    if output is not None:
+        output.write_bytes(data)
+        err.print(f"{len(data)} bytes of {content_type or 'unknown type'} written to {output}", markup=False)
+        return
+    try:
+        _print_json(json.loads(data))
+    except ValueError:
+        sys.stdout.write(data.decode(errors="replace") + "\n")
+
+
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import PackageNotFoundError, version

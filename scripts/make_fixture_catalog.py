@@ -82,6 +82,13 @@ def llm_gated(version: str, deprecated: bool = False) -> dict:
             "Version 1.0.0 of fixture-llm-gated is deprecated; use 2.0.0." if deprecated else None
         ),
         resource_name_base="fx-llm-gated",
+        # as the real text-generation specs: a named example request and where the answer is in the response
+        default_payloads={"Haiku": {
+            "content_type": "application/json", "prompt_key": "inputs",
+            "output_keys": {"generated_text": "[0].generated_text"},
+            "body": {"inputs": "Write a haiku about infrastructure as code.",
+                     "parameters": {"max_new_tokens": 64, "temperature": 0.6, "top_p": 0.9}},
+        }},
         gated_bucket=True,
         hosting_eula_key="fmhMetadata/eula/fixtureLlmLicense.txt",
         hosting_artifact_key="fixture-llm-gated/artifacts/inference/v2.0.0/",
