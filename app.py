@@ -12,6 +12,8 @@ Context (``-c key=value``):
   model_version  version or "*"                 (default: *; the lockfile pins what it resolved to)
   instance_type  hosting instance type          (default: the spec's default)
   accept_eula    "true" to accept a gated model's EULA
+  smoke_test     endpoint: "true" to invoke the endpoint after each deployment (the spec's example
+                 payload; the default mobilenet has none, e.g. -c model_id=fixture-llm-families)
   region         AWS region                     (cdk.json: us-west-2; else $CDK_DEFAULT_REGION)
   jumpstart:metadata   shipped | live | PATH    (cdk.json sets "shipped")
 """
@@ -48,7 +50,8 @@ def build_app(app: cdk.App) -> cdk.App:
     if example == "endpoint":
         stacks.EndpointStack(
             app, "JumpStartEndpointStack", env=env,
-            accept_eula=str(ctx("accept_eula") or "").lower() == "true", **model,
+            accept_eula=str(ctx("accept_eula") or "").lower() == "true",
+            smoke_test=str(ctx("smoke_test") or "").lower() == "true", **model,
         )
     elif example == "finetune":
         stacks.FineTuneStack(app, "JumpStartFineTuneStack", env=env, training_data=ctx("training_data") or None, **model)

@@ -33,6 +33,7 @@ from .lockfile import LockKey
 from ._checks import adopt, collect_problems, concrete_region, raise_problems
 from ._plan import mode_of, plan_problems
 from ._report import reports_problems
+from . import _smoke
 from .nag import nag_suppress
 from .model import JumpStartModel, cfn_tags
 from .types import Scope
@@ -107,7 +108,7 @@ def _failed_endpoint(ep: "JumpStartEndpoint") -> dict:
             "endpoint_config_name": PLACEHOLDER, "model_name": PLACEHOLDER, "model_version": PLACEHOLDER,
             "instance_type": PLACEHOLDER, "model": Unavailable(), "models": [], "variant_names": ["AllTraffic"],
             "inference_components": [], "inference_component_specs": [], "_rollback_alarms": [], "_fleet_count": 1,
-            "_named_by_user": True}
+            "_named_by_user": True, "smoke_test": None}
 
 
 @jsii.implements(sagemaker.IEndpoint)
@@ -167,6 +168,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
         enable_network_isolation: Optional[bool] = None,
         endpoint_name: Optional[str] = None,
+        smoke_test: bool = False,
     ) -> None:
         """
         Args:
@@ -195,6 +197,9 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             enable_network_isolation: only ``True`` (stricter than the spec) is accepted as a change.
             endpoint_name: a physical name. Generated when a deployment config is given, so that
                 rollback alarms on this endpoint's metrics do not depend on the endpoint itself.
+            smoke_test: after every deployment that changes what the endpoint serves, invoke it with
+                the spec's example payload and fail the deployment (rolling back) if it does not
+                answer; see :meth:`add_smoke_test` for your own payload.
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -263,6 +268,10 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         self.inference_components: List[sagemaker.CfnInferenceComponent] = []
         if inference_components:
             self._build_components(inference_components, variant_name)
+        self.smoke_test: Optional[Any] = None
+        """The ``aws_cdk.triggers.Trigger`` of :meth:`add_smoke_test` (``None`` without one)."""
+        if smoke_test:
+            self.add_smoke_test()
 
     # -- builders (each renders one part of the template, in the template's order) ----------------
 
@@ -637,6 +646,42 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             raise ValidationError(f"{self.node.path}.add_rollback_alarm", [problem])
         self._rollback_alarms.append(alarm)
         self.cfn_endpoint.deployment_config = self._deployment_config(self._deployment)
+
+    def add_smoke_test(self, payload: Any = None, *, content_type: Optional[str] = None, accept: Optional[str] = None,
+                       timeout: Duration = Duration.minutes(5)) -> Any:
+        """After every deployment that changes what the endpoint serves, invoke it once it is
+        InService (a CDK trigger) and fail the deployment, so CloudFormation rolls back to the
+        previous endpoint, when the call fails, times out or answers nothing.
+
+        Args:
+            payload: the request (bytes, text, or data sent as JSON); default: the spec's first
+                example payload (``jumpstart describe`` lists them).
+            content_type / accept: default: the example's, else the spec's defaults.
+            timeout: how long the test may take (the trigger's and the function's timeout).
+        """
+        where = f"{self.node.path}.add_smoke_test"
+        if self.failed:
+            return None
+        problems = []
+        if self.async_inference is not None:
+            problems.append("an asynchronous endpoint refuses InvokeEndpoint: test it with InvokeEndpointAsync and "
+                            "its S3 output instead (jumpstart invoke does not either).")
+        if self.smoke_test is not None:
+            problems.append("this endpoint has a smoke test already: call add_smoke_test once (or drop smoke_test=True).")
+        request, more = _smoke.request_of(self.models[0].resolved, payload, content_type, accept)
+        if problems + more:
+            raise ValidationError(where, problems + more)
+        component = None
+        if self.inference_components:
+            first = self.inference_components[0]
+            arn = first.attr_inference_component_arn  # .../inference-component/NAME (no name attribute)
+            component = (Fn.select(1, Fn.split("/", arn)), arn)
+        fingerprint = {"models": [m.fingerprint for m in self.models], "variants": self.variant_names,
+                       "instance_type": self.instance_type, "request": [request[0].decode(errors="replace"), *request[1:]]}
+        self.smoke_test = _smoke.build(Construct(self, "SmokeTest"), self.endpoint_name, self.endpoint_config_name,
+                                       self.endpoint_arn, request, fingerprint,
+                                       [self.cfn_endpoint, *self.inference_components], component, timeout)
+        return self.smoke_test
 
     # -- permissions ------------------------------------------------------------------------------
 

@@ -38,7 +38,8 @@ FORMAT_VERSION = 3
 """2: entries record the SDK's instance-storage rule (``no_volume_kms_instance_types``).
 3: an additional data source records the spec's own access (``accept_eula``) and whether it has a
 EULA of its own (``requires_eula``, which used to mean "gated provider or any access config"); a
-training entry records the spec's default dataset (``default_training_dataset_uri``)."""
+training entry records the spec's default dataset (``default_training_dataset_uri``), an inference
+entry its example requests (``default_payloads``)."""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ SCRIPT_ENTRY_POINT = "inference.py"
 def _failed_model(model: "JumpStartModel") -> dict:
     from ._report import PLACEHOLDER
 
-    return {"model_name": PLACEHOLDER, "model_version": PLACEHOLDER, "instance_type": PLACEHOLDER}
+    return {"model_name": PLACEHOLDER, "model_version": PLACEHOLDER, "instance_type": PLACEHOLDER, "fingerprint": {}}
 
 
 @jsii.implements(iam.IGrantable)
@@ -208,6 +208,8 @@ class JumpStartModel(Construct):
         """Whether the container reads its artifact through ``ModelDataSource`` (which batch
         transform and serverless endpoints refuse; see ``compress_artifact``)."""
         extra = _additional_sources(resolved, accept_eula)
+        self.fingerprint: Dict[str, Any] = {"container": container, "extra": extra, "resolved": resolved.to_dict()}
+        """What this model serves (container, data sources, resolution): a smoke test re-runs when it changes."""
 
         self.custom_model: Optional[Any] = None
         """The custom resource that creates the model through the API (additional data sources), or ``None``."""

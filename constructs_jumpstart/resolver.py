@@ -473,6 +473,8 @@ def _resolve(
         container_hyperparameters=container_hps,
         training_volume_size=getattr(specs, "training_volume_size", None) if not inference else None,
         default_training_dataset_uri=dataset_uri,
+        default_payloads={name: p.to_json() for name, p in (getattr(specs, "default_payloads", None) or {}).items()}
+        if inference else {},
         resource_requirements={k: int(v) for k, v in resources.items()},
         default_content_type=predictor.default_content_type if predictor else None,
         supported_content_types=tuple(predictor.supported_content_types) if predictor else (),

@@ -180,6 +180,9 @@ class ResolvedModel:
     supported_content_types: Tuple[str, ...] = ()
     default_accept_type: Optional[str] = None
     supported_accept_types: Tuple[str, ...] = ()
+    default_payloads: Dict[str, Any] = field(default_factory=dict)
+    """Inference only: the spec's example requests (name -> ``content_type``, ``body``, ...), which
+    a smoke test sends by default."""
     default_training_dataset_uri: Optional[str] = None
     """Training only: the spec's default dataset (``default_training_dataset_key`` in the JumpStart
     bucket of the region), which fine-tuning without ``training_data`` uses."""
@@ -254,7 +257,7 @@ LOCK_SCHEMA: Dict[str, str] = {
     "estimator_kwargs": _MAP, "container_hyperparameters": _STR_MAP, "training_volume_size": _OPT_INT,
     "resource_requirements": _MAP, "default_content_type": _OPT_STR, "supported_content_types": _STR_LIST,
     "default_accept_type": _OPT_STR, "supported_accept_types": _STR_LIST, "no_volume_kms_instance_types": _STR_LIST,
-    "default_training_dataset_uri": _OPT_STR,
+    "default_training_dataset_uri": _OPT_STR, "default_payloads": _MAP,
 }
 """Every field of a lockfile entry and what it must be (all are required: the library writes them all)."""
 _VERSION_RE = r"^[0-9]+(\.[0-9]+)*([.-]?[A-Za-z0-9]+)*$"

@@ -24,6 +24,7 @@ class EndpointStack(Stack):
         model_version: str = "*",
         instance_type: Optional[str] = None,
         accept_eula: bool = False,
+        smoke_test: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -34,6 +35,7 @@ class EndpointStack(Stack):
             model_version=model_version,
             instance_type=instance_type,
             accept_eula=accept_eula,
+            smoke_test=smoke_test,
         )
         self.invoker = iam.Role(
             self,

@@ -19,6 +19,7 @@ EXAMPLES = {
                       "instance_type": "ml.p4d.24xlarge"},
     "model-package": {"example": "endpoint", "model_id": "fixture-model-package", "accept_eula": "true"},
     "script-mode": {"example": "endpoint", "model_id": "fixture-tf-script-mode"},
+    "smoke-test": {"example": "endpoint", "model_id": "fixture-llm-families", "smoke_test": "true"},
 }
 
 

@@ -21,6 +21,7 @@ EXAMPLES = ["endpoint", "finetune", "transform", "pipeline", "serverless", "asyn
 VARIANTS = {
     "gated-llm": {"example": "endpoint", "model_id": "fixture-llm-gated", "accept_eula": "true"},
     "model-package": {"example": "endpoint", "model_id": "fixture-model-package", "accept_eula": "true"},
+    "smoke-test": {"example": "endpoint", "model_id": "fixture-llm-families", "smoke_test": "true"},
 }
 
 
