@@ -310,14 +310,24 @@ def lock(
     check: bool = typer.Option(False, "--check", help="Exit non-zero if the lockfile misses an entry; resolve nothing. Lists unused entries."),
     prune: bool = typer.Option(False, "--prune", help="Also drop the entries this app (with this context) no longer uses."),
     context: List[str] = typer.Option([], "--context", "-c", help="KEY=VALUE context for the app, as with cdk synth -c."),
+    upgrade: bool = typer.Option(False, "--upgrade", help="Re-resolve the entries to the newest version their "
+                                 "request allows; print what changes (image, artifacts, environment). Resolves no app."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="With --upgrade: only this model id's entries."),
 ) -> None:
     """Resolve every JumpStart construct of a CDK app into its lockfile (or check it)."""
-    if check and (refresh or prune):
-        _fail("--check only reads the lockfile: it excludes --refresh and --prune.", USAGE_ERROR)
+    if check and (refresh or prune or upgrade):
+        _fail("--check only reads the lockfile: it excludes --refresh, --prune and --upgrade.", USAGE_ERROR)
     cdk_json = app_dir / "cdk.json"
     if not cdk_json.is_file():
         _fail(f"{app_dir} has no cdk.json; pass the directory of a CDK app.", USAGE_ERROR)
     config = json.loads(cdk_json.read_text())
+    if model is not None and not upgrade:
+        _fail("--model selects the entries of --upgrade: pass --upgrade too.", USAGE_ERROR)
+    if upgrade:
+        context = dict(config.get("context") or {})
+        path = (app_dir / (context.get("jumpstart:lockfile") or "jumpstart.lock.json")).resolve()
+        _upgrade(path, model or "*", context.get("jumpstart:metadata") or "live")
+        return
     command = config.get("app")
     if not command:
         _fail(f"{cdk_json} has no \"app\" command.", USAGE_ERROR)
@@ -365,6 +375,41 @@ def lock(
     if unused:
         out.print(f"{len(unused)} entr{'y is' if len(unused) == 1 else 'ies are'} not used by this app "
                   f"(with this context): {', '.join(unused)}. `jumpstart lock --prune` drops them.")
+
+
+def _upgrade(path: Path, only: str, source: str) -> None:
+    """``lock --upgrade``: every entry (of ``only``, or all for ``*``) re-resolved with its own request,
+    the changes that reach the template printed as one reviewed diff, the lockfile saved."""
+    from .lockfile import Lockfile, LockKey, upgrade_changes
+
+    if not path.exists():
+        _fail(f"{path} does not exist: run `jumpstart lock` first.", USAGE_ERROR)
+    lock_file = _run(lambda: Lockfile.load(path))
+    keys = [k for k, m in lock_file.entries.items() if only in ("*", m.model_id)]
+    if not keys:
+        _fail(f"{path} has no entry for {only!r}; its models: {', '.join(sorted({m.model_id for m in lock_file.entries.values()}))}.",
+              USAGE_ERROR)
+    changed = 0
+    for text in keys:  # one block per entry, a line per change: readable at any width, and in a pipeline log
+        key = LockKey.parse(text)
+        new = _run(lambda: _resolve_entry(key, source))
+        rows = upgrade_changes(lock_file.entries[text], new)
+        changed += bool(rows)
+        if rows:
+            out.print(text, markup=False)
+        for field_name, old_value, new_value in rows:
+            out.print(f"  {field_name}: {old_value} -> {new_value}", markup=False)
+        lock_file.entries[text] = new
+    lock_file.save()
+    out.print(f"{changed} of {len(keys)} entr{'y' if len(keys) == 1 else 'ies'} upgraded in {path}; review the diff "
+              "(and `cdk diff`) before deploying.")
+
+
+def _resolve_entry(key, source: str):
+    from .resolver import resolve
+
+    return resolve(key.model_id, key.version, region=key.region, scope=key.scope, instance_type=key.instance_type,
+                   config_name=key.config_name, source=source)
 
 
 def _in_range(requested: str, version: str) -> bool:

@@ -24,7 +24,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .errors import LockfileError
 from .types import ResolvedModel
@@ -53,6 +53,14 @@ class LockKey:
     scope: str
     instance_type: Optional[str] = None
     config_name: Optional[str] = None
+
+    @staticmethod
+    def parse(text: str) -> "LockKey":
+        """The key a lockfile entry is stored under (the inverse of ``str``)."""
+        model, region, scope, instance, *rest = text.split("|")
+        model_id, _, version = model.rpartition("@")
+        config = rest[0].partition("=")[2] if rest else None
+        return LockKey(model_id, version, region, scope, None if instance == "default-instance" else instance, config)
 
     def __str__(self) -> str:
         parts = [
@@ -138,6 +146,31 @@ class Lockfile:
 
 
 _OPEN: Dict[Path, Lockfile] = {}
+
+
+_TEMPLATE_FIELDS = ("version", "image_uri", "script_uri", "config_name", "model_package_arn", "eula_required",
+                    "network_isolation", "volume_size", "container_startup_health_check_timeout",
+                    "model_data_download_timeout", "training_volume_size")
+
+
+def upgrade_changes(old: ResolvedModel, new: ResolvedModel) -> List[Tuple[str, str, str]]:
+    """(field, locked, upgraded) for what an upgrade changes in the template: version, image,
+    artifacts, data sources, each environment variable, and the settings that reach the template."""
+    def show(value: Any) -> str:
+        return "-" if value in (None, "", {}, []) else str(value)
+
+    rows = [(f, show(getattr(old, f)), show(getattr(new, f))) for f in _TEMPLATE_FIELDS if getattr(old, f) != getattr(new, f)]
+    artifact = lambda m: m.model_data.s3_uri if m.model_data else None  # noqa: E731
+    if artifact(old) != artifact(new):
+        rows.append(("artifact", show(artifact(old)), show(artifact(new))))
+    sources = lambda m: {d.channel_name: d.artifact.s3_uri for d in m.additional_data_sources}  # noqa: E731
+    for channel in sorted(set(sources(old)) | set(sources(new))):
+        if sources(old).get(channel) != sources(new).get(channel):
+            rows.append((f"data source {channel}", show(sources(old).get(channel)), show(sources(new).get(channel))))
+    for name in sorted(set(old.environment) | set(new.environment)):
+        if old.environment.get(name) != new.environment.get(name):
+            rows.append((f"env {name}", show(old.environment.get(name)), show(new.environment.get(name))))
+    return rows
 
 
 def open_lockfile(path: Path) -> Lockfile:

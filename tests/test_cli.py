@@ -330,3 +330,54 @@ def test_audit_fails_a_pipeline_on_what_it_is_told_to(audited_lockfile):
     assert run("audit", "--lockfile", str(audited_lockfile), *SHIPPED, "--fail-on", "vulnerable").exit_code == 0
     assert run("audit", "--lockfile", str(audited_lockfile), *SHIPPED, "--fail-on", "nonsense", code=2).exit_code == 2
     assert run("audit", "--lockfile", str(audited_lockfile.parent / "none.json"), *SHIPPED, code=2).exit_code == 2
+
+
+# -- lock --upgrade ------------------------------------------------------------------------------
+
+
+def _stale_app(tmp_path: Path) -> Path:
+    """An app whose lockfile holds fixture-llm-gated '*' at 1.0.0 with an older image, a different
+    environment and artifact (as an older spec would), and mobilenet '*' at its newest version."""
+    import dataclasses
+
+    from constructs_jumpstart.lockfile import Lockfile, LockKey
+    from constructs_jumpstart.resolver import resolve
+    from constructs_jumpstart.types import S3Artifact
+
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "false", "context": {"jumpstart:metadata": "shipped"}}))
+    old = resolve("fixture-llm-gated", "1.0.0", region="us-west-2", scope="inference", source="shipped")
+    old = dataclasses.replace(old, requested_version="*", image_uri="763104351884.dkr.ecr.us-west-2.amazonaws.com/old:1",
+                              environment={**old.environment, "MAX_TOTAL_TOKENS": "2048", "OLD_ONLY": "1"},
+                              model_data=S3Artifact("s3://jumpstart-private-cache-prod-us-west-2/old/", "S3Prefix", "None"))
+    lock = Lockfile(tmp_path / "jumpstart.lock.json")
+    lock.put(LockKey("fixture-llm-gated", "*", "us-west-2", "inference"), old)
+    lock.put(LockKey("pytorch-ic-mobilenet-v2", "*", "us-west-2", "inference"),
+             resolve("pytorch-ic-mobilenet-v2", "*", region="us-west-2", scope="inference", source="shipped"))
+    lock.save()
+    return tmp_path
+
+
+def test_lock_upgrade_prints_what_changes_in_the_template_and_saves(tmp_path):
+    app_dir = _stale_app(tmp_path)
+    result = run("lock", str(app_dir), "--upgrade")
+    text = result.stdout
+    assert text.startswith("fixture-llm-gated@*|us-west-2|inference|default-instance\n  version: 1.0.0 -> 2.0.0\n")
+    for row in ("  image_uri: 763104351884.dkr.ecr.us-west-2.amazonaws.com/old:1 -> "
+                "763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.31.0-lmi13.0.0-cu124\n",
+                "  env MAX_TOTAL_TOKENS: 2048 -> 4096\n", "  env OLD_ONLY: 1 -> -\n",
+                "  artifact: s3://jumpstart-private-cache-prod-us-west-2/old/ -> s3://jumpstart-private-cache-prod-"
+                "us-west-2/fixture-llm-gated/artifacts/inference-prepack-lmi/v2.0.0/\n"):
+        assert row in text, text
+    assert "pytorch-ic-mobilenet-v2" not in text.split("entries upgraded")[0]
+    assert "1 of 2 entries upgraded" in text  # mobilenet was already the newest
+    locked = json.loads((app_dir / "jumpstart.lock.json").read_text())["entries"]
+    assert locked["fixture-llm-gated@*|us-west-2|inference|default-instance"]["version"] == "2.0.0"
+    assert run("lock", str(app_dir), "--upgrade").stdout.startswith("0 of 2 entries upgraded")
+
+
+def test_lock_upgrade_of_one_model_and_of_an_unknown_one(tmp_path):
+    app_dir = _stale_app(tmp_path)
+    assert "0 of 1 entry upgraded" in run("lock", str(app_dir), "--upgrade", "--model", "pytorch-ic-mobilenet-v2").stdout
+    result = run("lock", str(app_dir), "--upgrade", "--model", "llama", code=2)
+    assert "has no entry for 'llama'; its models: fixture-llm-gated, pytorch-ic-mobilenet-v2" in result.stderr
+    assert "--model selects the entries of --upgrade" in run("lock", str(app_dir), "--model", "x", code=2).stderr
