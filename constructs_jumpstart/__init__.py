@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    HubError,
     JumpStartError,
     LockfileError,
     MetadataError,
@@ -50,6 +51,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AdditionalDataSource",
+    "HubError",
     "Hyperparameter",
     "IJumpStartEndpoint",
     "JobInput",

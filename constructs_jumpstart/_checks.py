@@ -97,6 +97,18 @@ def concrete_region(construct: Construct, what: str) -> str:
     return mine.region
 
 
+def hub_arn(construct: Construct, hub: Optional[str]) -> Optional[str]:
+    """A private hub's ARN from ``hub=`` (a name or an ARN); a name needs the stack's account."""
+    if hub is None or hub.startswith("arn:"):
+        return hub
+    mine = facts(construct)
+    if is_token(mine.account) or is_token(mine.region):
+        raise ValidationError(mine.path, [
+            f"hub='{hub}' is a name, which needs the stack's account and region to make the hub's ARN: give the "
+            "stack env=Environment(account=..., region=...), or pass the hub's ARN (arn:aws:sagemaker:REGION:ACCOUNT:hub/NAME)."])
+    return f"arn:aws:sagemaker:{mine.region}:{mine.account}:hub/{hub}"
+
+
 def lockfile_path(construct: Construct) -> Path:
     from .lockfile import CONTEXT_LOCKFILE, DEFAULT_LOCKFILE
 

@@ -47,6 +47,7 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
         scope=key.scope,
         instance_type=key.instance_type,
         config_name=key.config_name,
+        hub=key.hub,
         source=context(CONTEXT_METADATA),
     )
     lock.put(key, model)

@@ -86,6 +86,22 @@ DirOpt = typer.Option(
     None, "--metadata-dir", help="A local metadata directory in the JumpStart layout.", exists=False
 )
 JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts and pipelines.")
+HubOpt = typer.Option(None, "--hub", help="A private SageMaker hub (name or ARN): its model references and own models.")
+
+
+def _hub_arn(hub: str, region: str) -> str:
+    """A hub's ARN; a name is completed with the caller's account (STS), as the SDK's hub_name= is."""
+    if hub.startswith("arn:"):
+        return hub
+    from .invoke import InvokeError, _call
+
+    try:
+        import boto3
+
+        account = _call("GetCallerIdentity", boto3.client("sts", region_name=region).get_caller_identity)["Account"]
+    except (ImportError, InvokeError) as error:
+        _fail(f"--hub {hub!r} is a name; its ARN needs your account: {error} (or pass the hub's ARN)", USAGE_ERROR)
+    return f"arn:aws:sagemaker:{region}:{account}:hub/{hub}"
 
 
 def _source(source: Optional[str], metadata_dir: Optional[Path]) -> str:
@@ -166,8 +182,13 @@ def models(
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
     as_json: bool = JsonOpt,
+    hub: Optional[str] = HubOpt,
 ) -> None:
-    """List models (latest version of each), filtered like the SDK's list_jumpstart_models."""
+    """List models (latest version of each), filtered like the SDK's list_jumpstart_models; with
+    --hub, what a private hub holds."""
+    if hub:
+        _hub_listing(_hub_arn(hub, region or _default_region()), region or _default_region(), as_json)
+        return
     try:
         parsed = [parse(f) for f in filter]
     except FilterError as error:
@@ -184,6 +205,17 @@ def models(
         headers, records = headers[:2] + headers[4:], [rec[:2] + rec[4:] for rec in records]
     _print_records(headers, records)
     out.print(f"{len(rows)} model(s)")
+
+
+def _hub_listing(hub_arn: str, region: str, as_json: bool) -> None:
+    from .catalog import hub_models
+
+    rows = _run(lambda: hub_models(hub_arn, region))
+    if as_json:
+        _print_json(rows)
+        return
+    _print_records(["model id", "version", "type"], [[r["model_id"], r["version"], r["type"]] for r in rows])
+    out.print(f"{len(rows)} model(s) in {hub_arn}")
 
 
 def _width(headers: List[str], records: List[List[str]]) -> int:
@@ -253,6 +285,7 @@ def describe(
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
     as_json: bool = JsonOpt,
+    hub: Optional[str] = HubOpt,
 ) -> None:
     """Resolved version, image / script / model URIs, instance types, environment, flags, and how
     to call the endpoint (content and accept types, the spec's example payloads)."""
@@ -260,8 +293,10 @@ def describe(
 
     if scope not in ("inference", "training"):
         _fail(f"--scope must be inference or training, not {scope!r}.", USAGE_ERROR)
+    region = region or _default_region()
+    hub_arn = _hub_arn(hub, region) if hub else None
     data = _run(lambda: describe_model(model_id, version, scope=scope, instance_type=instance_type, config_name=config,
-                                       region=region or _default_region(), source=_source(source, metadata_dir)))
+                                       region=region, source=_source(source, metadata_dir), hub=hub_arn))
     if as_json:
         _print_json(data)
         return
@@ -409,7 +444,7 @@ def _resolve_entry(key, source: str):
     from .resolver import resolve
 
     return resolve(key.model_id, key.version, region=key.region, scope=key.scope, instance_type=key.instance_type,
-                   config_name=key.config_name, source=source)
+                   config_name=key.config_name, source=source, hub=key.hub)
 
 
 def _in_range(requested: str, version: str) -> bool:

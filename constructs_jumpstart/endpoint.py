@@ -169,6 +169,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         enable_network_isolation: Optional[bool] = None,
         endpoint_name: Optional[str] = None,
         smoke_test: bool = False,
+        hub: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -197,6 +198,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             enable_network_isolation: only ``True`` (stricter than the spec) is accepted as a change.
             endpoint_name: a physical name. Generated when a deployment config is given, so that
                 rollback alarms on this endpoint's metrics do not depend on the endpoint itself.
+            hub: a private SageMaker hub (name or ARN) holding the model (see :class:`JumpStartModel`).
             smoke_test: after every deployment that changes what the endpoint serves, invoke it with
                 the spec's example payload and fail the deployment (rolling back) if it does not
                 answer; see :meth:`add_smoke_test` for your own payload.
@@ -234,7 +236,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                 model_id=model_id, model_version=model_version, variant_name=variant_name, instance_type=instance_type,
                 initial_instance_count=initial_instance_count or 1, environment=environment, accept_eula=accept_eula,
                 config_name=config_name, model_data=model_data, tolerate_deprecated=tolerate_deprecated,
-                tolerate_vulnerable=tolerate_vulnerable,
+                tolerate_vulnerable=tolerate_vulnerable, hub=hub,
             )]
         causes: List[JumpStartError] = []
         fleet_type = self._build_models(list(variants or []) + list(inference_components or []), instance_type,
@@ -298,7 +300,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                     environment=spec.environment, role=role,
                     accept_eula=spec.accept_eula, tolerate_deprecated=spec.tolerate_deprecated,
                     tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
-                    model_data=spec.model_data, compress_artifact=serverless is not None, **common,
+                    model_data=spec.model_data, compress_artifact=serverless is not None, hub=spec.hub, **common,
                 )
 
             model = collect_problems(build, problems, causes)

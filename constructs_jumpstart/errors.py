@@ -68,3 +68,7 @@ class ValidationError(JumpStartError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{path}: {len(problems)} problem(s):\n{lines}")
+
+
+class HubError(JumpStartError):
+    """A private hub does not hold the model, or may not be read with the synth's credentials."""

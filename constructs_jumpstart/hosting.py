@@ -92,6 +92,7 @@ class _HostedModel:
     model_data: Optional[str] = None
     tolerate_deprecated: bool = False
     tolerate_vulnerable: bool = False
+    hub: Optional[str] = None
 
 
 @dataclass(frozen=True)

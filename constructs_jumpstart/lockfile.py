@@ -53,14 +53,17 @@ class LockKey:
     scope: str
     instance_type: Optional[str] = None
     config_name: Optional[str] = None
+    hub: Optional[str] = None
+    """The ARN of the private hub the model is resolved in (``None``: the public catalog)."""
 
     @staticmethod
     def parse(text: str) -> "LockKey":
         """The key a lockfile entry is stored under (the inverse of ``str``)."""
         model, region, scope, instance, *rest = text.split("|")
         model_id, _, version = model.rpartition("@")
-        config = rest[0].partition("=")[2] if rest else None
-        return LockKey(model_id, version, region, scope, None if instance == "default-instance" else instance, config)
+        extra = dict(part.partition("=")[::2] for part in rest)
+        return LockKey(model_id, version, region, scope, None if instance == "default-instance" else instance,
+                       extra.get("config"), extra.get("hub"))
 
     def __str__(self) -> str:
         parts = [
@@ -71,6 +74,8 @@ class LockKey:
         ]
         if self.config_name:
             parts.append(f"config={self.config_name}")
+        if self.hub:
+            parts.append(f"hub={self.hub}")
         return "|".join(parts)
 
 

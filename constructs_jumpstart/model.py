@@ -19,6 +19,7 @@ from ._checks import (
     adopt,
     annotate_resolution,
     concrete_region,
+    hub_arn,
     is_token,
     lockfile_path,
     model_policy_problems,
@@ -85,6 +86,7 @@ class JumpStartModel(Construct):
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
         enable_network_isolation: Optional[bool] = None,
         compress_artifact: bool = False,
+        hub: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -107,6 +109,10 @@ class JumpStartModel(Construct):
                 :class:`ModelSource` (``from_uri``, ``from_bucket``, ``from_asset``, a training
                 job's ``model_data``), which grants the role read access to exactly that.
             vpc, vpc_subnets, security_groups: run the model's containers in your VPC.
+            hub: a private SageMaker hub (name or ARN) to take the model from: a model reference to
+                a public JumpStart model, or a model of the hub's own, as the SDK's ``hub_name=``.
+                Its artifact is read with ``HubAccessConfig`` (model references), the role may
+                describe exactly that hub content, and the lockfile records the resolution.
             enable_network_isolation: default: the spec's setting. It may only be made stricter
                 (``True``); turning off isolation a spec asks for is refused.
             compress_artifact: serve an uncompressed S3-prefix artifact as one ``model.tar.gz``,
@@ -132,8 +138,9 @@ class JumpStartModel(Construct):
         if security_groups and vpc is None:
             problems.append("security_groups need vpc=.")
         region = concrete_region(self, "JumpStartModel")
-        key = LockKey(model_id, model_version, region, Scope.INFERENCE.value, instance_type, config_name)
         try:
+            key = LockKey(model_id, model_version, region, Scope.INFERENCE.value, instance_type, config_name,
+                          hub_arn(self, hub))
             resolved = resolve_for(self, key)
         except JumpStartError as err:
             raise_problems(self, problems, err)
@@ -187,6 +194,9 @@ class JumpStartModel(Construct):
             self, role, f"SageMaker execution role for JumpStart model {model_id} {resolved.version}",
             reads, resolved.image_uri, "/aws/sagemaker/", vpc=vpc is not None,
         )
+        if resolved.hub_content_arn:  # exactly the hub content this model uses
+            self.role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
         self.owns_role: bool = role is None
         """The execution role (yours, or a created least-privilege one)."""
         if pack:
@@ -203,7 +213,9 @@ class JumpStartModel(Construct):
 
         env = self._environment(resolved, model_id, script, repack, region, environment)
 
-        container = _container(resolved, artifact, env, accepted=resolved.eula_required and accept_eula and model_data is None)
+        reference = resolved.hub_content_arn if resolved.hub_content_type == "ModelReference" and not pack else None
+        container = _container(resolved, artifact, env, accepted=resolved.eula_required and accept_eula and model_data is None,
+                               hub_access=reference if model_data is None else None)
         self.uses_model_data_source: bool = "ModelDataSource" in container
         """Whether the container reads its artifact through ``ModelDataSource`` (which batch
         transform and serverless endpoints refuse; see ``compress_artifact``)."""
@@ -352,7 +364,8 @@ def cfn_tags(resolved: Optional[ResolvedModel]) -> Optional[List[Any]]:
     return [CfnTag(key=t["Key"], value=t["Value"]) for t in resolved.sdk_tags()]
 
 
-def _container(resolved: ResolvedModel, artifact: Optional[S3Artifact], env: Dict[str, str], accepted: bool) -> Dict[str, Any]:
+def _container(resolved: ResolvedModel, artifact: Optional[S3Artifact], env: Dict[str, str], accepted: bool,
+               hub_access: Optional[str] = None) -> Dict[str, Any]:
     """The container, shaped as both the CreateModel API and AWS::SageMaker::Model name it: a model
     package, or the image with a compressed artifact (``ModelDataUrl``) or an uncompressed or
     gated one (``ModelDataSource``, with ``ModelAccessConfig`` once the EULA is accepted)."""
@@ -367,6 +380,8 @@ def _container(resolved: ResolvedModel, artifact: Optional[S3Artifact], env: Dic
                                           "CompressionType": artifact.compression_type}
                 if accepted:
                     source["ModelAccessConfig"] = {"AcceptEula": True}
+                if hub_access:  # a hub's model reference, as the SDK sends it
+                    source["HubAccessConfig"] = {"HubContentArn": hub_access}
                 container["ModelDataSource"] = {"S3DataSource": source}
             else:
                 container["ModelDataUrl"] = artifact.s3_uri

@@ -180,6 +180,10 @@ class ResolvedModel:
     supported_content_types: Tuple[str, ...] = ()
     default_accept_type: Optional[str] = None
     supported_accept_types: Tuple[str, ...] = ()
+    hub_content_arn: Optional[str] = None
+    """Resolved in a private hub: the hub content (a model reference or the hub's own model)."""
+    hub_content_type: Optional[str] = None
+    """``ModelReference`` (a public JumpStart model the hub references) or ``Model`` (the hub's own)."""
     default_payloads: Dict[str, Any] = field(default_factory=dict)
     """Inference only: the spec's example requests (name -> ``content_type``, ``body``, ...), which
     a smoke test sends by default."""
@@ -198,6 +202,8 @@ class ResolvedModel:
                 {"Key": "sagemaker-sdk:jumpstart-model-version", "Value": self.version}]
         if self.config_name:
             tags.append({"Key": f"sagemaker-sdk:jumpstart-{self.scope}-config-name", "Value": self.config_name})
+        if self.hub_content_arn:
+            tags.append({"Key": "sagemaker-sdk:hub-content-arn", "Value": self.hub_content_arn})
         return tags
 
     def volume_kms_supported(self, instance_type: str) -> bool:
@@ -257,7 +263,8 @@ LOCK_SCHEMA: Dict[str, str] = {
     "estimator_kwargs": _MAP, "container_hyperparameters": _STR_MAP, "training_volume_size": _OPT_INT,
     "resource_requirements": _MAP, "default_content_type": _OPT_STR, "supported_content_types": _STR_LIST,
     "default_accept_type": _OPT_STR, "supported_accept_types": _STR_LIST, "no_volume_kms_instance_types": _STR_LIST,
-    "default_training_dataset_uri": _OPT_STR, "default_payloads": _MAP,
+    "default_training_dataset_uri": _OPT_STR, "default_payloads": _MAP, "hub_content_arn": _OPT_STR,
+    "hub_content_type": _OPT_STR,
 }
 """Every field of a lockfile entry and what it must be (all are required: the library writes them all)."""
 _VERSION_RE = r"^[0-9]+(\.[0-9]+)*([.-]?[A-Za-z0-9]+)*$"

@@ -239,7 +239,7 @@ def test_tables_never_cut_ids_in_a_real_terminal(long_catalog, columns, tmp_path
             subprocess.run(["tmux", "set-option", "-t", session, "window-size", "manual"], check=True)
             subprocess.run(["tmux", "resize-window", "-t", session, "-x", str(columns), "-y", "60"], check=True)
             subprocess.run(["tmux", "send-keys", "-t", session, f"clear; {command}; echo DONE", "Enter"], check=True)
-            for _ in range(200):
+            for _ in range(600):  # up to a minute: the suite runs two workers on two cores
                 text = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
                 if "\nDONE" in text:
                     break

@@ -100,7 +100,7 @@ def test_the_model_props_cannot_drift_between_constructs():
 
     shared = {f.name for f in dataclasses.fields(_HostedModel)}
     assert shared == {"model_id", "model_version", "environment", "accept_eula", "config_name", "model_data",
-                      "tolerate_deprecated", "tolerate_vulnerable"}
+                      "tolerate_deprecated", "tolerate_vulnerable", "hub"}
     for construct in (JumpStartEndpoint, JumpStartModel, JumpStartBatchTransform):
         assert shared <= set(inspect.signature(construct.__init__).parameters), construct.__name__
     for option in (JumpStartVariant, JumpStartInferenceComponent):

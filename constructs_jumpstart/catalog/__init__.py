@@ -311,13 +311,14 @@ def models(filter: Optional[Union[Filter, Sequence[Filter]]] = None, *, region: 
 
 
 def describe(model_id: str, version: str = "*", *, scope: str = "inference", instance_type: Optional[str] = None,
-             config_name: Optional[str] = None, region: str = "us-west-2", source: Optional[str] = None) -> Dict[str, Any]:
+             config_name: Optional[str] = None, region: str = "us-west-2", source: Optional[str] = None,
+             hub: Optional[str] = None) -> Dict[str, Any]:
     """What a model resolves to (image, artifacts, instance types, environment, flags, how to call
-    it), as plain data."""
+    it), as plain data; ``hub``: the ARN of a private hub to resolve it in."""
     from ..resolver import resolve
 
     m = resolve(model_id, version, region=region, scope=scope, instance_type=instance_type,
-                config_name=config_name, source=source or "live")
+                config_name=config_name, source=source or "live", hub=hub)
     return {
         "model_id": m.model_id, "version": m.version, "scope": m.scope, "region": m.region,
         "instance_type": m.instance_type, "image_uri": m.image_uri,
@@ -328,22 +329,21 @@ def describe(model_id: str, version: str = "*", *, scope: str = "inference", ins
         "additional_data_sources": [d.channel_name for d in m.additional_data_sources],
         "default_content_type": m.default_content_type, "supported_content_types": list(m.supported_content_types),
         "default_accept_type": m.default_accept_type, "supported_accept_types": list(m.supported_accept_types),
-        "example_payloads": _payloads(model_id, m.version, region, source),
+        "example_payloads": m.default_payloads,
         "eula_required": m.eula_required, "eula_url": m.eula_url, "model_package_arn": m.model_package_arn,
         "network_isolation": m.network_isolation, "deprecated": m.deprecated,
         "deprecated_message": m.deprecated_message, "vulnerable": m.vulnerable,
         "vulnerabilities": list(m.vulnerabilities), "training_supported": m.training_supported,
         **({"default_training_dataset": m.default_training_dataset_uri} if m.scope == "training" else {}),
+        **({"hub_content_arn": m.hub_content_arn, "hub_content_type": m.hub_content_type} if hub else {}),
     }
 
 
-def _payloads(model_id: str, version: str, region: str, source: Optional[str]) -> Dict[str, Any]:
-    """The spec's ``default_payloads`` (name -> content type, body, and where the answer is)."""
-    catalog = reader(region, source)
-    header = next((h for h in catalog.manifest if h["model_id"] == model_id and h["version"] == version), None)
-    if header is None:
-        return {}
-    return dict(catalog.spec(header["spec_key"]).get("default_payloads") or {})
+def hub_models(hub: str, region: str = "us-west-2") -> List[Dict[str, str]]:
+    """What the private hub ``hub`` (an ARN) holds: model id, version and type of each content."""
+    from ..resolver import hub_models as listing
+
+    return listing(hub, region)
 
 
 def hyperparameters(model_id: str, version: str = "*", *, region: str = "us-west-2",

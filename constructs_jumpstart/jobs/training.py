@@ -17,6 +17,7 @@ from .._checks import (
     adopt,
     annotate_resolution,
     concrete_region,
+    hub_arn,
     lockfile_path,
     model_policy_problems,
     raise_problems,
@@ -42,10 +43,12 @@ def _script_mode_value(value: str) -> str:
 
 
 def _channel(name: str, uri: str, data_type: str = "S3Prefix", content_type: Optional[str] = None,
-             accept_eula: bool = False) -> Dict[str, Any]:
+             accept_eula: bool = False, hub_access: Optional[str] = None) -> Dict[str, Any]:
     source: Dict[str, Any] = {"S3DataType": data_type, "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}
     if accept_eula:
         source["ModelAccessConfig"] = {"AcceptEula": True}
+    if hub_access:  # a hub's model reference: as the SDK's estimator adds it to the model channel
+        source["HubAccessConfig"] = {"HubContentArn": hub_access}
     channel: Dict[str, Any] = {"ChannelName": name, "DataSource": {"S3DataSource": source}, "InputMode": "File"}
     if content_type:
         channel["ContentType"] = content_type
@@ -58,7 +61,9 @@ def _channels(train: Any, validation: Any, resolved: ResolvedModel, model_channe
     if validation is not None:
         channels.append(_channel("validation", validation.uri, validation.data_type))
     if model_channel:
-        channels.append(_channel("model", resolved.model_data.s3_uri, content_type=MODEL_CHANNEL_CONTENT_TYPE))
+        reference = resolved.hub_content_arn if resolved.hub_content_type == "ModelReference" else None
+        channels.append(_channel("model", resolved.model_data.s3_uri, content_type=MODEL_CHANNEL_CONTENT_TYPE,
+                                 hub_access=reference))
     if resolved.script_uri:
         channels.append(_channel("code", resolved.script_uri))
     return channels
@@ -173,6 +178,7 @@ class JumpStartTrainingJob(Construct):
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
         use_spot: bool = False,
         max_wait: Optional[Duration] = None,
+        hub: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -204,6 +210,8 @@ class JumpStartTrainingJob(Construct):
             vpc, vpc_subnets, security_groups: run the job in your VPC.
             use_spot: managed spot training, with checkpoints under the output prefix.
             max_wait: spot only: the longest total wait (default: the timeout).
+            hub: a private SageMaker hub (name or ARN) holding the model (see :class:`JumpStartModel`);
+                a model reference's base model is read with ``HubAccessConfig``, as the SDK's estimator.
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -226,8 +234,8 @@ class JumpStartTrainingJob(Construct):
             problems.append("max_wait applies to spot training only: pass use_spot=True or drop max_wait.")
 
         region = concrete_region(self, "JumpStartTrainingJob")
-        key = LockKey(model_id, model_version, region, Scope.TRAINING.value, instance_type)
         try:
+            key = LockKey(model_id, model_version, region, Scope.TRAINING.value, instance_type, None, hub_arn(self, hub))
             resolved = resolve_for(self, key)
         except JumpStartError as err:
             raise_problems(self, problems, err)
@@ -280,6 +288,9 @@ class JumpStartTrainingJob(Construct):
         )
         if role is None:
             _iam.acknowledge_generated_wildcards(self.role)
+        if resolved.hub_content_arn:  # exactly the hub content this job uses
+            self.role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
         train.grant_read(self.role, stack)
         if validation is not None:
             validation.grant_read(self.role, stack)

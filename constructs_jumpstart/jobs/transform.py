@@ -59,6 +59,7 @@ class JumpStartBatchTransform(Construct):
         model_data: Optional[str] = None,
         accept_eula: bool = False,
         config_name: Optional[str] = None,
+        hub: Optional[str] = None,
         tolerate_deprecated: bool = False,
         tolerate_vulnerable: bool = False,
         environment: Optional[Mapping[str, str]] = None,
@@ -80,7 +81,7 @@ class JumpStartBatchTransform(Construct):
         Args:
             input_data: ``s3://bucket/prefix/``, an ``s3.Bucket`` (with ``input_prefix``) or an asset.
             model: the model to run; or ``model_id`` / ``model_version`` / ``model_data`` (and the
-                EULA and tolerate flags, ``config_name``) to create one here.
+                EULA and tolerate flags, ``config_name``, ``hub``) to create one here.
             content_type / accept: MIME types; default: the spec's defaults.
             split_type: ``None``, ``Line``, ``RecordIO`` or ``TFRecord``.
             batch_strategy: ``MultiRecord`` or ``SingleRecord``.
@@ -115,7 +116,7 @@ class JumpStartBatchTransform(Construct):
             model = collect_problems(lambda: JumpStartModel(
                 self, "Model", model_id=model_id, model_version=model_version, instance_type=instance_type,
                 model_data=model_data, accept_eula=accept_eula, config_name=config_name, tolerate_deprecated=tolerate_deprecated,
-                tolerate_vulnerable=tolerate_vulnerable, environment=environment, compress_artifact=True,
+                tolerate_vulnerable=tolerate_vulnerable, environment=environment, compress_artifact=True, hub=hub,
             ), problems, causes)
             if model is None:
                 raise_problems(self, problems, *causes)
