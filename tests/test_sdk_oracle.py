@@ -47,13 +47,38 @@ def sdk_requests(tmp_path_factory) -> Dict[str, List[List[Any]]]:
 # -- our side ---------------------------------------------------------------------------------------
 
 
+def _serve_hub(case: Dict[str, Any]) -> Optional[str]:
+    """The case's private hub, served to our resolver as the capture serves it to the SDK."""
+    if not case.get("hub"):
+        return None
+    from constructs_jumpstart import resolver
+
+    from .hubs import Hub
+
+    served = Hub(case["hub"]["arn"].rsplit("/", 1)[-1])
+    for key, (version, document) in case["hub"]["contents"].items():
+        served.holds(*key.split("/"), version, document)
+    resolver.hub_client = lambda region: served.client  # restored by the autouse fixture below
+    return case["hub"]["arn"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_hub_client():
+    from constructs_jumpstart import resolver
+
+    original = resolver.hub_client
+    yield
+    resolver.hub_client = original
+
+
 def our_requests(case: Dict[str, Any], lockfile: Path) -> Dict[str, Dict[str, Any]]:
+    hub = _serve_hub(case)
     app = cdk.App(context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile),
                            "jumpstart:errors": "raise"})
     stack = cdk.Stack(app, "Oracle", env=cdk.Environment(account="123456789012", region=conformance.REGION))
     props = dict(model_id=case["model_id"], model_version=case["model_version"], instance_type=case["instance_type"],
                  accept_eula=case["accept_eula"] or bool(case.get("environment")), tolerate_deprecated=True,
-                 tolerate_vulnerable=True)
+                 tolerate_vulnerable=True, hub=hub)
     if case["kind"] == "deploy":
         JumpStartEndpoint(stack, "Endpoint", config_name=case.get("config_name"), **props)
     else:
@@ -111,8 +136,8 @@ def differences(sdk_calls: List[List[Any]], ours: Dict[str, Dict[str, Any]], ins
         if operation == "Error":
             unexplained.append(f"the SDK failed: {params}")
             continue
-        if operation.startswith("Describe"):
-            continue  # reads, not writes
+        if operation.startswith(("Describe", "List")):
+            continue  # reads (a model package, a hub's contents), not writes
         if operation not in ours:
             unexplained.append(f"{operation}: sent by the SDK, not by us")
             continue

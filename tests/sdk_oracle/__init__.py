@@ -41,11 +41,24 @@ def _fits(base: Dict[str, Any], model_id: str, version: str, spec: Dict[str, Any
     return out
 
 
+def _hub_cases() -> List[Dict[str, Any]]:
+    """A private hub holding a model reference to the public mobilenet and a model of its own."""
+    from ..hubs import hub_arn, mobilenet_document, own_document
+
+    hub = {"arn": hub_arn("approved"), "contents": {
+        "ModelReference/pytorch-ic-mobilenet-v2": ["3.0.25", mobilenet_document()],
+        "Model/acme-classifier": ["1.0.0", own_document()]}}
+    return [{"id": f"deploy-hub:{model}:{instance_type}", "kind": "deploy", "model_id": model, "model_version": "*",
+             "instance_type": instance_type, "accept_eula": False, "hub": hub}
+            for model, instance_type in (("pytorch-ic-mobilenet-v2", "ml.m5.large"), ("acme-classifier", "ml.m5.xlarge"))]
+
+
 def cases() -> List[Dict[str, Any]]:
     """Every shipped spec deployed on its default instance type and with each of its inference
     configs, the instance-type-variant fixture on every instance type it supports, and every
     trainable spec fine-tuned on its default type and on an EBS and a local-storage type it supports
-    (and, where the spec has a default dataset, without training data)."""
+    (and, where the spec has a default dataset, without training data); and a private hub's model
+    reference and own model."""
     out = []
     for model_id, version, spec in _specs():
         base = {"model_id": model_id, "model_version": version, "accept_eula": bool(spec.get("hosting_eula_key"))}
@@ -60,7 +73,7 @@ def cases() -> List[Dict[str, Any]]:
                         "instance_type": spec["default_inference_instance_type"]})
         if spec.get("training_supported"):
             out.extend(_fits(base, model_id, version, spec))
-    return out
+    return out + _hub_cases()
 
 
 def start_capture(directory: Path) -> subprocess.Popen:

@@ -17,6 +17,7 @@ telemetry is opted out through its own defaults file (``sdk-defaults.yaml``).
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -69,9 +70,32 @@ class _Http:
     headers: dict = {}
 
 
-def _answer(model, params, **_):
-    """SageMaker's answer: the ARN a Create* returns, and a completed model package."""
+def _hub_answer(name: str, request: dict, hub: dict):
+    """A private hub's answers (the case's hub contents), in the shapes of the SageMaker API."""
+    key = f"{request.get('HubContentType')}/{request.get('HubContentName')}"
+    if key not in hub["contents"]:
+        return _Error(), {"Error": {"Code": "ResourceNotFound", "Message": f"{key} does not exist"}}
+    version, document = hub["contents"][key]
+    summary = {"HubContentName": request["HubContentName"], "HubContentType": request["HubContentType"],
+               "HubContentArn": f"{hub['arn'].replace(':hub/', ':hub-content/')}/{key}/{version}",
+               "HubContentVersion": version, "DocumentSchemaVersion": "2.3.0", "HubContentStatus": "Available",
+               "CreationTime": 0}
+    if name == "ListHubContentVersions":
+        return _Http(), {"HubContentSummaries": [summary]}
+    return _Http(), {**summary, "HubName": hub["arn"].rsplit("/", 1)[-1], "HubArn": hub["arn"],
+                     "HubContentDocument": json.dumps(document)}
+
+
+class _Error:
+    status_code = 400
+    headers: dict = {}
+
+
+def _answer(model, params, hub=None, **_):
+    """SageMaker's answer: the ARN a Create* returns, a completed model package, a hub's contents."""
     name = model.name
+    if name in ("ListHubContentVersions", "DescribeHubContent") and hub:
+        return _hub_answer(name, json.loads(params["body"]), hub)
     if name == "DescribeModelPackage":
         # JumpStart's proprietary models are AWS Marketplace packages: their containers carry a ProductId
         arn = json.loads(params["body"])["ModelPackageName"]  # before-call sees the serialized request
@@ -94,6 +118,8 @@ def _run(case: dict, session) -> None:
                   tolerate_vulnerable_model=True, tolerate_deprecated_model=True)
     if case.get("config_name"):
         common["config_name"] = case["config_name"]
+    if case.get("hub"):
+        common["hub_name"] = case["hub"]["arn"]
     if case["kind"] == "deploy":
         model = JumpStartModel(**common)
         model.deploy(initial_instance_count=1, instance_type=case["instance_type"], wait=False,
@@ -124,7 +150,7 @@ def main() -> None:
             client.meta.events.register(
                 "provide-client-params.sagemaker.*",
                 lambda params, model, **_: calls.append([model.name, json.loads(json.dumps(params, default=str))]))
-            client.meta.events.register("before-call.sagemaker.*", _answer)
+            client.meta.events.register("before-call.sagemaker.*", functools.partial(_answer, hub=case.get("hub")))
             session = Session(boto_session=boto_session, sagemaker_client=client, default_bucket="sdk-default-bucket")
             try:
                 _run(case, session)
