@@ -73,7 +73,7 @@ def _restore_hub_client():
 
 def our_requests(case: Dict[str, Any], lockfile: Path) -> Dict[str, Dict[str, Any]]:
     hub = _serve_hub(case)
-    app = cdk.App(context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile),
+    app = cdk.App(context={"jumpstart:metadata": str(sdk_oracle.oracle_catalog()), "jumpstart:lockfile": str(lockfile),
                            "jumpstart:errors": "raise"})
     stack = cdk.Stack(app, "Oracle", env=cdk.Environment(account="123456789012", region=conformance.REGION))
     props = dict(model_id=case["model_id"], model_version=case["model_version"], instance_type=case["instance_type"],
@@ -120,6 +120,8 @@ def explain(operation: str, path: str, sdk: Any, ours: Any, instance_type: str =
         if entry["operation"] not in (operation, "*") or not fnmatch.fnmatchcase(path, pattern):
             continue
         if not fnmatch.fnmatchcase(instance_type, entry.get("instance_types", "*")):
+            continue
+        if "sdk_matches" in entry and not fnmatch.fnmatchcase(json.dumps(sdk), entry["sdk_matches"]):
             continue
         kind = entry["kind"]
         if (kind == "value" and sdk is not None and ours is not None

@@ -22,9 +22,45 @@ OUT_ENV = "JUMPSTART_SDK_ORACLE_DIR"
 TRAINING_DATA = "s3://oracle-data/train/"
 
 
+OPEN_TRAINING = "fixture-ic-open-training"
+"""The one kind the shipped catalog lacks: a trainable spec without network isolation (older
+framework models), derived from mobilenet for the oracle only."""
+
+
+def oracle_catalog() -> Path:
+    """The shipped catalog plus :data:`OPEN_TRAINING`, in a directory both the SDK run and our side
+    read (made once per content, so every process finds the same one)."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(CATALOG.rglob("*.json")))).hexdigest()[:12]
+    target = Path(tempfile.gettempdir()) / f"jumpstart-oracle-catalog-{digest}"
+    if target.exists():
+        return target
+    building = Path(tempfile.mkdtemp(prefix="jumpstart-oracle-catalog-"))
+    shutil.copytree(CATALOG, building, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    key = "community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json"
+    spec = {**json.loads((CATALOG / key).read_text()), "model_id": OPEN_TRAINING, "version": "1.0.0",
+            "training_enable_network_isolation": False}
+    (building / "fixtures" / OPEN_TRAINING).mkdir(parents=True)
+    (building / "fixtures" / OPEN_TRAINING / "specs_v1.0.0.json").write_text(json.dumps(spec))
+    manifest = json.loads((CATALOG / "models_manifest.json").read_text())
+    manifest.append({"model_id": OPEN_TRAINING, "version": "1.0.0", "min_version": "2.189.0", "deprecated": False,
+                     "spec_key": f"fixtures/{OPEN_TRAINING}/specs_v1.0.0.json", "provider": "fixture",
+                     "search_keywords": ["Test fixture"]})
+    (building / "models_manifest.json").write_text(json.dumps(manifest))
+    try:
+        building.rename(target)
+    except OSError:  # another process made it first
+        shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
 def _specs() -> Iterator[Tuple[str, str, Dict[str, Any]]]:
-    for entry in json.loads((CATALOG / "models_manifest.json").read_text()):
-        yield entry["model_id"], entry["version"], json.loads((CATALOG / entry["spec_key"]).read_text())
+    catalog = oracle_catalog()
+    for entry in json.loads((catalog / "models_manifest.json").read_text()):
+        yield entry["model_id"], entry["version"], json.loads((catalog / entry["spec_key"]).read_text())
 
 
 def _fits(base: Dict[str, Any], model_id: str, version: str, spec: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -84,7 +120,8 @@ def start_capture(directory: Path) -> subprocess.Popen:
     command = '"$0" "$1" "$2" "$3" > "$4" 2>&1; echo $? > "$5"'
     return subprocess.Popen(["sh", "-c", command, str(SDK_PYTHON), str(HERE / "capture.py"), str(directory / "cases.json"),
                              str(directory / "sdk-requests.json"), str(directory / "capture.log"),
-                             str(directory / "exit-status")], env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                             str(directory / "exit-status")],
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "ORACLE_CATALOG": str(oracle_catalog())})
 
 
 def wait_for_capture(directory: Path, timeout: float = 900) -> Dict[str, List[List[Any]]]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 REGION = "us-west-2"
 ROLE = "arn:aws:iam::123456789012:role/SdkOracleRole"
-CATALOG = Path(__file__).resolve().parents[2] / "constructs_jumpstart" / "catalog"
+CATALOG = Path(os.environ.get("ORACLE_CATALOG") or Path(__file__).resolve().parents[2] / "constructs_jumpstart" / "catalog")
 SPEC_KEYS = ("hosting_artifact_key", "hosting_script_key", "training_artifact_key", "training_script_key",
              "training_prepacked_script_key", "hosting_prepacked_artifact_key")
 
