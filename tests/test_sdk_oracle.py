@@ -138,8 +138,8 @@ def differences(sdk_calls: List[List[Any]], ours: Dict[str, Dict[str, Any]], ins
         if operation == "Error":
             unexplained.append(f"the SDK failed: {params}")
             continue
-        if operation.startswith(("Describe", "List")):
-            continue  # reads (a model package, a hub's contents), not writes
+        if operation.startswith(("Describe", "List")) or operation == "RepackedArtifact":
+            continue  # reads (a model package, a hub's contents); the repack: test_script_mode_repack_...
         if operation not in ours:
             unexplained.append(f"{operation}: sent by the SDK, not by us")
             continue
@@ -193,3 +193,42 @@ def test_every_documented_difference_says_why():
 def test_the_comparison_catches_what_differs(sdk, ours, expected):
     unexplained, _ = differences(sdk, ours)
     assert any(expected in line for line in unexplained), unexplained
+
+
+def test_script_mode_repack_is_the_sdks_layout(sdk_requests):
+    """The artifact a script-mode model serves: the SDK's deploy() repacks the model.tar.gz with the
+    script's sourcedir.tar.gz under code/; our packer (the stack's handler), given the same two
+    tarballs, writes the same members."""
+    import io
+    import tarfile
+
+    import boto3
+    from moto import mock_aws
+
+    from constructs_jumpstart.jobs.handler import index
+
+    (case,) = [c for c in CASES if c["id"].startswith("deploy:fixture-tf-script-mode@")]
+    (sdk,) = [p["Members"] for op, p in sdk_requests[case["id"]] if op == "RepackedArtifact"]
+    tarballs = json.loads((sdk_oracle.HERE / "tarballs.json").read_text())
+
+    def targz(members: Dict[str, str]) -> bytes:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            for name, text in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(text.encode())
+                tar.addfile(info, io.BytesIO(text.encode()))
+        return buffer.getvalue()
+
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-west-2", aws_access_key_id="x", aws_secret_access_key="x")
+        for bucket in ("jumpstart", "artifacts"):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        s3.put_object(Bucket="jumpstart", Key="model.tar.gz", Body=targz(tarballs["artifact"]))
+        s3.put_object(Bucket="jumpstart", Key="sourcedir.tar.gz", Body=targz(tarballs["script"]))
+        index.pack(s3, "s3://jumpstart/model.tar.gz", "artifacts", "packed/model.tar.gz", 1 << 30,
+                   code="s3://jumpstart/sourcedir.tar.gz")
+        body = s3.get_object(Bucket="artifacts", Key="packed/model.tar.gz")["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        ours = sorted(m.name for m in tar.getmembers() if m.isfile())
+    assert ours == sdk, (ours, sdk)
