@@ -19,6 +19,7 @@ Metadata sources, all read through the SDK:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from pathlib import Path
@@ -277,8 +278,6 @@ def _resolve_in_hub(model_id: str, version: str, region: str, scope: str, instan
                     config_name: Optional[str], hub_arn: str) -> ResolvedModel:
     """Resolve through a private hub as the SDK's ``hub_name=`` does: a model reference to a public
     model first, then a model of the hub's own (``ListHubContentVersions``, ``DescribeHubContent``)."""
-    import dataclasses
-
     import boto3
     from sagemaker.core.helper.session_helper import Session
     from sagemaker.core.jumpstart import accessors
@@ -359,6 +358,32 @@ def _hub_contents(client: Any, hub_arn: str) -> Dict[str, List[str]]:
     return held
 
 
+@dataclasses.dataclass
+class _Ask:
+    """One resolution's questions to the SDK: model, region, scope, and the keyword arguments every
+    SDK helper takes (tolerate flags; a hub's ARN and session)."""
+
+    model_id: str
+    region: str
+    scope: str
+    extra: Dict[str, Any]
+
+    @property
+    def inference(self) -> bool:
+        return self.scope == Scope.INFERENCE.value
+
+    def specs(self, version: str, config_name: Optional[str] = None):
+        from sagemaker.core.jumpstart import utils as js_utils
+
+        return js_utils.verify_model_region_and_return_specs(
+            model_id=self.model_id, version=version, scope=self.scope, region=self.region, config_name=config_name,
+            **self.extra)
+
+    def common(self, version: str, config_name: Optional[str]) -> Dict[str, Any]:
+        return dict(model_id=self.model_id, model_version=version, region=self.region, config_name=config_name,
+                    **self.extra)
+
+
 def _resolve(
     model_id: str,
     requested_version: str,
@@ -369,221 +394,221 @@ def _resolve(
     versions: List[str],
     hub: Optional[Dict[str, Any]] = None,
 ) -> ResolvedModel:
-    from sagemaker.core import (
-        environment_variables,
-        hyperparameters as hp_api,
-        image_uris,
-        instance_types as it_api,
-        metric_definitions,
-        model_uris,
-        script_uris,
+    ask = _Ask(model_id, region, scope, {"tolerate_deprecated_model": True, "tolerate_vulnerable_model": True, **(hub or {})})
+    version = _base_specs(ask, requested_version, versions).version
+    config_name, available_configs = _config(ask, version, config_name)
+    specs = ask.specs(version, config_name)
+    common = ask.common(version, config_name)
+    supported, default_type, chosen = _instance_types(ask, version, instance_type, common)
+    model_package_arn, image_uri = _image(ask, version, chosen, supported, common)
+    return ResolvedModel(
+        model_id=model_id, requested_version=requested_version, version=version, region=region, scope=scope,
+        instance_type=chosen, image_uri=image_uri, config_name=config_name, supported_instance_types=supported,
+        default_instance_type=default_type, available_configs=available_configs, model_package_arn=model_package_arn,
+        **_artifacts(ask, specs, chosen, common),
+        **_training(ask, specs, chosen, common),
+        **_hosting(ask, specs, chosen, common),
+        **_spec_facts(ask, specs),
+        no_volume_kms_instance_types=_no_volume_kms(supported, chosen),
     )
-    from sagemaker.core.common_utils import get_domain_for_region, instance_supports_kms
-    from sagemaker.core.jumpstart import utils as js_utils
-    from sagemaker.core.jumpstart.artifacts.instance_types import _retrieve_instance_types
-    from sagemaker.core.jumpstart.artifacts.kwargs import _retrieve_model_deploy_kwargs
-    from sagemaker.core.jumpstart.artifacts.model_packages import _retrieve_model_package_arn
 
-    tolerate = {"tolerate_deprecated_model": True, "tolerate_vulnerable_model": True, **(hub or {})}
 
-    def specs_for(version: str, cfg: Optional[str] = None):
-        return js_utils.verify_model_region_and_return_specs(
-            model_id=model_id, version=version, scope=scope, region=region, config_name=cfg, **tolerate
-        )
-
+def _base_specs(ask: _Ask, requested_version: str, versions: List[str]):
+    """The spec of the requested version (a wildcard picks the newest), or a clear error."""
     try:
-        base_specs = specs_for(requested_version)
+        return ask.specs(requested_version)
     except KeyError:
-        raise UnknownVersionError(model_id, requested_version, _sort_versions(versions)) from None
+        raise UnknownVersionError(ask.model_id, requested_version, _sort_versions(versions)) from None
     except ValueError as err:
         if "does not support training" in str(err):
             raise UnsupportedScopeError(
-                f"JumpStart model '{model_id}' does not support fine-tuning (training scope). "
+                f"JumpStart model '{ask.model_id}' does not support fine-tuning (training scope). "
                 "Pick a model whose spec has training_supported, e.g. from `jumpstart models "
                 "--filter 'training_supported == true'`."
             ) from None
         raise
-    version = base_specs.version
 
-    available_configs: Tuple[str, ...] = ()
-    if scope == Scope.INFERENCE.value and base_specs.inference_configs:
-        available_configs = tuple(base_specs.inference_configs.configs)
+
+def _config(ask: _Ask, version: str, config_name: Optional[str]) -> Tuple[Optional[str], Tuple[str, ...]]:
+    """The inference config (the top-ranked one when not named, as the SDK's deploy picks) and all."""
+    from sagemaker.core.jumpstart import utils as js_utils
+
+    base = ask.specs(version)
+    if ask.inference and base.inference_configs:
+        available = tuple(base.inference_configs.configs)
         if config_name is None:
             config_name = js_utils.get_top_ranked_config_name(
-                region=region, model_id=model_id, model_version=version, scope=scope, **tolerate
-            )
-        elif config_name not in available_configs:
-            raise UnknownConfigError(model_id, config_name, available_configs)
-    elif config_name is not None:
-        raise UnknownConfigError(model_id, config_name, ())
+                region=ask.region, model_id=ask.model_id, model_version=version, scope=ask.scope, **ask.extra)
+        elif config_name not in available:
+            raise UnknownConfigError(ask.model_id, config_name, available)
+        return config_name, available
+    if config_name is not None:
+        raise UnknownConfigError(ask.model_id, config_name, ())
+    return None, ()
 
-    specs = specs_for(version, config_name)
-    common = dict(model_id=model_id, model_version=version, region=region, config_name=config_name, **tolerate)
+
+def _instance_types(ask: _Ask, version: str, instance_type: Optional[str], common: Dict[str, Any]
+                    ) -> Tuple[Tuple[str, ...], Optional[str], str]:
+    """(supported, default, chosen): the chosen one must be supported."""
+    from sagemaker.core import instance_types as it_api
+    from sagemaker.core.jumpstart.artifacts.instance_types import _retrieve_instance_types
 
     # The public instance_types.retrieve takes no config_name; the artifacts helper it wraps does.
-    supported = tuple(_retrieve_instance_types(scope=scope, **common) or ())
-    default_type = it_api.retrieve_default(scope=scope, **common)
+    supported = tuple(_retrieve_instance_types(scope=ask.scope, **common) or ())
+    default_type = it_api.retrieve_default(scope=ask.scope, **common)
     chosen = instance_type or default_type
     if supported and chosen not in supported:
-        raise UnsupportedInstanceTypeError(model_id, version, scope, chosen, supported)
+        raise UnsupportedInstanceTypeError(ask.model_id, version, ask.scope, chosen, supported)
+    return supported, default_type, chosen
 
-    model_package_arn = None
-    if scope == Scope.INFERENCE.value:
-        model_package_arn = _retrieve_model_package_arn(instance_type=chosen, scope=scope, **common)
 
+def _image(ask: _Ask, version: str, chosen: str, supported: Tuple[str, ...], common: Dict[str, Any]
+           ) -> Tuple[Optional[str], Optional[str]]:
+    """(model package ARN, container image): a model package has no image of its own."""
+    from sagemaker.core import image_uris
+    from sagemaker.core.jumpstart.artifacts.model_packages import _retrieve_model_package_arn
+
+    package = _retrieve_model_package_arn(instance_type=chosen, scope=ask.scope, **common) if ask.inference else None
     try:
-        image_uri = image_uris.retrieve(framework=None, image_scope=scope, instance_type=chosen, **common)
+        return package, image_uris.retrieve(framework=None, image_scope=ask.scope, instance_type=chosen, **common)
     except ValueError as err:
-        if model_package_arn is None and supported and chosen in supported:
+        if package is None and supported and chosen in supported:
             raise MetadataError(
-                f"The spec of JumpStart model '{model_id}' {version} lists {chosen} for {scope} but gives no "
+                f"The spec of JumpStart model '{ask.model_id}' {version} lists {chosen} for {ask.scope} but gives no "
                 f"container image for it ({err}): the metadata is incomplete. Try another instance type "
                 "or version."
             ) from None
-        if model_package_arn is None:
-            raise UnsupportedInstanceTypeError(model_id, version, scope, chosen, supported) from None
-        image_uri = None
+        if package is None:
+            raise UnsupportedInstanceTypeError(ask.model_id, version, ask.scope, chosen, supported) from None
+        return package, None
 
-    model_uri = model_uris.retrieve(model_scope=scope, instance_type=chosen, **common)
-    model_data = S3Artifact.from_uri(model_uri) if model_uri and not model_uri.endswith("/None") else None
 
-    if scope == Scope.INFERENCE.value:
-        script_uri = (
-            script_uris.retrieve(script_scope=scope, **common) if specs.use_inference_script_uri() else None
-        )
-    else:
-        script_uri = script_uris.retrieve(script_scope=scope, **common)
+def _artifacts(ask: _Ask, specs: Any, chosen: str, common: Dict[str, Any]) -> Dict[str, Any]:
+    """The model artifact, the script, the environment (with the model-package era's gated URI for
+    training) and the additional data sources."""
+    from sagemaker.core import environment_variables, model_uris, script_uris
 
-    environment = {
-        k: str(v)
-        for k, v in (
-            environment_variables.retrieve_default(
-                include_aws_sdk_env_vars=False, instance_type=chosen, script=scope, **common
-            )
-            or {}
-        ).items()
+    model_uri = model_uris.retrieve(model_scope=ask.scope, instance_type=chosen, **common)
+    script = not ask.inference or specs.use_inference_script_uri()
+    environment = {k: str(v) for k, v in (environment_variables.retrieve_default(
+        include_aws_sdk_env_vars=False, instance_type=chosen, script=ask.scope, **common) or {}).items()}
+    packages = getattr(specs, "training_model_package_artifact_uris", None) if not ask.inference else None
+    if packages and ask.region in packages:  # model-package era: as the SDK's estimator sets it
+        environment.setdefault("SageMakerGatedModelS3Uri", packages[ask.region])
+    return {
+        "model_data": S3Artifact.from_uri(model_uri) if model_uri and not model_uri.endswith("/None") else None,
+        "script_uri": script_uris.retrieve(script_scope=ask.scope, **common) if script else None,
+        "environment": environment,
+        "additional_data_sources": _data_sources(ask, specs) if ask.inference else (),
     }
 
-    packages = getattr(specs, "training_model_package_artifact_uris", None) if scope == Scope.TRAINING.value else None
-    if packages and region in packages:  # model-package era: as the SDK's estimator sets it
-        environment.setdefault("SageMakerGatedModelS3Uri", packages[region])
 
-    additional: List[AdditionalDataSource] = []
-    if scope == Scope.INFERENCE.value:
-        for ds in specs.get_speculative_decoding_s3_data_sources():
-            ds.s3_data_source.set_bucket(js_utils.get_draft_model_content_bucket(provider=ds.provider, region=region))
-            src = ds.s3_data_source
-            additional.append(  # access as the SDK sends it: AcceptEula only for a source with its own EULA
-                AdditionalDataSource(
-                    channel_name=ds.channel_name,
-                    artifact=S3Artifact(src.s3_uri, src.s3_data_type, src.compression_type),
-                    requires_eula=bool(ds.hosting_eula_key),
-                    accept_eula=src.model_access_config.accept_eula if src.model_access_config else None,
-                )
-            )
+def _data_sources(ask: _Ask, specs: Any) -> Tuple[AdditionalDataSource, ...]:
+    """The speculative-decoding draft models, with the access the SDK sends: AcceptEula only for a
+    source with its own EULA, else the spec's access config."""
+    from sagemaker.core.jumpstart import utils as js_utils
 
-    hyperparameters: Tuple[Hyperparameter, ...] = ()
-    default_hps: Dict[str, str] = {}
-    container_hps: Dict[str, str] = {}
-    metrics: Tuple[Dict[str, str], ...] = ()
-    if specs.training_supported:
-        hyperparameters = tuple(
-            Hyperparameter(
-                name=h.name,
-                type=h.type,
-                default=h.default,
-                scope=h.scope,
-                min=getattr(h, "min", None),
-                max=getattr(h, "max", None),
-                exclusive_min=getattr(h, "exclusive_min", None),
-                exclusive_max=getattr(h, "exclusive_max", None),
-                options=tuple(h.options) if getattr(h, "options", None) else None,
-            )
-            for h in (specs.hyperparameters or [])
-        )
-        if scope == Scope.TRAINING.value:
-            default_hps = {
-                k: str(v)
-                for k, v in hp_api.retrieve_default(instance_type=chosen, **common).items()
-            }
-            container_hps = {
-                k: str(v)
-                for k, v in hp_api.retrieve_default(
-                    instance_type=chosen, include_container_hyperparameters=True, **common
-                ).items()
-                if k not in default_hps
-            }
-            metrics = tuple(metric_definitions.retrieve_default(instance_type=chosen, **common) or ())
+    sources = []
+    for ds in specs.get_speculative_decoding_s3_data_sources():
+        ds.s3_data_source.set_bucket(js_utils.get_draft_model_content_bucket(provider=ds.provider, region=ask.region))
+        src = ds.s3_data_source
+        sources.append(AdditionalDataSource(
+            channel_name=ds.channel_name,
+            artifact=S3Artifact(src.s3_uri, src.s3_data_type, src.compression_type),
+            requires_eula=bool(ds.hosting_eula_key),
+            accept_eula=src.model_access_config.accept_eula if src.model_access_config else None,
+        ))
+    return tuple(sources)
 
-    deploy: Dict[str, int] = {}
-    resources: Dict[str, int] = {}
-    if scope == Scope.INFERENCE.value:
-        deploy = _retrieve_model_deploy_kwargs(instance_type=chosen, **common) or {}
-        # as the SDK's resource_requirements.retrieve_default merges them
-        variants = getattr(specs, "hosting_instance_type_variants", None)
-        resources = {
-            **(getattr(specs, "hosting_resource_requirements", None) or {}),
-            **((variants.get_instance_specific_resource_requirements(chosen) if variants else None) or {}),
-        }
+
+def _training(ask: _Ask, specs: Any, chosen: str, common: Dict[str, Any]) -> Dict[str, Any]:
+    """Hyperparameters (the spec's definitions; for training its defaults and the container's),
+    metric definitions, estimator settings, volume size and default dataset."""
+    from sagemaker.core import hyperparameters as hp_api
+    from sagemaker.core import metric_definitions
+    from sagemaker.core.jumpstart import utils as js_utils
+
+    out: Dict[str, Any] = {"hyperparameters": tuple(_hyperparameter(h) for h in (specs.hyperparameters or []))
+                           if specs.training_supported else ()}
+    if not specs.training_supported or ask.inference:
+        return out
+    defaults = {k: str(v) for k, v in hp_api.retrieve_default(instance_type=chosen, **common).items()}
+    everything = hp_api.retrieve_default(instance_type=chosen, include_container_hyperparameters=True, **common)
+    dataset_key = getattr(specs, "default_training_dataset_key", None)
+    return {
+        **out,
+        "default_hyperparameters": defaults,
+        "container_hyperparameters": {k: str(v) for k, v in everything.items() if k not in defaults},
+        "metric_definitions": tuple(metric_definitions.retrieve_default(instance_type=chosen, **common) or ()),
+        "estimator_kwargs": dict(getattr(specs, "estimator_kwargs", None) or {}),
+        "training_volume_size": getattr(specs, "training_volume_size", None),
+        "default_training_dataset_uri":
+            f"s3://{js_utils.get_jumpstart_content_bucket(ask.region)}/{dataset_key}" if dataset_key else None,
+    }
+
+
+def _hyperparameter(h: Any) -> Hyperparameter:
+    return Hyperparameter(
+        name=h.name, type=h.type, default=h.default, scope=h.scope, min=getattr(h, "min", None),
+        max=getattr(h, "max", None), exclusive_min=getattr(h, "exclusive_min", None),
+        exclusive_max=getattr(h, "exclusive_max", None),
+        options=tuple(h.options) if getattr(h, "options", None) else None,
+    )
+
+
+def _hosting(ask: _Ask, specs: Any, chosen: str, common: Dict[str, Any]) -> Dict[str, Any]:
+    """Inference only: deploy settings, resource requirements (as the SDK's
+    resource_requirements.retrieve_default merges them), content types, example payloads."""
+    from sagemaker.core.jumpstart.artifacts.kwargs import _retrieve_model_deploy_kwargs
+
+    predictor = getattr(specs, "predictor_specs", None)
+    out: Dict[str, Any] = {
+        "default_content_type": predictor.default_content_type if predictor else None,
+        "supported_content_types": tuple(predictor.supported_content_types) if predictor else (),
+        "default_accept_type": predictor.default_accept_type if predictor else None,
+        "supported_accept_types": tuple(predictor.supported_accept_types) if predictor else (),
+    }
+    if not ask.inference:
+        return out
+    deploy = _retrieve_model_deploy_kwargs(instance_type=chosen, **common) or {}
+    variants = getattr(specs, "hosting_instance_type_variants", None)
+    resources = {**(getattr(specs, "hosting_resource_requirements", None) or {}),
+                 **((variants.get_instance_specific_resource_requirements(chosen) if variants else None) or {})}
+    return {
+        **out,
+        "container_startup_health_check_timeout": deploy.get("container_startup_health_check_timeout"),
+        "model_data_download_timeout": deploy.get("model_data_download_timeout"),
+        "volume_size": deploy.get("volume_size"),
+        "resource_requirements": {k: int(v) for k, v in resources.items()},
+        "default_payloads": {name: p.to_json() for name, p in (getattr(specs, "default_payloads", None) or {}).items()},
+    }
+
+
+def _spec_facts(ask: _Ask, specs: Any) -> Dict[str, Any]:
+    """EULA, network isolation, deprecation and vulnerabilities, for the scope."""
+    from sagemaker.core.common_utils import get_domain_for_region
+    from sagemaker.core.jumpstart import utils as js_utils
 
     eula_url = None
     if specs.hosting_eula_key:
-        bucket = js_utils.get_jumpstart_content_bucket(region)
-        eula_url = f"https://{bucket}.s3.{region}.{get_domain_for_region(region)}/{specs.hosting_eula_key}"
-
-    inference = scope == Scope.INFERENCE.value
-    dataset_key = None if inference else getattr(specs, "default_training_dataset_key", None)
-    dataset_uri = f"s3://{js_utils.get_jumpstart_content_bucket(region)}/{dataset_key}" if dataset_key else None
-    predictor = getattr(specs, "predictor_specs", None)
-    vulnerable = specs.inference_vulnerable if inference else specs.training_vulnerable
+        bucket = js_utils.get_jumpstart_content_bucket(ask.region)
+        eula_url = f"https://{bucket}.s3.{ask.region}.{get_domain_for_region(ask.region)}/{specs.hosting_eula_key}"
+    inference = ask.inference
     vulnerabilities = specs.inference_vulnerabilities if inference else specs.training_vulnerabilities
     isolation = specs.inference_enable_network_isolation if inference else specs.training_enable_network_isolation
+    return {
+        "eula_required": bool(specs.is_gated_model()), "eula_url": eula_url, "network_isolation": bool(isolation),
+        "deprecated": bool(specs.deprecated), "deprecated_message": specs.deprecated_message or specs.deprecate_warn_message,
+        "vulnerable": bool(specs.inference_vulnerable if inference else specs.training_vulnerable),
+        "vulnerabilities": tuple(vulnerabilities or ()), "training_supported": bool(specs.training_supported),
+    }
 
-    return ResolvedModel(
-        model_id=model_id,
-        requested_version=requested_version,
-        version=version,
-        region=region,
-        scope=scope,
-        instance_type=chosen,
-        image_uri=image_uri,
-        model_data=model_data,
-        script_uri=script_uri,
-        config_name=config_name,
-        environment=environment,
-        additional_data_sources=tuple(additional),
-        hyperparameters=hyperparameters,
-        default_hyperparameters=default_hps,
-        supported_instance_types=supported,
-        default_instance_type=default_type,
-        available_configs=available_configs,
-        eula_required=bool(specs.is_gated_model()),
-        eula_url=eula_url,
-        network_isolation=bool(isolation),
-        deprecated=bool(specs.deprecated),
-        deprecated_message=specs.deprecated_message or specs.deprecate_warn_message,
-        vulnerable=bool(vulnerable),
-        vulnerabilities=tuple(vulnerabilities or ()),
-        model_package_arn=model_package_arn,
-        training_supported=bool(specs.training_supported),
-        container_startup_health_check_timeout=deploy.get("container_startup_health_check_timeout"),
-        model_data_download_timeout=deploy.get("model_data_download_timeout"),
-        volume_size=deploy.get("volume_size"),
-        metric_definitions=metrics,
-        estimator_kwargs=dict(getattr(specs, "estimator_kwargs", None) or {}) if not inference else {},
-        container_hyperparameters=container_hps,
-        training_volume_size=getattr(specs, "training_volume_size", None) if not inference else None,
-        default_training_dataset_uri=dataset_uri,
-        default_payloads={name: p.to_json() for name, p in (getattr(specs, "default_payloads", None) or {}).items()}
-        if inference else {},
-        resource_requirements={k: int(v) for k, v in resources.items()},
-        default_content_type=predictor.default_content_type if predictor else None,
-        supported_content_types=tuple(predictor.supported_content_types) if predictor else (),
-        default_accept_type=predictor.default_accept_type if predictor else None,
-        supported_accept_types=tuple(predictor.supported_accept_types) if predictor else (),
-        no_volume_kms_instance_types=tuple(t for t in dict.fromkeys((*supported, chosen))
-                                           if t and not instance_supports_kms(t)),
-    )
+
+def _no_volume_kms(supported: Tuple[str, ...], chosen: str) -> Tuple[str, ...]:
+    """Of the supported (and the chosen) instance types, those the SDK's instance_supports_kms refuses."""
+    from sagemaker.core.common_utils import instance_supports_kms
+
+    return tuple(t for t in dict.fromkeys((*supported, chosen)) if t and not instance_supports_kms(t))
 
 
 # -- raw catalog access, for browsing (the `jumpstart` CLI) ------------------------------------
