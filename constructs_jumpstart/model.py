@@ -124,19 +124,7 @@ class JumpStartModel(Construct):
             _make_connectable()
         super().__init__(scope, id)
         adopt(self, scope, id)
-        problems: List[str] = []
-        if environment is not None:
-            for key, value in environment.items():
-                if not isinstance(key, str) or not isinstance(value, str):
-                    problems.append(
-                        f"environment must map strings to strings; got {key!r}: {value!r} "
-                        f"({type(value).__name__}). Quote the value, e.g. '{key}': '{value}'."
-                    )
-        if isinstance(model_data, str) and not is_token(model_data) and not model_data.startswith("s3://"):
-            problems.append(f"model_data must be an s3:// URI; got {model_data!r}.")
-
-        if security_groups and vpc is None:
-            problems.append("security_groups need vpc=.")
+        problems = _input_problems(environment, model_data, security_groups, vpc)
         region = concrete_region(self, "JumpStartModel")
         try:
             key = LockKey(model_id, model_version, region, Scope.INFERENCE.value, instance_type, config_name,
@@ -145,26 +133,9 @@ class JumpStartModel(Construct):
         except JumpStartError as err:
             raise_problems(self, problems, err)
             raise
-        api_problem = _api_rules.instance_type_problem("hosting", resolved.instance_type)
-        problems += [api_problem] if api_problem else []
-        if enable_network_isolation is False and (resolved.network_isolation or resolved.model_package_arn):
-            problems.append(
-                f"enable_network_isolation=False is refused: the spec of '{model_id}' {resolved.version} runs "
-                "with network isolation, and it may only be made stricter."
-            )
-        problems += model_policy_problems(
-            resolved,
-            accept_eula=accept_eula,
-            tolerate_deprecated=tolerate_deprecated,
-            tolerate_vulnerable=tolerate_vulnerable,
-        )
-        if compress_artifact and resolved.eula_required and model_data is None:
-            problems.append(
-                f"'{model_id}' {resolved.version} is gated: SageMaker reads its artifact only through ModelDataSource "
-                "with ModelAccessConfig.AcceptEula, which batch transform and serverless endpoints do not support "
-                f"({_api_rules.MODEL_DATA_SOURCE_DOC}), and the artifact may not be copied. Use a real-time endpoint, "
-                "or pass model_data= a model.tar.gz you may use."
-            )
+        policy = model_policy_problems(resolved, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated,
+                                       tolerate_vulnerable=tolerate_vulnerable)
+        problems += _resolved_problems(resolved, enable_network_isolation, compress_artifact and model_data is None, policy)
         raise_problems(self, problems)
         annotate_resolution(self, resolved, str(lockfile_path(self)))
 
@@ -178,44 +149,25 @@ class JumpStartModel(Construct):
 
         source = model_data if isinstance(model_data, ModelSource) else ModelSource.from_uri(model_data) if model_data else None
         artifact = source.artifact if source is not None else resolved.model_data
-        gated = resolved.eula_required and model_data is None
-        packable = artifact is not None and resolved.model_package_arn is None and not gated
+        packable = artifact is not None and resolved.model_package_arn is None and not (resolved.eula_required and model_data is None)
         script = S3Artifact.from_uri(resolved.script_uri) if resolved.script_uri else None
         repack = script is not None and packable  # the SDK's script-mode repack: code/ inside the artifact
         pack = repack or (compress_artifact and packable and artifact.is_prefix)
-        self.packed_artifact: Optional[S3Artifact] = None
-        """The ``model.tar.gz`` packed at deploy: an S3 prefix (``compress_artifact``), or the
-        artifact with the inference script under ``code/`` (script-mode models, as the SDK repacks)."""
-
-        reads = [] if pack else [a for a in [artifact, script if not repack else None]
-                                 if a is not None and resolved.model_package_arn is None]
-        reads += [d.artifact for d in resolved.additional_data_sources]
-        self.role, depends = _iam.sagemaker_role(
-            self, role, f"SageMaker execution role for JumpStart model {model_id} {resolved.version}",
-            reads, resolved.image_uri, "/aws/sagemaker/", vpc=vpc is not None,
-        )
-        if resolved.hub_content_arn:  # exactly the hub content this model uses
-            self.role.add_to_principal_policy(iam.PolicyStatement(
-                actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
-        self.owns_role: bool = role is None
-        """The execution role (yours, or a created least-privilege one)."""
-        if pack:
-            from ._artifacts import packed
-
-            artifact = self.packed_artifact = packed(self, "PackedArtifact", artifact, self.role,
-                                                     code=script if repack else None)
-            self.acknowledge_grants()
-        self.model_data: Optional[S3Artifact] = artifact
-        """The artifact the container serves (``None`` for model packages)."""
-        if source is not None and source.grants:  # a bucket, an asset, a training job's output
-            source.bind(self, self.role)
-            self.acknowledge_grants()
-
+        depends = self._build_role(resolved, role, vpc, [] if pack else [artifact, None if repack else script])
+        artifact = self._build_artifact(artifact, source, script if repack else None, pack)
         env = self._environment(resolved, model_id, script, repack, region, environment)
-
         reference = resolved.hub_content_arn if resolved.hub_content_type == "ModelReference" and not pack else None
         container = _container(resolved, artifact, env, accepted=resolved.eula_required and accept_eula and model_data is None,
                                hub_access=reference if model_data is None else None)
+        self._build_model(resolved, container, accept_eula, depends, vpc, vpc_subnets, security_groups,
+                          enable_network_isolation)
+
+    def _build_model(self, resolved: ResolvedModel, container: Dict[str, Any], accept_eula: bool, depends: List[Any],
+                     vpc: Optional[ec2.IVpc], vpc_subnets: Optional[ec2.SubnetSelection],
+                     security_groups: Optional[Sequence[ec2.ISecurityGroup]], enable_network_isolation: Optional[bool]) -> None:
+        """The model itself: an ``AWS::SageMaker::Model``, or ``CreateModel`` through the stack's
+        handler when it has additional data sources (which the resource type lacks)."""
+        model_id = resolved.model_id
         self.uses_model_data_source: bool = "ModelDataSource" in container
         """Whether the container reads its artifact through ``ModelDataSource`` (which batch
         transform and serverless endpoints refuse; see ``compress_artifact``)."""
@@ -252,6 +204,43 @@ class JumpStartModel(Construct):
         self.cfn_model.node.add_dependency(self.role, *depends)
         self.model_name = self.cfn_model.attr_model_name
         """The model's name."""
+
+    def _build_role(self, resolved: ResolvedModel, role: Optional[iam.IRole], vpc: Optional[ec2.IVpc],
+                    artifacts: List[Optional[S3Artifact]]) -> List[Any]:
+        """The execution role: reads exactly the artifacts served as they are (none of a model
+        package; a packed artifact grants its own), the data sources, the image, its logs, and the
+        hub content it comes from. Returns what the model must wait for."""
+        reads = [a for a in artifacts if a is not None and resolved.model_package_arn is None]
+        reads += [d.artifact for d in resolved.additional_data_sources]
+        self.role, depends = _iam.sagemaker_role(
+            self, role, f"SageMaker execution role for JumpStart model {resolved.model_id} {resolved.version}",
+            reads, resolved.image_uri, "/aws/sagemaker/", vpc=vpc is not None,
+        )
+        if resolved.hub_content_arn:  # exactly the hub content this model uses
+            self.role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
+        self.owns_role: bool = role is None
+        """The execution role (yours, or a created least-privilege one)."""
+        return depends
+
+    def _build_artifact(self, artifact: Optional[S3Artifact], source: Optional[ModelSource],
+                        code: Optional[S3Artifact], pack: bool) -> Optional[S3Artifact]:
+        """The artifact served: packed at deploy (an S3 prefix as one ``model.tar.gz``, or with the
+        script under ``code/``), or as it is; a source that grants binds to the role."""
+        self.packed_artifact: Optional[S3Artifact] = None
+        """The ``model.tar.gz`` packed at deploy: an S3 prefix (``compress_artifact``), or the
+        artifact with the inference script under ``code/`` (script-mode models, as the SDK repacks)."""
+        if pack:
+            from ._artifacts import packed
+
+            artifact = self.packed_artifact = packed(self, "PackedArtifact", artifact, self.role, code=code)
+            self.acknowledge_grants()
+        self.model_data: Optional[S3Artifact] = artifact
+        """The artifact the container serves (``None`` for model packages)."""
+        if source is not None and source.grants:  # a bucket, an asset, a training job's output
+            source.bind(self, self.role)
+            self.acknowledge_grants()
+        return artifact
 
     def _environment(self, resolved: ResolvedModel, model_id: str, script: Optional[S3Artifact], repack: bool,
                      region: str, environment: Optional[Mapping[str, str]]) -> Dict[str, str]:
@@ -352,6 +341,38 @@ class JumpStartModel(Construct):
         )
         self.custom_model.node.add_dependency(self.role, *depends)
         return name
+
+
+def _input_problems(environment: Optional[Mapping[str, str]], model_data: Any, security_groups: Any,
+                    vpc: Any) -> List[str]:
+    """What is wrong with the props themselves, before anything is resolved."""
+    problems = [f"environment must map strings to strings; got {key!r}: {value!r} ({type(value).__name__}). "
+                f"Quote the value, e.g. '{key}': '{value}'."
+                for key, value in (environment or {}).items() if not isinstance(key, str) or not isinstance(value, str)]
+    if isinstance(model_data, str) and not is_token(model_data) and not model_data.startswith("s3://"):
+        problems.append(f"model_data must be an s3:// URI; got {model_data!r}.")
+    if security_groups and vpc is None:
+        problems.append("security_groups need vpc=.")
+    return problems
+
+
+def _resolved_problems(resolved: ResolvedModel, enable_network_isolation: Optional[bool], compress_spec_artifact: bool,
+                       policy: List[str]) -> List[str]:
+    """What the resolved spec refuses: an instance type the API does not know, network isolation
+    turned off, the EULA/deprecation/vulnerability ``policy`` problems, a gated artifact to be copied."""
+    problems = [p for p in [_api_rules.instance_type_problem("hosting", resolved.instance_type)] if p]
+    name = f"'{resolved.model_id}' {resolved.version}"
+    if enable_network_isolation is False and (resolved.network_isolation or resolved.model_package_arn):
+        problems.append(f"enable_network_isolation=False is refused: the spec of {name} runs with network isolation, "
+                        "and it may only be made stricter.")
+    problems += policy
+    if compress_spec_artifact and resolved.eula_required:
+        problems.append(
+            f"{name} is gated: SageMaker reads its artifact only through ModelDataSource "
+            "with ModelAccessConfig.AcceptEula, which batch transform and serverless endpoints do not support "
+            f"({_api_rules.MODEL_DATA_SOURCE_DOC}), and the artifact may not be copied. Use a real-time endpoint, "
+            "or pass model_data= a model.tar.gz you may use.")
+    return problems
 
 
 def cfn_tags(resolved: Optional[ResolvedModel]) -> Optional[List[Any]]:
