@@ -80,6 +80,33 @@ def _hyperparameters(resolved: ResolvedModel, region: str, hps: Dict[str, str]) 
     return all_hps
 
 
+def _input(value: Any, prefix: str, what: str, problems: List[str]) -> Optional[_s3.Location]:
+    """A job input's S3 location (``None`` when not given); a bad one joins ``problems``."""
+    if value is None:
+        return None
+    try:
+        return _s3.location(value, prefix, what)
+    except ValueError as err:
+        problems.append(str(err))
+        return None
+
+
+def _resolved_problems(resolved: ResolvedModel, volume_key: bool) -> List[str]:
+    """What the API refuses for the resolved training instance type (and a volume key on it)."""
+    problems = [p for p in [_api_rules.instance_type_problem("training", resolved.instance_type)] if p]
+    if volume_key:
+        problem = _api_rules.volume_kms_problem("volume_encryption_key", resolved.instance_type,
+                                                resolved.volume_kms_supported(resolved.instance_type))
+        problems += [problem] if problem else []
+    return problems
+
+
+def _spot_problems(use_spot: bool, max_wait: Optional[Duration], runtime: Duration) -> List[str]:
+    if use_spot and max_wait is not None and max_wait.to_seconds() < runtime.to_seconds():
+        return [f"max_wait ({max_wait.to_human_string()}) must be at least max_runtime ({runtime.to_human_string()})."]
+    return []
+
+
 def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, Any]], output_uri: str, instance_count: int,
              volume_size_gb: Optional[int], runtime: Duration, hyperparameters: Dict[str, str],
              accept_eula: bool) -> Dict[str, Any]:
@@ -218,18 +245,8 @@ class JumpStartTrainingJob(Construct):
         problems: List[str] = []
         if not isinstance(instance_count, int) or instance_count < 1:
             problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
-        train = None
-        if training_data is not None:
-            try:
-                train = _s3.location(training_data, training_data_prefix, "training_data")
-            except ValueError as err:
-                problems.append(str(err))
-        validation = None
-        if validation_data is not None:
-            try:
-                validation = _s3.location(validation_data, validation_data_prefix, "validation_data")
-            except ValueError as err:
-                problems.append(str(err))
+        train = _input(training_data, training_data_prefix, "training_data", problems)
+        validation = _input(validation_data, validation_data_prefix, "validation_data", problems)
         if not use_spot and max_wait is not None:
             problems.append("max_wait applies to spot training only: pass use_spot=True or drop max_wait.")
 
@@ -248,17 +265,9 @@ class JumpStartTrainingJob(Construct):
         if training_data is None:
             train, problem = self._default_dataset(resolved)
             problems += [problem] if problem else []
-        api_problem = _api_rules.instance_type_problem("training", resolved.instance_type)
-        problems += [api_problem] if api_problem else []
-        if volume_encryption_key is not None:
-            problem = _api_rules.volume_kms_problem("volume_encryption_key", resolved.instance_type,
-                                                    resolved.volume_kms_supported(resolved.instance_type))
-            problems += [problem] if problem else []
+        problems += _resolved_problems(resolved, volume_encryption_key is not None)
         timeout, runtime = self._wait_and_runtime(resolved, timeout, max_runtime)
-        if use_spot and max_wait is not None and max_wait.to_seconds() < runtime.to_seconds():
-            problems.append(
-                f"max_wait ({max_wait.to_human_string()}) must be at least max_runtime ({runtime.to_human_string()})."
-            )
+        problems += _spot_problems(use_spot, max_wait, runtime)
         raise_problems(self, problems)
         annotate_resolution(self, resolved, str(lockfile_path(self)))
         assert train is not None
@@ -274,31 +283,9 @@ class JumpStartTrainingJob(Construct):
 
         # Gated models, as the SDK's estimator: no model channel; the container reads the base model from
         # the SageMakerGatedModelS3Uri the spec gives (the role may read it), with accept_eula set
-        gated_uri = resolved.environment.get(GATED_ENV) if resolved.eula_required else None
         model_channel = resolved.model_data is not None and not resolved.eula_required
-        reads = [a for a in [resolved.model_data if model_channel else None] if a is not None]
-        if gated_uri:
-            reads.append(S3Artifact.from_uri(gated_uri))
-        if resolved.script_uri:
-            reads.append(S3Artifact.from_uri(resolved.script_uri))
-        self.role, depends = _iam.sagemaker_role(
-            self, role, f"SageMaker training role for JumpStart model {model_id} {resolved.version}",
-            reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs", vpc=vpc is not None,
-            metrics_namespace="/aws/sagemaker/TrainingJobs" if resolved.metric_definitions else None,
-        )
-        if role is None:
-            _iam.acknowledge_generated_wildcards(self.role)
-        if resolved.hub_content_arn:  # exactly the hub content this job uses
-            self.role.add_to_principal_policy(iam.PolicyStatement(
-                actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
-        train.grant_read(self.role, stack)
-        if validation is not None:
-            validation.grant_read(self.role, stack)
-        output.grant_write(self.role, stack)
-        if volume_encryption_key is not None:
-            volume_encryption_key.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
-        if output_encryption_key is not None:  # SageMaker encrypts the output as the job's role
-            output_encryption_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*")
+        depends = self._build_role(resolved, role, vpc, model_channel)
+        self._grant_data(stack, [train, validation], output, volume_encryption_key, output_encryption_key)
 
         self.hyperparameters: Dict[str, str] = hps
         """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings; sent
@@ -312,15 +299,9 @@ class JumpStartTrainingJob(Construct):
         if volume_encryption_key is not None:
             request["ResourceConfig"]["VolumeKmsKeyId"] = volume_encryption_key.key_arn
         if use_spot:
-            checkpoints = _s3.location(self.output_bucket, f"{prefix}/checkpoints")
-            checkpoints.grant_read(self.role, stack)
-            request["EnableManagedSpotTraining"] = True
-            request["StoppingCondition"]["MaxWaitTimeInSeconds"] = int((max_wait or timeout).to_seconds())
-            request["CheckpointConfig"] = {"S3Uri": checkpoints.uri}
+            self._spot(request, prefix, max_wait or timeout, stack)
         if vpc is not None:
-            groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
-            subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
-            request["VpcConfig"] = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
+            request["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
 
         self.runner = JobRunner(
             self, "Runner", kind="training", name_base=job_name_base(model_id, "ft"), request=request,
@@ -333,6 +314,55 @@ class JumpStartTrainingJob(Construct):
             self.runner.output("ModelArtifacts"), self.grant_read_model_data, "S3Prefix" if uncompressed else "S3Object"
         )
         """S3 URI of the trained ``model.tar.gz``. Using it makes a resource wait for the job."""
+
+    def _build_role(self, resolved: ResolvedModel, role: Optional[iam.IRole], vpc: Optional[ec2.IVpc],
+                    model_channel: bool) -> List[Any]:
+        """The job's role: reads the base model (or the gated URI), the script, pulls the image,
+        writes logs and metrics, describes the hub content it comes from. Returns what the job
+        must wait for."""
+        gated_uri = resolved.environment.get(GATED_ENV) if resolved.eula_required else None
+        reads = [a for a in [resolved.model_data if model_channel else None] if a is not None]
+        if gated_uri:
+            reads.append(S3Artifact.from_uri(gated_uri))
+        if resolved.script_uri:
+            reads.append(S3Artifact.from_uri(resolved.script_uri))
+        self.role, depends = _iam.sagemaker_role(
+            self, role, f"SageMaker training role for JumpStart model {resolved.model_id} {resolved.version}",
+            reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs", vpc=vpc is not None,
+            metrics_namespace="/aws/sagemaker/TrainingJobs" if resolved.metric_definitions else None,
+        )
+        if role is None:
+            _iam.acknowledge_generated_wildcards(self.role)
+        if resolved.hub_content_arn:  # exactly the hub content this job uses
+            self.role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
+        return depends
+
+    def _grant_data(self, stack: Any, inputs: List[Optional[_s3.Location]], output: _s3.Location,
+                    volume_key: Optional[kms.IKey], output_key: Optional[kms.IKey]) -> None:
+        """The role reads exactly the inputs, writes only the output prefix, and uses the keys."""
+        for location in inputs:
+            if location is not None:
+                location.grant_read(self.role, stack)
+        output.grant_write(self.role, stack)
+        if volume_key is not None:
+            volume_key.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+        if output_key is not None:  # SageMaker encrypts the output as the job's role
+            output_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*")
+
+    def _spot(self, request: Dict[str, Any], prefix: str, max_wait: Duration, stack: Any) -> None:
+        """Managed spot training, with checkpoints under the output prefix (readable by the job)."""
+        checkpoints = _s3.location(self.output_bucket, f"{prefix}/checkpoints")
+        checkpoints.grant_read(self.role, stack)
+        request["EnableManagedSpotTraining"] = True
+        request["StoppingCondition"]["MaxWaitTimeInSeconds"] = int(max_wait.to_seconds())
+        request["CheckpointConfig"] = {"S3Uri": checkpoints.uri}
+
+    def _vpc_config(self, vpc: ec2.IVpc, vpc_subnets: Optional[ec2.SubnetSelection],
+                    security_groups: Optional[Sequence[ec2.ISecurityGroup]]) -> Dict[str, Any]:
+        groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
+        subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
+        return {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
 
     def _default_dataset(self, resolved: ResolvedModel) -> Tuple[Optional[_s3.Location], Optional[str]]:
         """Fine-tuning without ``training_data``: the spec's default dataset, as JumpStart's notebooks
