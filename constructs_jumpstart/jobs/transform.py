@@ -14,6 +14,7 @@ from ..errors import JumpStartError, ValidationError
 from .._checks import adopt, collect_problems, raise_problems
 from .._report import reports_problems
 from ..model import JumpStartModel
+from ..types import ResolvedModel
 from . import _s3
 from .runner import MAX_WAIT, JobRunner, job_name_base
 
@@ -25,6 +26,81 @@ def _failed_transform(job: "JumpStartBatchTransform") -> dict:
     from .._report import PLACEHOLDER
 
     return {"job_name": PLACEHOLDER, "output_uri": f"s3://{PLACEHOLDER}/"}
+
+
+def _option_problems(instance_count: Any, split_type: Optional[str], batch_strategy: Optional[str],
+                     max_payload_mb: Optional[int]) -> List[str]:
+    problems = []
+    if not isinstance(instance_count, int) or instance_count < 1:
+        problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
+    if split_type is not None and split_type not in SPLIT_TYPES:
+        problems.append(f"split_type {split_type!r} is not one of {', '.join(SPLIT_TYPES)}.")
+    if batch_strategy is not None and batch_strategy not in BATCH_STRATEGIES:
+        problems.append(f"batch_strategy {batch_strategy!r} is not one of {', '.join(BATCH_STRATEGIES)}.")
+    if max_payload_mb is not None and not 0 <= max_payload_mb <= 100:
+        problems.append(f"max_payload_mb must be between 0 and 100; got {max_payload_mb}.")
+    return problems
+
+
+def _model_problems(model: JumpStartModel, chosen_type: str, content_type: Optional[str], accept: Optional[str]) -> List[str]:
+    """What batch transform refuses of this model: ModelDataSource, an instance type the API or the
+    spec does not take, content and accept types the spec does not list."""
+    resolved, problems = model.resolved, []
+    if model.uses_model_data_source:
+        problems.append(
+            f"model {model.node.path} reads its artifact through ModelDataSource, which batch transform refuses "
+            f"({_api_rules.MODEL_DATA_SOURCE_DOC}). Create it with compress_artifact=True (packs the S3 prefix "
+            "into a model.tar.gz at deploy), or pass model_id= and let the transform create its model."
+        )
+    api_problem = _api_rules.instance_type_problem("transform", chosen_type)
+    if api_problem:
+        problems.append(api_problem)
+    elif resolved.supported_instance_types and chosen_type not in resolved.supported_instance_types:
+        problems.append(
+            f"instance_type '{chosen_type}' is not supported by '{resolved.model_id}' {resolved.version}; "
+            f"supported: {', '.join(resolved.supported_instance_types)}."
+        )
+    if content_type and resolved.supported_content_types and content_type not in resolved.supported_content_types:
+        problems.append(
+            f"content_type {content_type!r} is not accepted by '{resolved.model_id}'; "
+            f"supported: {', '.join(resolved.supported_content_types)}."
+        )
+    if accept and resolved.supported_accept_types and accept not in resolved.supported_accept_types:
+        problems.append(
+            f"accept {accept!r} is not produced by '{resolved.model_id}'; supported: {', '.join(resolved.supported_accept_types)}."
+        )
+    return problems
+
+
+def _request(model_name: str, source: Any, output: Any, content_type: Optional[str], accept: Optional[str],
+             split_type: Optional[str], instance_type: str, instance_count: int, max_payload_mb: Optional[int],
+             batch_strategy: Optional[str], max_concurrent_transforms: Optional[int]) -> Dict[str, Any]:
+    """The ``CreateTransformJob`` body (less the name, which the handler adds; keys added after)."""
+    transform_input: Dict[str, Any] = {
+        "DataSource": {"S3DataSource": {"S3DataType": source.data_type, "S3Uri": source.uri}},
+    }
+    if content_type:
+        transform_input["ContentType"] = content_type
+    if split_type:
+        transform_input["SplitType"] = split_type
+    transform_output: Dict[str, Any] = {"S3OutputPath": output.uri}
+    if accept:
+        transform_output["Accept"] = accept
+    if split_type == "Line":
+        transform_output["AssembleWith"] = "Line"
+    request: Dict[str, Any] = {
+        "ModelName": model_name,
+        "TransformInput": transform_input,
+        "TransformOutput": transform_output,
+        "TransformResources": {"InstanceType": instance_type, "InstanceCount": instance_count},
+    }
+    if max_payload_mb is not None:
+        request["MaxPayloadInMB"] = max_payload_mb
+    if batch_strategy:
+        request["BatchStrategy"] = batch_strategy
+    if max_concurrent_transforms is not None:
+        request["MaxConcurrentTransforms"] = max_concurrent_transforms
+    return request
 
 
 class JumpStartBatchTransform(Construct):
@@ -98,14 +174,7 @@ class JumpStartBatchTransform(Construct):
         problems: List[str] = []
         if (model is None) == (model_id is None):
             raise ValidationError(where.path, ["pass exactly one of model= (a JumpStartModel) or model_id=."])
-        if not isinstance(instance_count, int) or instance_count < 1:
-            problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
-        if split_type is not None and split_type not in SPLIT_TYPES:
-            problems.append(f"split_type {split_type!r} is not one of {', '.join(SPLIT_TYPES)}.")
-        if batch_strategy is not None and batch_strategy not in BATCH_STRATEGIES:
-            problems.append(f"batch_strategy {batch_strategy!r} is not one of {', '.join(BATCH_STRATEGIES)}.")
-        if max_payload_mb is not None and not 0 <= max_payload_mb <= 100:
-            problems.append(f"max_payload_mb must be between 0 and 100; got {max_payload_mb}.")
+        problems += _option_problems(instance_count, split_type, batch_strategy, max_payload_mb)
         try:
             source = _s3.location(input_data, input_prefix, "input_data")
         except ValueError as err:
@@ -121,32 +190,10 @@ class JumpStartBatchTransform(Construct):
             if model is None:
                 raise_problems(self, problems, *causes)
         resolved = model.resolved
-        if model.uses_model_data_source:
-            problems.append(
-                f"model {model.node.path} reads its artifact through ModelDataSource, which batch transform refuses "
-                f"({_api_rules.MODEL_DATA_SOURCE_DOC}). Create it with compress_artifact=True (packs the S3 prefix "
-                "into a model.tar.gz at deploy), or pass model_id= and let the transform create its model."
-            )
         chosen_type = instance_type or model.instance_type
-        api_problem = _api_rules.instance_type_problem("transform", chosen_type)
-        if api_problem:
-            problems.append(api_problem)
-        elif resolved.supported_instance_types and chosen_type not in resolved.supported_instance_types:
-            problems.append(
-                f"instance_type '{chosen_type}' is not supported by '{resolved.model_id}' {resolved.version}; "
-                f"supported: {', '.join(resolved.supported_instance_types)}."
-            )
         content_type = content_type or resolved.default_content_type
         accept = accept or resolved.default_accept_type
-        if content_type and resolved.supported_content_types and content_type not in resolved.supported_content_types:
-            problems.append(
-                f"content_type {content_type!r} is not accepted by '{resolved.model_id}'; "
-                f"supported: {', '.join(resolved.supported_content_types)}."
-            )
-        if accept and resolved.supported_accept_types and accept not in resolved.supported_accept_types:
-            problems.append(
-                f"accept {accept!r} is not produced by '{resolved.model_id}'; supported: {', '.join(resolved.supported_accept_types)}."
-            )
+        problems += _model_problems(model, chosen_type, content_type, accept)
         if problems:
             raise ValidationError(where.path, problems)
         assert source is not None
@@ -162,39 +209,10 @@ class JumpStartBatchTransform(Construct):
         if encryption_key is not None:
             encryption_key.grant(model.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
 
-        transform_input: Dict[str, Any] = {
-            "DataSource": {"S3DataSource": {"S3DataType": source.data_type, "S3Uri": source.uri}},
-        }
-        if content_type:
-            transform_input["ContentType"] = content_type
-        if split_type:
-            transform_input["SplitType"] = split_type
-        transform_output: Dict[str, Any] = {"S3OutputPath": output.uri}
-        if accept:
-            transform_output["Accept"] = accept
-        if split_type == "Line":
-            transform_output["AssembleWith"] = "Line"
-        resources: Dict[str, Any] = {"InstanceType": chosen_type, "InstanceCount": instance_count}
+        request = _request(model.model_name, source, output, content_type, accept, split_type, chosen_type,
+                           instance_count, max_payload_mb, batch_strategy, max_concurrent_transforms)
         if encryption_key is not None:
-            transform_output["KmsKeyId"] = encryption_key.key_arn
-            if resolved.volume_kms_supported(chosen_type):
-                resources["VolumeKmsKeyId"] = encryption_key.key_arn
-            else:  # TransformResources.VolumeKmsKeyId: refused for instance types with local storage
-                Annotations.of(self).add_info(
-                    f"no VolumeKmsKeyId: {chosen_type} stores on local instance storage, encrypted by the hardware; "
-                    "SageMaker refuses a volume key for it. encryption_key still encrypts the output.")
-        request: Dict[str, Any] = {
-            "ModelName": model.model_name,
-            "TransformInput": transform_input,
-            "TransformOutput": transform_output,
-            "TransformResources": resources,
-        }
-        if max_payload_mb is not None:
-            request["MaxPayloadInMB"] = max_payload_mb
-        if batch_strategy:
-            request["BatchStrategy"] = batch_strategy
-        if max_concurrent_transforms is not None:
-            request["MaxConcurrentTransforms"] = max_concurrent_transforms
+            self._encrypt(request, encryption_key, resolved, chosen_type)
 
         self.runner = JobRunner(
             self, "Runner", kind="transform", name_base=job_name_base(resolved.model_id, "bt"), request=request,
@@ -205,3 +223,13 @@ class JumpStartBatchTransform(Construct):
         """The transform job's (deterministic) name."""
         self.output_uri: str = self.runner.output("OutputPath")
         """S3 prefix of the results (a token that waits for the job)."""
+
+    def _encrypt(self, request: Dict[str, Any], key: kms.IKey, resolved: ResolvedModel, instance_type: str) -> None:
+        """The output with ``key``; the volume too, where the instance type has one to encrypt."""
+        request["TransformOutput"]["KmsKeyId"] = key.key_arn
+        if resolved.volume_kms_supported(instance_type):
+            request["TransformResources"]["VolumeKmsKeyId"] = key.key_arn
+        else:  # TransformResources.VolumeKmsKeyId: refused for instance types with local storage
+            Annotations.of(self).add_info(
+                f"no VolumeKmsKeyId: {instance_type} stores on local instance storage, encrypted by the hardware; "
+                "SageMaker refuses a volume key for it. encryption_key still encrypts the output.")
