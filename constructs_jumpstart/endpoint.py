@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import jsii
-from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token
 from aws_cdk import aws_iam as iam
@@ -807,44 +807,15 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
 
         scale_in_cooldown = scale_in_cooldown or Duration.minutes(5)
         scale_out_cooldown = scale_out_cooldown or Duration.minutes(1)
-        problems = []
-        if self.serverless is not None:
-            problems.append("serverless endpoints scale by themselves; use ServerlessConfig(max_concurrency=...) instead.")
-        if not 0 <= min_capacity <= max_capacity or max_capacity < 1:
-            problems.append(f"need 0 <= min_capacity <= max_capacity and max_capacity >= 1; got {min_capacity}, {max_capacity}.")
-        if min_capacity == 0 and self.async_inference is None and not self.inference_components:
-            problems.append("only async endpoints and inference components can scale to zero instances; use min_capacity >= 1.")
-        if component is not None and not 0 <= component < len(self.inference_components):
-            problems.append(f"component must index one of the {len(self.inference_components)} inference components; got {component}.")
         name = variant_name or self.variant_names[0]
         suffix = f"{name}{component if component is not None else ''}"
-        if self.node.try_find_child(f"Scaling{suffix}") is not None:
-            problems.append(f"{'component ' + str(component) if component is not None else 'variant ' + name} is "
-                            "already auto-scaled; call auto_scale once per variant or component and add schedules "
-                            "to the scalable target it returns.")
-        if max_instances is not None and (component is None and not self.inference_components or max_instances < self._fleet_count):
-            problems.append(f"max_instances applies to inference components and must be at least the initial instance "
-                            f"count ({self._fleet_count}); got {max_instances}.")
+        problems = self._scaling_problems(min_capacity, max_capacity, component, name, suffix, max_instances)
         if problems:
             raise ValidationError(f"{self.node.path}.auto_scale", problems)
+        cooldowns = dict(scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown)
         if self.inference_components:
-            ic = self.inference_components[component or 0]
-            target = appscaling.ScalableTarget(
-                self, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-                resource_id=f"inference-component/{Fn.select(1, Fn.split('/', ic.attr_inference_component_arn))}",
-                scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
-                min_capacity=min_capacity, max_capacity=max_capacity,
-            )
-            target.node.add_dependency(ic)
-            target.scale_to_track_metric(
-                "InvocationsPerCopy",
-                target_value=target_invocations or 10,
-                predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_INVOCATIONS_PER_COPY,
-                scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown,
-            )
-            if min_capacity == 0:
-                self._scale_component_from_zero(target, ic, max_instances or self._fleet_count, scale_out_cooldown)
-            return target
+            return self._scale_component(component or 0, suffix, min_capacity, max_capacity, target_invocations,
+                                         max_instances, cooldowns)
         self._keep_scaled_instances()
         target = appscaling.ScalableTarget(
             self, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
@@ -855,24 +826,71 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         if not self.failed:
             target.node.add_dependency(self.cfn_endpoint)
         if self.async_inference is not None:
-            target.scale_to_track_metric(
-                "BacklogPerInstance", target_value=target_backlog_per_instance or 5,
-                custom_metric=self.metric_backlog_size_per_instance(),
-                scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown,
-            )
-            if min_capacity == 0:
-                # target tracking cannot leave zero: step out when requests wait without capacity
-                target.scale_on_metric(
-                    "ScaleOutFromZero",
-                    metric=self.metric("HasBacklogWithoutCapacity", statistic="Average", with_variant=False),
-                    scaling_steps=[appscaling.ScalingInterval(upper=0.5, change=0), appscaling.ScalingInterval(lower=0.5, change=1)],
-                    adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-                    cooldown=scale_out_cooldown,
-                )
+            self._scale_async(target, min_capacity, target_backlog_per_instance, cooldowns)
             return target
         target.scale_to_track_metric(
             "InvocationsPerInstance", target_value=target_invocations or 100,
-            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
-            scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown,
+            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE, **cooldowns,
         )
         return target
+
+    def _scaling_problems(self, min_capacity: int, max_capacity: int, component: Optional[int], name: str, suffix: str,
+                          max_instances: Optional[int]) -> List[str]:
+        problems = []
+        if self.serverless is not None:
+            problems.append("serverless endpoints scale by themselves; use ServerlessConfig(max_concurrency=...) instead.")
+        if not 0 <= min_capacity <= max_capacity or max_capacity < 1:
+            problems.append(f"need 0 <= min_capacity <= max_capacity and max_capacity >= 1; got {min_capacity}, {max_capacity}.")
+        if min_capacity == 0 and self.async_inference is None and not self.inference_components:
+            problems.append("only async endpoints and inference components can scale to zero instances; use min_capacity >= 1.")
+        if component is not None and not 0 <= component < len(self.inference_components):
+            problems.append(f"component must index one of the {len(self.inference_components)} inference components; got {component}.")
+        if self.node.try_find_child(f"Scaling{suffix}") is not None:
+            problems.append(f"{'component ' + str(component) if component is not None else 'variant ' + name} is "
+                            "already auto-scaled; call auto_scale once per variant or component and add schedules "
+                            "to the scalable target it returns.")
+        if max_instances is not None and (component is None and not self.inference_components or max_instances < self._fleet_count):
+            problems.append(f"max_instances applies to inference components and must be at least the initial instance "
+                            f"count ({self._fleet_count}); got {max_instances}.")
+        return problems
+
+    def _scale_component(self, index: int, suffix: str, min_capacity: int, max_capacity: int,
+                         target_invocations: Optional[float], max_instances: Optional[int], cooldowns: Dict[str, Any]) -> Any:
+        """An inference component's copies, tracking invocations per copy (and out of zero by steps)."""
+        from aws_cdk import aws_applicationautoscaling as appscaling
+
+        ic = self.inference_components[index]
+        target = appscaling.ScalableTarget(
+            self, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
+            resource_id=f"inference-component/{Fn.select(1, Fn.split('/', ic.attr_inference_component_arn))}",
+            scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
+            min_capacity=min_capacity, max_capacity=max_capacity,
+        )
+        target.node.add_dependency(ic)
+        target.scale_to_track_metric(
+            "InvocationsPerCopy",
+            target_value=target_invocations or 10,
+            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_INVOCATIONS_PER_COPY,
+            **cooldowns,
+        )
+        if min_capacity == 0:
+            self._scale_component_from_zero(target, ic, max_instances or self._fleet_count, cooldowns["scale_out_cooldown"])
+        return target
+
+    def _scale_async(self, target: Any, min_capacity: int, backlog: Optional[float], cooldowns: Dict[str, Any]) -> None:
+        """Async instances track the backlog per instance; from zero, a step policy on waiting requests."""
+        from aws_cdk import aws_applicationautoscaling as appscaling
+
+        target.scale_to_track_metric(
+            "BacklogPerInstance", target_value=backlog or 5,
+            custom_metric=self.metric_backlog_size_per_instance(), **cooldowns,
+        )
+        if min_capacity == 0:
+            # target tracking cannot leave zero: step out when requests wait without capacity
+            target.scale_on_metric(
+                "ScaleOutFromZero",
+                metric=self.metric("HasBacklogWithoutCapacity", statistic="Average", with_variant=False),
+                scaling_steps=[appscaling.ScalingInterval(upper=0.5, change=0), appscaling.ScalingInterval(lower=0.5, change=1)],
+                adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+                cooldown=cooldowns["scale_out_cooldown"],
+            )
