@@ -141,22 +141,7 @@ class JobRunner(Construct):
         self.job_name_prefix: str = f"{name_base}-{digest}"
         """What every name of this job starts with (changes when any input changes)."""
 
-        self.function = _handler(stack)
-        self.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=actions,
-                resources=[stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_base}-*")],
-            )
-        )
-        if pass_role is not None:
-            self.function.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["iam:PassRole"],
-                    resources=[pass_role.role_arn],
-                    conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-                )
-            )
-
+        self.function = self._handler_allowed(stack, actions, arn_type, name_base, pass_role)
         handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}")
         rule = events.Rule(
             self,
@@ -189,15 +174,9 @@ class JobRunner(Construct):
         self.waits: List[cfn.CfnWaitCondition] = [self.wait]
         """The wait chain: one wait condition per 12 hours of ``timeout`` (see :meth:`_chain`)."""
         chain = self._chain(stack, kind, digest, seconds, handle) if seconds > STAGE_SECONDS else {}
-        rule.add_target(
-            targets.LambdaFunction(
-                self.function,
-                event=events.RuleTargetInput.from_object(
-                    {"kind": kind, "waitHandle": handle.ref, **chain, "detail": events.EventField.from_path("$.detail")}
-                ),
-                retry_attempts=8,
-            )
-        )
+        rule.add_target(targets.LambdaFunction(
+            self.function, retry_attempts=8, event=events.RuleTargetInput.from_object(
+                {"kind": kind, "waitHandle": handle.ref, **chain, "detail": events.EventField.from_path("$.detail")})))
         self.result = CustomResource(
             self,
             "Result",
@@ -205,6 +184,20 @@ class JobRunner(Construct):
             resource_type="Custom::JumpStartJobResult",
             properties={"Kind": kind, "JobName": self.job_name, "Signal": self.waits[-1].attr_data},
         )
+
+    @staticmethod
+    def _handler_allowed(stack: Stack, actions: List[str], arn_type: str, name_base: str,
+                         pass_role: Optional[iam.IRole]) -> lambda_.Function:
+        """The stack's handler, allowed this kind's actions on jobs named ``name_base-*`` and to
+        pass exactly the job's role to SageMaker."""
+        function = _handler(stack)
+        function.add_to_role_policy(iam.PolicyStatement(
+            actions=actions, resources=[stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_base}-*")]))
+        if pass_role is not None:
+            function.add_to_role_policy(iam.PolicyStatement(
+                actions=["iam:PassRole"], resources=[pass_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))
+        return function
 
     def _chain(self, stack: Stack, kind: str, digest: str, seconds: int, first_handle: Any) -> Dict[str, Any]:
         """Waits longer than one wait condition's 12 hours, as a chain: stage i's handle is created
