@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import jsii
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token
 from aws_cdk import aws_iam as iam
@@ -111,6 +111,20 @@ def _failed_endpoint(ep: "JumpStartEndpoint") -> dict:
             "_named_by_user": True, "smoke_test": None}
 
 
+def _check_mode(path: str, model_id: Optional[str], variants: Any, inference_components: Any) -> None:
+    """Exactly one hosting mode, and no empty model id: else nothing else can be checked."""
+    if model_id is not None and not str(model_id).strip():
+        raise ValidationError(path, [
+            "model_id is an empty string: pass a JumpStart model id, e.g. 'pytorch-ic-mobilenet-v2' "
+            "(`jumpstart models` lists them)."])
+    modes = mode_of(model_id, variants, inference_components)
+    if len(modes) != 1:
+        raise ValidationError(path, [
+            "pass exactly one of model_id= (one model), variants= (A/B) or inference_components= "
+            f"(several models on shared instances); got {', '.join(modes) or 'none'}."
+        ])
+
+
 @jsii.implements(sagemaker.IEndpoint)
 class JumpStartEndpoint(Resource, IJumpStartEndpoint):
     """A SageMaker endpoint for JumpStart models: real-time (one model or several weighted
@@ -206,16 +220,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         super().__init__(scope, id)
         where = adopt(self, scope, id)
         problems: List[str] = []
-        if model_id is not None and not str(model_id).strip():
-            raise ValidationError(where.path, [
-                "model_id is an empty string: pass a JumpStart model id, e.g. 'pytorch-ic-mobilenet-v2' "
-                "(`jumpstart models` lists them)."])
-        modes = mode_of(model_id, variants, inference_components)
-        if len(modes) != 1:
-            raise ValidationError(where.path, [
-                "pass exactly one of model_id= (one model), variants= (A/B) or inference_components= "
-                f"(several models on shared instances); got {', '.join(modes) or 'none'}."
-            ])
+        _check_mode(where.path, model_id, variants, inference_components)
         self.serverless = serverless
         self._fleet_count = initial_instance_count or 1
         self.async_inference = async_inference
@@ -243,26 +248,10 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                                         serverless, role, common, region, problems, causes)
         raise_problems(self, problems, *causes)
 
-        self.model: JumpStartModel = self.models[0]
-        """The (first) model."""
-        self.resolved = self.model.resolved
-        self.role: iam.IRole = self.model.role
-        self.model_name: str = self.model.model_name
-        self.model_version: str = self.model.model_version
-        self.instance_type: Optional[str] = None if serverless else (fleet_type if inference_components else self.model.instance_type)
-        """The instance type (``None`` for serverless)."""
-
+        self._first_model_attributes(fleet_type if inference_components else None)
         volume_key = self._build_key(encryption_key, volume_encryption, bool(inference_components),
                                      async_inference is not None or data_capture is not None)
-        self.async_output_bucket: Optional[s3.IBucket] = None
-        """Where async results and failures go (``None`` unless ``async_inference``)."""
-        self.data_capture_bucket: Optional[s3.IBucket] = None
-        """Where captured requests and responses go (``None`` unless ``data_capture``)."""
-        if async_inference is not None or data_capture is not None:
-            for model in self.models:
-                model.acknowledge_grants()
-        async_config = self._build_async(async_inference) if async_inference is not None else None
-        capture_config = self._build_capture(data_capture) if data_capture is not None else None
+        async_config, capture_config = self._build_outputs(async_inference, data_capture)
         variants_config = self._production_variants(variants, inference_components, variant_name, fleet_type,
                                                     initial_instance_count)
         self._build_config(variants_config, volume_key, async_config, capture_config, bool(inference_components))
@@ -276,6 +265,29 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             self.add_smoke_test()
 
     # -- builders (each renders one part of the template, in the template's order) ----------------
+
+    def _first_model_attributes(self, fleet_type: Optional[str]) -> None:
+        self.model: JumpStartModel = self.models[0]
+        """The (first) model."""
+        self.resolved = self.model.resolved
+        self.role: iam.IRole = self.model.role
+        self.model_name: str = self.model.model_name
+        self.model_version: str = self.model.model_version
+        self.instance_type: Optional[str] = None if self.serverless else (fleet_type or self.model.instance_type)
+        """The instance type (``None`` for serverless)."""
+
+    def _build_outputs(self, async_inference: Optional[AsyncInferenceConfig], data_capture: Optional[DataCaptureConfig]
+                       ) -> Tuple[Any, Any]:
+        """Where the endpoint writes (async results, captured data): buckets the models may write."""
+        self.async_output_bucket: Optional[s3.IBucket] = None
+        """Where async results and failures go (``None`` unless ``async_inference``)."""
+        self.data_capture_bucket: Optional[s3.IBucket] = None
+        """Where captured requests and responses go (``None`` unless ``data_capture``)."""
+        if async_inference is not None or data_capture is not None:
+            for model in self.models:
+                model.acknowledge_grants()
+        return (self._build_async(async_inference) if async_inference is not None else None,
+                self._build_capture(data_capture) if data_capture is not None else None)
 
     def _build_models(self, specs: List[Any], instance_type: Optional[str], serverless: Optional[ServerlessConfig],
                       role: Optional[iam.IRole], common: dict, region: str, problems: List[str],
