@@ -101,10 +101,18 @@ def _resolved_problems(resolved: ResolvedModel, volume_key: bool) -> List[str]:
     return problems
 
 
-def _spot_problems(use_spot: bool, max_wait: Optional[Duration], runtime: Duration) -> List[str]:
+def _max_wait_problems(use_spot: bool, max_wait: Optional[Duration], runtime: Duration) -> List[str]:
+    """Spot's longest wait must cover the runtime."""
     if use_spot and max_wait is not None and max_wait.to_seconds() < runtime.to_seconds():
         return [f"max_wait ({max_wait.to_human_string()}) must be at least max_runtime ({runtime.to_human_string()})."]
     return []
+
+
+def _encrypt(request: Dict[str, Any], volume_key: Optional[kms.IKey], output_key: Optional[kms.IKey]) -> None:
+    if output_key is not None:
+        request["OutputDataConfig"]["KmsKeyId"] = output_key.key_arn
+    if volume_key is not None:
+        request["ResourceConfig"]["VolumeKmsKeyId"] = volume_key.key_arn
 
 
 def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, Any]], output_uri: str, instance_count: int,
@@ -242,13 +250,12 @@ class JumpStartTrainingJob(Construct):
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
-        problems: List[str] = []
-        if not isinstance(instance_count, int) or instance_count < 1:
-            problems.append(f"instance_count must be an integer of at least 1; got {instance_count!r}.")
+        problems: List[str] = [] if isinstance(instance_count, int) and instance_count >= 1 else [
+            f"instance_count must be an integer of at least 1; got {instance_count!r}."]
         train = _input(training_data, training_data_prefix, "training_data", problems)
         validation = _input(validation_data, validation_data_prefix, "validation_data", problems)
-        if not use_spot and max_wait is not None:
-            problems.append("max_wait applies to spot training only: pass use_spot=True or drop max_wait.")
+        problems += [] if use_spot or max_wait is None else [
+            "max_wait applies to spot training only: pass use_spot=True or drop max_wait."]
 
         region = concrete_region(self, "JumpStartTrainingJob")
         try:
@@ -267,7 +274,7 @@ class JumpStartTrainingJob(Construct):
             problems += [problem] if problem else []
         problems += _resolved_problems(resolved, volume_encryption_key is not None)
         timeout, runtime = self._wait_and_runtime(resolved, timeout, max_runtime)
-        problems += _spot_problems(use_spot, max_wait, runtime)
+        problems += _max_wait_problems(use_spot, max_wait, runtime)
         raise_problems(self, problems)
         annotate_resolution(self, resolved, str(lockfile_path(self)))
         assert train is not None
@@ -294,10 +301,7 @@ class JumpStartTrainingJob(Construct):
             resolved, self.role.role_arn, _channels(train, validation, resolved, model_channel), output.uri,
             instance_count, volume_size_gb, runtime, _hyperparameters(resolved, region, hps), accept_eula)
         uncompressed = bool(resolved.estimator_kwargs.get("disable_output_compression"))
-        if output_encryption_key is not None:
-            request["OutputDataConfig"]["KmsKeyId"] = output_encryption_key.key_arn
-        if volume_encryption_key is not None:
-            request["ResourceConfig"]["VolumeKmsKeyId"] = volume_encryption_key.key_arn
+        _encrypt(request, volume_encryption_key, output_encryption_key)
         if use_spot:
             self._spot(request, prefix, max_wait or timeout, stack)
         if vpc is not None:
