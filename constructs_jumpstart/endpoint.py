@@ -33,7 +33,6 @@ from .lockfile import LockKey
 from ._checks import adopt, collect_problems, concrete_region, raise_problems
 from ._plan import mode_of, plan_problems
 from ._report import reports_problems
-from . import _smoke
 from .nag import nag_suppress
 from .model import JumpStartModel, cfn_tags
 from .types import Scope
@@ -673,6 +672,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             content_type / accept: default: the example's, else the spec's defaults.
             timeout: how long the test may take (the trigger's and the function's timeout).
         """
+        from . import _smoke  # aws_cdk.triggers and aws_lambda load only for endpoints that use it
+
         where = f"{self.node.path}.add_smoke_test"
         if self.failed:
             return None

@@ -38,7 +38,7 @@ SCRIPT_ENTRY_POINT = "inference.py"
 def _failed_model(model: "JumpStartModel") -> dict:
     from ._report import PLACEHOLDER
 
-    return {"model_name": PLACEHOLDER, "model_version": PLACEHOLDER, "instance_type": PLACEHOLDER, "fingerprint": {}}
+    return {"model_name": PLACEHOLDER, "model_version": PLACEHOLDER, "instance_type": PLACEHOLDER}
 
 
 @jsii.implements(iam.IGrantable)
@@ -172,8 +172,7 @@ class JumpStartModel(Construct):
         """Whether the container reads its artifact through ``ModelDataSource`` (which batch
         transform and serverless endpoints refuse; see ``compress_artifact``)."""
         extra = _additional_sources(resolved, accept_eula)
-        self.fingerprint: Dict[str, Any] = {"container": container, "extra": extra, "resolved": resolved.to_dict()}
-        """What this model serves (container, data sources, resolution): a smoke test re-runs when it changes."""
+        self._served = (container, extra)
 
         self.custom_model: Optional[Any] = None
         """The custom resource that creates the model through the API (additional data sources), or ``None``."""
@@ -277,6 +276,15 @@ class JumpStartModel(Construct):
             subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
             vpc_config = {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
         return vpc_config
+
+    @property
+    def fingerprint(self) -> Dict[str, Any]:
+        """What this model serves (container, data sources, resolution): a smoke test re-runs when
+        it changes (computed when asked: most models never are)."""
+        if self.failed:
+            return {}
+        container, extra = self._served
+        return {"container": container, "extra": extra, "resolved": self.resolved.to_dict()}
 
     @property
     def connections(self) -> Optional[ec2.Connections]:
