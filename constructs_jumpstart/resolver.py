@@ -326,35 +326,30 @@ def hub_models(hub_arn: str, region: str) -> List[Dict[str, str]]:
     ``Model``) of each hub content, as ``ListHubContents`` lists them."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    client = hub_client(region)
-    rows = []
     try:
-        for content_type in ("ModelReference", "Model"):
-            for page in _pages(client, hub_arn, content_type):
-                rows += [{"model_id": s["HubContentName"], "version": s["HubContentVersion"], "type": content_type}
-                         for s in page.get("HubContentSummaries", [])]
+        return sorted(_hub_rows(hub_client(region), hub_arn), key=lambda r: r["model_id"])
     except (BotoCoreError, ClientError) as err:
         raise HubError(f"could not list hub {hub_arn}: {err}") from None
-    return sorted(rows, key=lambda r: r["model_id"])
 
 
-def _pages(client: Any, hub_arn: str, content_type: str) -> Iterator[Dict[str, Any]]:
-    token: Dict[str, str] = {}
-    while True:
-        page = client.list_hub_contents(HubName=hub_arn, HubContentType=content_type, **token)
-        yield page
-        if not page.get("NextToken"):
-            return
-        token = {"NextToken": page["NextToken"]}
+def _hub_rows(client: Any, hub_arn: str) -> Iterator[Dict[str, str]]:
+    """Every hub content (model references, then the hub's own models), through all pages."""
+    for content_type in ("ModelReference", "Model"):
+        token: Dict[str, str] = {}
+        while True:
+            page = client.list_hub_contents(HubName=hub_arn, HubContentType=content_type, **token)
+            for s in page.get("HubContentSummaries", []):
+                yield {"model_id": s["HubContentName"], "version": s["HubContentVersion"], "type": content_type}
+            if not page.get("NextToken"):
+                break
+            token = {"NextToken": page["NextToken"]}
 
 
 def _hub_contents(client: Any, hub_arn: str) -> Dict[str, List[str]]:
     """Model name -> versions the hub holds (its model references and its own models)."""
     held: Dict[str, List[str]] = {}
-    for content_type in ("ModelReference", "Model"):
-        for page in _pages(client, hub_arn, content_type):
-            for summary in page.get("HubContentSummaries", []):
-                held.setdefault(summary["HubContentName"], []).append(summary["HubContentVersion"])
+    for row in _hub_rows(client, hub_arn):
+        held.setdefault(row["model_id"], []).append(row["version"])
     return held
 
 
@@ -557,8 +552,8 @@ def _hyperparameter(h: Any) -> Hyperparameter:
 
 
 def _hosting(ask: _Ask, specs: Any, chosen: str, common: Dict[str, Any]) -> Dict[str, Any]:
-    """Inference only: deploy settings, resource requirements (as the SDK's
-    resource_requirements.retrieve_default merges them), content types, example payloads."""
+    """Content types and example payloads; for inference also deploy settings and resource
+    requirements (as the SDK's resource_requirements.retrieve_default merges them)."""
     from sagemaker.core.jumpstart.artifacts.kwargs import _retrieve_model_deploy_kwargs
 
     predictor = getattr(specs, "predictor_specs", None)
@@ -567,6 +562,8 @@ def _hosting(ask: _Ask, specs: Any, chosen: str, common: Dict[str, Any]) -> Dict
         "supported_content_types": tuple(predictor.supported_content_types) if predictor else (),
         "default_accept_type": predictor.default_accept_type if predictor else None,
         "supported_accept_types": tuple(predictor.supported_accept_types) if predictor else (),
+        # how to call the model, in either scope (`jumpstart describe` shows them for both)
+        "default_payloads": {name: p.to_json() for name, p in (getattr(specs, "default_payloads", None) or {}).items()},
     }
     if not ask.inference:
         return out
@@ -580,7 +577,6 @@ def _hosting(ask: _Ask, specs: Any, chosen: str, common: Dict[str, Any]) -> Dict
         "model_data_download_timeout": deploy.get("model_data_download_timeout"),
         "volume_size": deploy.get("volume_size"),
         "resource_requirements": {k: int(v) for k, v in resources.items()},
-        "default_payloads": {name: p.to_json() for name, p in (getattr(specs, "default_payloads", None) or {}).items()},
     }
 
 
