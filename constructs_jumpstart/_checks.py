@@ -20,7 +20,7 @@ from aws_cdk import Stack, Token
 from constructs import Construct
 
 from .errors import JumpStartError, RegionError, ValidationError
-from .types import ResolvedModel
+from .types import ResolvedModel, hub_arn_of
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
@@ -106,7 +106,7 @@ def hub_arn(construct: Construct, hub: Optional[str]) -> Optional[str]:
         raise ValidationError(mine.path, [
             f"hub='{hub}' is a name, which needs the stack's account and region to make the hub's ARN: give the "
             "stack env=Environment(account=..., region=...), or pass the hub's ARN (arn:aws:sagemaker:REGION:ACCOUNT:hub/NAME)."])
-    return f"arn:aws:sagemaker:{mine.region}:{mine.account}:hub/{hub}"
+    return hub_arn_of(hub, mine.region, mine.account)
 
 
 def lockfile_path(construct: Construct) -> Path:

@@ -93,15 +93,17 @@ def _hub_arn(hub: str, region: str) -> str:
     """A hub's ARN; a name is completed with the caller's account (STS), as the SDK's hub_name= is."""
     if hub.startswith("arn:"):
         return hub
-    from .invoke import InvokeError, _call
+    from .invoke import InvokeError, call
 
     try:
         import boto3
 
-        account = _call("GetCallerIdentity", boto3.client("sts", region_name=region).get_caller_identity)["Account"]
+        account = call("GetCallerIdentity", boto3.client("sts", region_name=region).get_caller_identity)["Account"]
     except (ImportError, InvokeError) as error:
         _fail(f"--hub {hub!r} is a name; its ARN needs your account: {error} (or pass the hub's ARN)", USAGE_ERROR)
-    return f"arn:aws:sagemaker:{region}:{account}:hub/{hub}"
+    from .types import hub_arn_of
+
+    return hub_arn_of(hub, region, account)
 
 
 def _source(source: Optional[str], metadata_dir: Optional[Path]) -> str:

@@ -42,7 +42,7 @@ def clients(region: str) -> Tuple[Any, Any]:
     return session.client("sagemaker"), session.client("sagemaker-runtime")
 
 
-def _call(what: str, function: Any, **kwargs: Any) -> Any:
+def call(what: str, function: Any, **kwargs: Any) -> Any:
     """One API call with its failures as one-line errors."""
     from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
 
@@ -67,7 +67,7 @@ def _call(what: str, function: Any, **kwargs: Any) -> Any:
 def endpoint_model(sagemaker: Any, endpoint: str) -> Tuple[Optional[str], Optional[str]]:
     """The endpoint's JumpStart model (id, version) from its tags, once it is InService."""
     try:
-        described = _call("DescribeEndpoint", sagemaker.describe_endpoint, EndpointName=endpoint)
+        described = call("DescribeEndpoint", sagemaker.describe_endpoint, EndpointName=endpoint)
     except InvokeError as error:
         if "could not find endpoint" not in str(error).lower():
             raise
@@ -78,7 +78,7 @@ def endpoint_model(sagemaker: Any, endpoint: str) -> Tuple[Optional[str], Option
         reason = described.get("FailureReason")
         raise InvokeError(f"endpoint '{endpoint}' is {status}, not InService" + (f": {reason}" if reason else "")
                           + ("; wait for the deployment to finish." if status in ("Creating", "Updating") else "."))
-    tags = _call("ListTags", sagemaker.list_tags, ResourceArn=described["EndpointArn"]).get("Tags", [])
+    tags = call("ListTags", sagemaker.list_tags, ResourceArn=described["EndpointArn"]).get("Tags", [])
     values = {t["Key"]: t["Value"] for t in tags}
     return values.get(MODEL_TAG), values.get(VERSION_TAG)
 
@@ -124,8 +124,8 @@ def send(runtime: Any, endpoint: str, request: Request, stream: bool = False) ->
     if request.accept:
         kwargs["Accept"] = request.accept
     if stream:
-        response = _call("InvokeEndpointWithResponseStream", runtime.invoke_endpoint_with_response_stream, **kwargs)
+        response = call("InvokeEndpointWithResponseStream", runtime.invoke_endpoint_with_response_stream, **kwargs)
         parts = (event["PayloadPart"]["Bytes"] for event in response["Body"] if "PayloadPart" in event)
         return response.get("ContentType", ""), parts
-    response = _call("InvokeEndpoint", runtime.invoke_endpoint, **kwargs)
+    response = call("InvokeEndpoint", runtime.invoke_endpoint, **kwargs)
     return response.get("ContentType", ""), iter([response["Body"].read()])

@@ -109,6 +109,11 @@ class S3Artifact:
         return S3Artifact(uri, "S3Object", "Gzip" if uri.endswith((".tar.gz", ".tgz")) else "None")
 
 
+def hub_arn_of(name: str, region: str, account: str) -> str:
+    """A private SageMaker hub's ARN from its name (as the SDK's ``hub_name=`` completes it)."""
+    return f"arn:aws:sagemaker:{region}:{account}:hub/{name}"
+
+
 @dataclass(frozen=True)
 class AdditionalDataSource:
     """A spec's additional model data source (for example a speculative-decoding draft model)."""
@@ -185,7 +190,7 @@ class ResolvedModel:
     hub_content_type: Optional[str] = None
     """``ModelReference`` (a public JumpStart model the hub references) or ``Model`` (the hub's own)."""
     default_payloads: Dict[str, Any] = field(default_factory=dict)
-    """Inference only: the spec's example requests (name -> ``content_type``, ``body``, ...), which
+    """The spec's example requests (name -> ``content_type``, ``body``, ...), which
     a smoke test sends by default."""
     default_training_dataset_uri: Optional[str] = None
     """Training only: the spec's default dataset (``default_training_dataset_key`` in the JumpStart
