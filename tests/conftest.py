@@ -51,6 +51,21 @@ def make_stack(lockfile: Path) -> Callable[..., cdk.Stack]:
     return factory
 
 
+def targz(members: Dict[str, Any]) -> bytes:
+    """A gzip'd tar of ``members`` (name -> bytes or text), as JumpStart ships artifacts and scripts."""
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in members.items():
+            data = data.encode() if isinstance(data, str) else data
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
 def role_statements(template, role_prefix: str = "") -> list:
     """Every IAM statement granted to the roles whose logical id starts with ``role_prefix``:
     their inline policies and the AWS::IAM::Policy resources attached to them."""

@@ -9,9 +9,6 @@ import json
 from typing import Any, Dict, List, Tuple
 
 import boto3
-import pytest
-
-from constructs_jumpstart import resolver
 
 from .conftest import CATALOG
 
@@ -68,8 +65,10 @@ def own_document() -> Dict[str, Any]:
 
 
 class _Http:
-    status_code = 200
-    headers: Dict[str, str] = {}
+    """The HTTP side of an answer a ``before-call`` hook gives botocore (it reads the status)."""
+
+    def __init__(self, status_code: int = 200):
+        self.status_code, self.headers = status_code, {}
 
 
 class Hub:
@@ -108,7 +107,7 @@ class Hub:
         status, response = self._response(model.name, request)
         if status == 200:
             validate_parameters(response, model.output_shape)
-        return _Http() if status == 200 else type("Http", (), {"status_code": status, "headers": {}})(), response
+        return _Http(status), response
 
     def _summary(self, content_type: str, model: str, version: str) -> Dict[str, Any]:
         return {"HubContentName": model, "HubContentArn": content_arn(self.name, content_type, model, version),
@@ -135,15 +134,3 @@ class Hub:
 
     def asked(self, operation: str) -> List[Dict[str, Any]]:
         return [params for name, params in self.calls if name == operation]
-
-
-@pytest.fixture
-def hub(monkeypatch):
-    """``hub(name)`` -> a :class:`Hub` whose client the resolver uses."""
-
-    def make(name: str = "approved") -> Hub:
-        made = Hub(name)
-        monkeypatch.setattr(resolver, "hub_client", lambda region: made.client)
-        return made
-
-    return make

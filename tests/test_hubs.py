@@ -13,10 +13,22 @@ from aws_cdk.assertions import Template
 from constructs_jumpstart import HubError, JumpStartEndpoint, JumpStartModel, ValidationError, resolver
 
 from .conftest import role_statements
-from .hubs import OWN_ARTIFACT, REGION, content_arn, hub, hub_arn, mobilenet_document, own_document  # noqa: F401
+from .hubs import OWN_ARTIFACT, REGION, Hub, content_arn, hub_arn, mobilenet_document, own_document
 
 MOBILENET = "pytorch-ic-mobilenet-v2"
 REFERENCE = content_arn("approved", "ModelReference", MOBILENET, "3.0.25")
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    """``hub(name)`` -> a :class:`Hub` whose client the resolver uses."""
+
+    def make(name: str = "approved") -> Hub:
+        made = Hub(name)
+        monkeypatch.setattr(resolver, "hub_client", lambda region: made.client)
+        return made
+
+    return make
 
 
 def _stack(lockfile, **context) -> cdk.Stack:

@@ -15,6 +15,8 @@ from moto import mock_aws
 
 from constructs_jumpstart.jobs.handler import index
 
+from .conftest import targz
+
 REGION = "us-west-2"
 ROLE = "arn:aws:iam::123456789012:role/training"
 TRAINING_REQUEST = {
@@ -448,26 +450,13 @@ def test_packer_delete_removes_every_version_and_tolerates_a_missing_object(s3, 
     assert [c["Status"] for c in sent] == ["SUCCESS"] * 4
 
 
-def _targz(members: Dict[str, bytes]) -> bytes:
-    import io
-    import tarfile
-
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
 def test_packer_repacks_a_script_mode_model_with_its_code_under_code(s3, sent):
     """The SDK's repack: the model.tar.gz's members, and sourcedir.tar.gz's under code/."""
     import io
     import tarfile
 
-    s3.put_object(Bucket="jumpstart", Key="tf/model.tar.gz", Body=_targz({"1/saved_model.pb": b"graph", "./labels.txt": b"a\nb"}))
-    s3.put_object(Bucket="jumpstart", Key="src/sourcedir.tar.gz", Body=_targz({"inference.py": b"def model_fn(): ...",
+    s3.put_object(Bucket="jumpstart", Key="tf/model.tar.gz", Body=targz({"1/saved_model.pb": b"graph", "./labels.txt": b"a\nb"}))
+    s3.put_object(Bucket="jumpstart", Key="src/sourcedir.tar.gz", Body=targz({"inference.py": b"def model_fn(): ...",
                                                                                "lib/util.py": b"x = 1", "../escape": b"no"}))
     event = artifact_event("Create")
     event["ResourceProperties"].update(Source="s3://jumpstart/tf/model.tar.gz", Code="s3://jumpstart/src/sourcedir.tar.gz")

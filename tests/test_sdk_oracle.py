@@ -23,6 +23,7 @@ import pytest
 from constructs_jumpstart import JumpStartEndpoint, JumpStartTrainingJob
 
 from . import conformance, sdk_oracle
+from .conftest import targz
 
 DIFFERENCES: List[Dict[str, Any]] = json.loads((sdk_oracle.HERE / "differences.json").read_text())["differences"]
 
@@ -47,7 +48,7 @@ def sdk_requests(tmp_path_factory) -> Dict[str, List[List[Any]]]:
 # -- our side ---------------------------------------------------------------------------------------
 
 
-def _serve_hub(case: Dict[str, Any]) -> Optional[str]:
+def _serve_hub(case: Dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Optional[str]:
     """The case's private hub, served to our resolver as the capture serves it to the SDK."""
     if not case.get("hub"):
         return None
@@ -58,21 +59,12 @@ def _serve_hub(case: Dict[str, Any]) -> Optional[str]:
     served = Hub(case["hub"]["arn"].rsplit("/", 1)[-1])
     for key, (version, document) in case["hub"]["contents"].items():
         served.holds(*key.split("/"), version, document)
-    resolver.hub_client = lambda region: served.client  # restored by the autouse fixture below
+    monkeypatch.setattr(resolver, "hub_client", lambda region: served.client)
     return case["hub"]["arn"]
 
 
-@pytest.fixture(autouse=True)
-def _restore_hub_client():
-    from constructs_jumpstart import resolver
-
-    original = resolver.hub_client
-    yield
-    resolver.hub_client = original
-
-
-def our_requests(case: Dict[str, Any], lockfile: Path) -> Dict[str, Dict[str, Any]]:
-    hub = _serve_hub(case)
+def our_requests(case: Dict[str, Any], lockfile: Path, monkeypatch: pytest.MonkeyPatch) -> Dict[str, Dict[str, Any]]:
+    hub = _serve_hub(case, monkeypatch)
     app = cdk.App(context={"jumpstart:metadata": str(sdk_oracle.oracle_catalog()), "jumpstart:lockfile": str(lockfile),
                            "jumpstart:errors": "raise"})
     stack = cdk.Stack(app, "Oracle", env=cdk.Environment(account="123456789012", region=conformance.REGION))
@@ -157,20 +149,16 @@ def differences(sdk_calls: List[List[Any]], ours: Dict[str, Dict[str, Any]], ins
     return unexplained, used
 
 
-USED: set = set()
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_our_requests_are_the_sdks_but_for_documented_differences(case, sdk_requests, lockfile):
-    unexplained, used = differences(sdk_requests[case["id"]], our_requests(case, lockfile), case["instance_type"])
-    USED.update(used)
+def test_our_requests_are_the_sdks_but_for_documented_differences(case, sdk_requests, lockfile, monkeypatch):
+    unexplained, _ = differences(sdk_requests[case["id"]], our_requests(case, lockfile, monkeypatch), case["instance_type"])
     assert unexplained == []
 
 
-def test_every_documented_difference_still_occurs(sdk_requests, tmp_path):
+def test_every_documented_difference_still_occurs(sdk_requests, tmp_path, monkeypatch):
     used = set()
     for number, case in enumerate(CASES):
-        used |= differences(sdk_requests[case["id"]], our_requests(case, tmp_path / f"{number}.lock.json"),
+        used |= differences(sdk_requests[case["id"]], our_requests(case, tmp_path / f"{number}.lock.json", monkeypatch),
                             case["instance_type"])[1]
     used |= {i for i, e in enumerate(DIFFERENCES) if e["kind"] == "alias"}
     stale = [DIFFERENCES[i]["path"] for i in range(len(DIFFERENCES)) if i not in used]
@@ -210,16 +198,6 @@ def test_script_mode_repack_is_the_sdks_layout(sdk_requests):
     (case,) = [c for c in CASES if c["id"].startswith("deploy:fixture-tf-script-mode@")]
     (sdk,) = [p["Members"] for op, p in sdk_requests[case["id"]] if op == "RepackedArtifact"]
     tarballs = json.loads((sdk_oracle.HERE / "tarballs.json").read_text())
-
-    def targz(members: Dict[str, str]) -> bytes:
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-            for name, text in members.items():
-                info = tarfile.TarInfo(name)
-                info.size = len(text.encode())
-                tar.addfile(info, io.BytesIO(text.encode()))
-        return buffer.getvalue()
-
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-west-2", aws_access_key_id="x", aws_secret_access_key="x")
         for bucket in ("jumpstart", "artifacts"):

@@ -7,6 +7,7 @@ starts it when the session begins, so it overlaps the rest of the suite, and
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -27,6 +28,7 @@ OPEN_TRAINING = "fixture-ic-open-training"
 framework models), derived from mobilenet for the oracle only."""
 
 
+@functools.lru_cache(maxsize=None)
 def oracle_catalog() -> Path:
     """The shipped catalog plus :data:`OPEN_TRAINING`, in a directory both the SDK run and our side
     read (made once per content, so every process finds the same one)."""
