@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from aws_cdk import Annotations, Duration, RemovalPolicy
@@ -157,6 +158,18 @@ def _failed_training(job: "JumpStartTrainingJob") -> dict:
             "model_data": ModelDataUri(f"s3://{PLACEHOLDER}/model.tar.gz")}
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """What a training job is built from, once its props and spec passed every check."""
+
+    resolved: ResolvedModel
+    train: _s3.Location
+    validation: Optional[_s3.Location]
+    hyperparameters: Dict[str, str]
+    timeout: Duration
+    runtime: Duration
+
+
 class JumpStartTrainingJob(Construct):
     """Fine-tunes a JumpStart model: a SageMaker training job started at deploy, waited for, and
     its trained ``model.tar.gz`` exposed as :attr:`model_data` for a :class:`JumpStartEndpoint`.
@@ -250,14 +263,56 @@ class JumpStartTrainingJob(Construct):
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
+        region = concrete_region(self, "JumpStartTrainingJob")
+        checked = self._check_props(
+            (model_id, model_version, region, instance_type, hub), instance_count=instance_count, training=(training_data, training_data_prefix),
+            validation=(validation_data, validation_data_prefix), hyperparameters=hyperparameters,
+            accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated, tolerate_vulnerable=tolerate_vulnerable,
+            timeout=timeout, max_runtime=max_runtime, volume_key=volume_encryption_key, use_spot=use_spot,
+            max_wait=max_wait,
+        )
+        resolved = checked.resolved
+        annotate_resolution(self, resolved, str(lockfile_path(self)))
+        self.resolved: ResolvedModel = resolved
+        self.model_version: str = resolved.version
+        self.instance_type: str = resolved.instance_type
+        self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, output_encryption_key)
+        prefix = output_prefix.strip("/")
+        self._output = _s3.location(self.output_bucket, prefix)
+        # Gated models, as the SDK's estimator: no model channel; the container reads the base model from
+        # the SageMakerGatedModelS3Uri the spec gives (the role may read it), with accept_eula set
+        model_channel = resolved.model_data is not None and not resolved.eula_required
+        depends = self._build_role(resolved, role, vpc, model_channel)
+        self._grant_data(where.stack, [checked.train, checked.validation], self._output, volume_encryption_key,
+                         output_encryption_key)
+        self.hyperparameters: Dict[str, str] = checked.hyperparameters
+        """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings; sent
+        JSON-encoded, as the SDK sends them)."""
+        request = _request(
+            resolved, self.role.role_arn, _channels(checked.train, checked.validation, resolved, model_channel),
+            self._output.uri, instance_count, volume_size_gb, checked.runtime,
+            _hyperparameters(resolved, region, checked.hyperparameters), accept_eula)
+        _encrypt(request, volume_encryption_key, output_encryption_key)
+        if use_spot:
+            self._spot(request, prefix, max_wait or checked.timeout, where.stack)
+        if vpc is not None:
+            request["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
+        self._build_runner(model_id, request, checked.timeout, depends)
+
+    def _check_props(self, request: Tuple[str, str, str, Optional[str], Optional[str]], *, instance_count: Any, training: Tuple[Any, str],
+                     validation: Tuple[Any, str], hyperparameters: Optional[Mapping[str, Any]], accept_eula: bool,
+                     tolerate_deprecated: bool, tolerate_vulnerable: bool, timeout: Optional[Duration],
+                     max_runtime: Optional[Duration], volume_key: Optional[kms.IKey], use_spot: bool,
+                     max_wait: Optional[Duration]) -> "_Checked":
+        """Every problem of the props and of the resolved spec (``request``: model id, version,
+        region, instance type, hub), raised together as synth errors; else what the job is built from."""
         problems: List[str] = [] if isinstance(instance_count, int) and instance_count >= 1 else [
             f"instance_count must be an integer of at least 1; got {instance_count!r}."]
-        train = _input(training_data, training_data_prefix, "training_data", problems)
-        validation = _input(validation_data, validation_data_prefix, "validation_data", problems)
+        train = _input(*training, "training_data", problems)
+        checked_validation = _input(*validation, "validation_data", problems)
         problems += [] if use_spot or max_wait is None else [
             "max_wait applies to spot training only: pass use_spot=True or drop max_wait."]
-
-        region = concrete_region(self, "JumpStartTrainingJob")
+        model_id, model_version, region, instance_type, hub = request
         try:
             key = LockKey(model_id, model_version, region, Scope.TRAINING.value, instance_type, None, hub_arn(self, hub))
             resolved = resolve_for(self, key)
@@ -269,44 +324,19 @@ class JumpStartTrainingJob(Construct):
         )
         hps, hp_problems = merge_and_validate(resolved, hyperparameters or {})
         problems += hp_problems
-        if training_data is None:
+        if training[0] is None:
             train, problem = self._default_dataset(resolved)
             problems += [problem] if problem else []
-        problems += _resolved_problems(resolved, volume_encryption_key is not None)
+        problems += _resolved_problems(resolved, volume_key is not None)
         timeout, runtime = self._wait_and_runtime(resolved, timeout, max_runtime)
         problems += _max_wait_problems(use_spot, max_wait, runtime)
         raise_problems(self, problems)
-        annotate_resolution(self, resolved, str(lockfile_path(self)))
         assert train is not None
-        stack = where.stack
+        return _Checked(resolved, train, checked_validation, hps, timeout, runtime)
 
-        self.resolved: ResolvedModel = resolved
-        self.model_version: str = resolved.version
-        self.instance_type: str = resolved.instance_type
-        self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, output_encryption_key)
-        prefix = output_prefix.strip("/")
-        output = _s3.location(self.output_bucket, prefix)
-        self._output = output
-
-        # Gated models, as the SDK's estimator: no model channel; the container reads the base model from
-        # the SageMakerGatedModelS3Uri the spec gives (the role may read it), with accept_eula set
-        model_channel = resolved.model_data is not None and not resolved.eula_required
-        depends = self._build_role(resolved, role, vpc, model_channel)
-        self._grant_data(stack, [train, validation], output, volume_encryption_key, output_encryption_key)
-
-        self.hyperparameters: Dict[str, str] = hps
-        """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings; sent
-        JSON-encoded, as the SDK sends them)."""
-        request = _request(
-            resolved, self.role.role_arn, _channels(train, validation, resolved, model_channel), output.uri,
-            instance_count, volume_size_gb, runtime, _hyperparameters(resolved, region, hps), accept_eula)
-        uncompressed = bool(resolved.estimator_kwargs.get("disable_output_compression"))
-        _encrypt(request, volume_encryption_key, output_encryption_key)
-        if use_spot:
-            self._spot(request, prefix, max_wait or timeout, stack)
-        if vpc is not None:
-            request["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
-
+    def _build_runner(self, model_id: str, request: Dict[str, Any], timeout: Duration, depends: List[Any]) -> None:
+        """The job, started and waited for at deploy, and its trained artifact."""
+        uncompressed = bool(self.resolved.estimator_kwargs.get("disable_output_compression"))
         self.runner = JobRunner(
             self, "Runner", kind="training", name_base=job_name_base(model_id, "ft"), request=request,
             timeout=timeout, pass_role=self.role,
