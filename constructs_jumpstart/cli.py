@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import typer
 from rich.console import Console
@@ -378,31 +378,45 @@ def lock(
         context[CONTEXT_REFRESH] = "true"
     if check:
         context[CONTEXT_FROZEN] = "true"
-    with tempfile.TemporaryDirectory(prefix="jumpstart-lock-") as outdir:
-        used_file = Path(outdir) / "used-keys.json"
-        context[CONTEXT_USED_KEYS] = str(used_file)
-        env = dict(os.environ, CDK_CONTEXT_JSON=json.dumps(context), CDK_OUTDIR=outdir)
-        proc = subprocess.run(command, shell=True, cwd=app_dir, env=env, capture_output=True, text=True)
-        problems = _assembly_errors(Path(outdir)) if proc.returncode == 0 else []
-        used = json.loads(used_file.read_text()) if used_file.is_file() else {}
-    if proc.returncode != 0:
-        text = proc.stderr.strip()
-        marker = "jumpstart: error: "
-        if marker in text:  # the app's own one-message error (app.py prints it so)
-            tail = " ".join(line.strip() for line in text.split(marker, 1)[1].strip().splitlines())
-        else:
-            lines = text.splitlines()
-            tail = next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else "")
-        problems = [tail.replace("jumpstart: error: ", "")]
+    problems, used = _run_app(command, app_dir, context)
     if problems:
         _fail(f"{'lockfile check failed' if check else 'the app failed'}: " + " ".join(problems))
     path = (app_dir / (context.get("jumpstart:lockfile") or "jumpstart.lock.json")).resolve()
+    _report_lock(path, set(used.get(str(path), [])), check, prune)
+
+
+def _run_app(command: str, app_dir: Path, context: Dict[str, Any]) -> Tuple[List[str], Dict[str, List[str]]]:
+    """Synthesize the app once with ``context``: (its errors, the lockfile keys it used per lockfile)."""
+    with tempfile.TemporaryDirectory(prefix="jumpstart-lock-") as outdir:
+        used_file = Path(outdir) / "used-keys.json"
+        context = {**context, CONTEXT_USED_KEYS: str(used_file)}
+        env = dict(os.environ, CDK_CONTEXT_JSON=json.dumps(context), CDK_OUTDIR=outdir)
+        proc = subprocess.run(command, shell=True, cwd=app_dir, env=env, capture_output=True, text=True)
+        problems = _assembly_errors(Path(outdir)) if proc.returncode == 0 else [_app_failure(proc.stderr)]
+        used = json.loads(used_file.read_text()) if used_file.is_file() else {}
+    return problems, used
+
+
+def _app_failure(stderr: str) -> str:
+    """One line for a failed app: its own one-message error (app.py prints it so), else its last error line."""
+    text = stderr.strip()
+    marker = "jumpstart: error: "
+    if marker in text:
+        tail = " ".join(line.strip() for line in text.split(marker, 1)[1].strip().splitlines())
+    else:
+        lines = text.splitlines()
+        tail = next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else "")
+    return tail.replace(marker, "")
+
+
+def _report_lock(path: Path, used: set, check: bool, prune: bool) -> None:
+    """Print the lockfile's state after a run (pruning the entries the app no longer uses)."""
     from .lockfile import Lockfile
 
     lock_file = Lockfile.load(path) if path.exists() else Lockfile(path)
-    unused = sorted(set(lock_file.entries) - set(used.get(str(path), [])))
+    unused = sorted(set(lock_file.entries) - used)
     if prune and unused:
-        lock_file.prune(set(used.get(str(path), [])))
+        lock_file.prune(used)
         lock_file.save()
         out.print(f"pruned {len(unused)} unused entr{'y' if len(unused) == 1 else 'ies'}: {', '.join(unused)}")
         unused = []
