@@ -1,0 +1,101 @@
+"""The package's layers run one way (README, "Layout"): a module imports only its own layer and the
+layers above it, and only the resolver imports the SageMaker SDK. Lazy imports inside functions
+count too. A new module must be given its layer here, or this test fails."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Dict, Iterator, List, Set, Tuple
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "constructs_jumpstart"
+
+LAYERS: Dict[str, int] = {
+    # 0 types: plain data, no CDK scope, no SDK
+    "types": 0, "errors": 0,
+    # 1 resolution: specs, lockfile, browsing (the resolver is the SDK's only door)
+    "resolver": 1, "lockfile": 1, "catalog": 1,
+    # 2 checks, IAM, nag: what constructs ask at synth (a scope's facts, its resolution, the API's
+    # rules, problems as CDK errors, least-privilege statements, acknowledgements)
+    "_checks": 2, "_resolution": 2, "_api_rules": 2, "_report": 2, "hyperparameters": 2, "_iam": 2, "nag": 2,
+    "_names": 2,
+    # 3 constructs
+    "model": 3, "endpoint": 3, "hosting": 3, "_plan": 3, "_variants": 3, "_smoke": 3, "smoke": 3,
+    "_artifacts": 3, "_buckets": 3, "jobs": 3,
+    # 4 tools
+    "cli": 4, "invoke": 4,
+}
+SDK_DOOR = "resolver"
+
+
+def _room(module: str) -> str:
+    """``constructs_jumpstart.jobs.training`` -> ``jobs`` (a subpackage is one room)."""
+    return module.split(".")[1]
+
+
+def imports(path: Path) -> Iterator[str]:
+    """Every module ``path`` imports (absolute names; relative imports resolved; ``from x import y``
+    yields ``x.y`` too, since ``y`` may be a module)."""
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    package = parts[:-1]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def edges() -> Iterator[Tuple[str, str]]:
+    """(importing room, imported module) for every module of the package but its ``__init__``,
+    which only re-exports (lazily) for users."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.parent == PACKAGE and path.name == "__init__.py":
+            continue
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        for target in imports(path):
+            yield _room(module), target
+
+
+def violations(graph: List[Tuple[str, str]], layers: Dict[str, int], sdk_door: str) -> List[str]:
+    found: Set[str] = set()
+    for room, target in graph:
+        if room not in layers:
+            found.add(f"{room}: no layer; give it one in tests/test_layers.py and the README's Layout")
+            continue
+        if target.split(".")[0] == "sagemaker" and room != sdk_door:
+            found.add(f"{room} imports the SageMaker SDK ({target}); only {sdk_door} may")
+        if not target.startswith("constructs_jumpstart.") or target.count(".") < 1:
+            continue
+        other = _room(target)
+        if other in layers and layers[other] > layers[room]:
+            found.add(f"{room} (layer {layers[room]}) imports {target} (layer {layers[other]})")
+    return sorted(found)
+
+
+def test_layers_run_one_way_and_only_the_resolver_imports_the_sdk():
+    graph = list(edges())
+    assert len({room for room, _ in graph}) >= len(LAYERS) - 2  # the walk sees the package
+    assert violations(graph, LAYERS, SDK_DOOR) == []
+
+
+@pytest.mark.parametrize("graph, expected", [
+    ([("types", "constructs_jumpstart.model.JumpStartModel")], "types (layer 0) imports constructs_jumpstart.model"),
+    ([("lockfile", "constructs_jumpstart._checks")], "lockfile (layer 1) imports constructs_jumpstart._checks (layer 2)"),
+    ([("endpoint", "sagemaker.core.image_uris")], "endpoint imports the SageMaker SDK"),
+    ([("newroom", "constructs_jumpstart.types")], "newroom: no layer"),
+])
+def test_the_layer_check_catches(graph, expected):
+    assert any(expected in v for v in violations(graph, LAYERS, SDK_DOOR))
+
+
+def test_every_room_of_the_package_has_a_layer():
+    rooms = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
+             if (p.suffix == ".py" and p.name != "__init__.py") or (p.is_dir() and (p / "__init__.py").exists())}
+    rooms |= {p.name for p in PACKAGE.iterdir() if p.is_dir() and any(p.glob("*.py"))}
+    assert rooms - set(LAYERS) == set()
