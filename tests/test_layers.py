@@ -1,5 +1,5 @@
 """The package's layers run one way (README, "Layout"): a module imports only its own layer and the
-layers above it, and only the resolver imports the SageMaker SDK. Lazy imports inside functions
+layers above it, only the resolver imports the SageMaker SDK, and the types import no CDK. Lazy imports inside functions
 count too. A new module must be given its layer here, or this test fails."""
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ def violations(graph: List[Tuple[str, str]], layers: Dict[str, int], sdk_door: s
             continue
         if target.split(".")[0] == "sagemaker" and room != sdk_door:
             found.add(f"{room} imports the SageMaker SDK ({target}); only {sdk_door} may")
+        if layers[room] == 0 and target.split(".")[0] in ("aws_cdk", "constructs"):
+            found.add(f"{room} is plain data (layer 0) but imports the CDK ({target})")
         if not target.startswith("constructs_jumpstart.") or target.count(".") < 1:
             continue
         other = _room(target)
@@ -89,6 +91,7 @@ def test_layers_run_one_way_and_only_the_resolver_imports_the_sdk():
     ([("lockfile", "constructs_jumpstart._checks")], "lockfile (layer 1) imports constructs_jumpstart._checks (layer 2)"),
     ([("endpoint", "sagemaker.core.image_uris")], "endpoint imports the SageMaker SDK"),
     ([("newroom", "constructs_jumpstart.types")], "newroom: no layer"),
+    ([("types", "aws_cdk.aws_iam")], "types is plain data (layer 0) but imports the CDK"),
 ])
 def test_the_layer_check_catches(graph, expected):
     assert any(expected in v for v in violations(graph, LAYERS, SDK_DOOR))
