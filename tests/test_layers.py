@@ -1,6 +1,6 @@
 """The package's layers run one way (README, "Layout"): a module imports only its own layer and the
-layers above it, only the resolver imports the SageMaker SDK, and the types import no CDK. Lazy imports inside functions
-count too. A new module must be given its layer here, or this test fails."""
+layers above it, only the resolver imports the SageMaker SDK, and the types import no CDK. Lazy
+imports inside functions count too. A new module must be given its layer here, or this test fails."""
 
 from __future__ import annotations
 
