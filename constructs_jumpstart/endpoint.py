@@ -42,6 +42,7 @@ ASYNC_INVOKE_ACTIONS = ["sagemaker:InvokeEndpointAsync"]
 
 
 _PENDING_WINDOW: List[Duration] = []
+_Component = sagemaker.CfnInferenceComponent
 
 
 def _key_pending_window() -> Duration:
@@ -49,6 +50,35 @@ def _key_pending_window() -> Duration:
     if not _PENDING_WINDOW:
         _PENDING_WINDOW.append(Duration.days(7))
     return _PENDING_WINDOW[0]
+
+
+def _seconds(duration: Optional[Duration]) -> Optional[int]:
+    return int(duration.to_seconds()) if duration else None
+
+
+def _capacity_percent(percent: Optional[int]) -> Any:
+    """``CapacitySize`` as a percentage of the fleet (``None`` for none, as a falsy percent always was)."""
+    return sagemaker.CfnEndpoint.CapacitySizeProperty(type="CAPACITY_PERCENT", value=percent) if percent else None
+
+
+def _step_out_of_zero(target: Any, metric: Any, cooldown: Any) -> None:
+    """A step policy that adds one unit when ``metric`` shows requests waiting at zero capacity
+    (target tracking cannot leave zero)."""
+    from aws_cdk import aws_applicationautoscaling as appscaling
+
+    target.scale_on_metric(
+        "ScaleOutFromZero", metric=metric,
+        scaling_steps=[appscaling.ScalingInterval(upper=0.5, change=0),
+                       appscaling.ScalingInterval(lower=0.5, change=1)],
+        adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY, cooldown=cooldown,
+    )
+
+
+def _acknowledge_no_volume_key(config: Any, reason: str, hipaa_reason: str) -> None:
+    """cdk-nag: an endpoint config that cannot have a volume KMS key (SM2 and its HIPAA twin)."""
+    nag_suppress(config, {"id": "AwsSolutions-SM2", "reason": reason},
+                 {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
+                  "reason": f"As AwsSolutions-SM2: {hipaa_reason}"})
 
 
 class IJumpStartEndpoint:
@@ -409,25 +439,28 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         if inference_components:
             production_variants.append(sagemaker.CfnEndpointConfig.ProductionVariantProperty(
                 variant_name=variant_name, instance_type=fleet_type, initial_instance_count=initial_instance_count or 1,
-                routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy="LEAST_OUTSTANDING_REQUESTS"),
+                routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(
+                    routing_strategy="LEAST_OUTSTANDING_REQUESTS"),
             ))
             self.variant_names = [variant_name]
         else:
             for spec, model, name in zip(variants or [], self.models, self.variant_names):
-                r = model.resolved
+                r, serverless = model.resolved, self.serverless
                 production_variants.append(sagemaker.CfnEndpointConfig.ProductionVariantProperty(
                     model_name=model.model_name,
                     variant_name=name,
                     initial_variant_weight=float(spec.weight),
-                    instance_type=None if self.serverless else model.instance_type,
-                    initial_instance_count=None if self.serverless else spec.initial_instance_count,
+                    instance_type=None if serverless else model.instance_type,
+                    initial_instance_count=None if serverless else spec.initial_instance_count,
                     serverless_config=sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
-                        memory_size_in_mb=self.serverless.memory_size_mb, max_concurrency=self.serverless.max_concurrency,
-                        provisioned_concurrency=self.serverless.provisioned_concurrency,
-                    ) if self.serverless else None,
-                    container_startup_health_check_timeout_in_seconds=None if self.serverless else r.container_startup_health_check_timeout,
-                    model_data_download_timeout_in_seconds=None if self.serverless else r.model_data_download_timeout,
-                    volume_size_in_gb=None if self.serverless or not r.volume_kms_supported(model.instance_type) else r.volume_size,
+                        memory_size_in_mb=serverless.memory_size_mb, max_concurrency=serverless.max_concurrency,
+                        provisioned_concurrency=serverless.provisioned_concurrency,
+                    ) if serverless else None,
+                    container_startup_health_check_timeout_in_seconds=(
+                        None if serverless else r.container_startup_health_check_timeout),
+                    model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
+                    volume_size_in_gb=(
+                        None if serverless or not r.volume_kms_supported(model.instance_type) else r.volume_size),
                 ))
         return production_variants
 
@@ -448,19 +481,23 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         for model in self.models:
             self.endpoint_config.node.add_dependency(model)
         if volume_key is None and self.serverless is None:
-            nag_suppress(self.endpoint_config,
-                         {"id": "AwsSolutions-SM2", "reason": "The instance types store on local instance storage, encrypted by the hardware; SageMaker refuses a KmsKeyId for them (the SDK's instance_supports_kms)."},
-                         {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: local instance storage is hardware-encrypted."})
+            _acknowledge_no_volume_key(
+                self.endpoint_config,
+                "The instance types store on local instance storage, encrypted by the hardware; SageMaker refuses a "
+                "KmsKeyId for them (the SDK's instance_supports_kms).",
+                "local instance storage is hardware-encrypted.")
         if self.serverless is not None:
-            nag_suppress(self.endpoint_config,
-                         {"id": "AwsSolutions-SM2", "reason": "Serverless endpoints have no ML storage volume to encrypt; SageMaker refuses a KmsKeyId."},
-                         {"id": "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured", "reason": "As AwsSolutions-SM2: serverless has no storage volume."})
+            _acknowledge_no_volume_key(
+                self.endpoint_config,
+                "Serverless endpoints have no ML storage volume to encrypt; SageMaker refuses a KmsKeyId.",
+                "serverless has no storage volume.")
 
     def _sdk_tags(self) -> Optional[List[Any]]:
         """The SDK's JumpStart tags when every model of the endpoint is the same JumpStart model (as
         with the SDK's one-model deploy); an endpoint of several models gets none at this level."""
         tag_sets = {tuple((t["Key"], t["Value"]) for t in m.resolved.sdk_tags()) for m in self.models if m.resolved}
-        return cfn_tags(self.models[0].resolved) if len(tag_sets) == 1 and all(m.resolved for m in self.models) else None
+        same_model = len(tag_sets) == 1 and all(m.resolved for m in self.models)
+        return cfn_tags(self.models[0].resolved) if same_model else None
 
     def _build_endpoint(self, endpoint_name: Optional[str], deployment: Optional[DeploymentConfig]) -> None:
         self._named_by_user = endpoint_name is not None
@@ -478,22 +515,25 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         self._endpoint_arn: Optional[str] = None
 
     def _build_components(self, inference_components: Sequence[JumpStartInferenceComponent], variant_name: str) -> None:
-        for spec, model, label in zip(inference_components, self.models, [_variant_name(c.name or c.model_id) for c in inference_components]):
+        labels = [_variant_name(c.name or c.model_id) for c in inference_components]
+        for spec, model, label in zip(inference_components, self.models, labels):
             req = model.resolved.resource_requirements
             component = sagemaker.CfnInferenceComponent(
                 self, f"Component{label}",
                 endpoint_name=self.cfn_endpoint.attr_endpoint_name,
                 variant_name=variant_name,
-                specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
+                specification=_Component.InferenceComponentSpecificationProperty(
                     model_name=model.model_name,
                     startup_parameters=self._startup_parameters(model.resolved),
-                    compute_resource_requirements=sagemaker.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
-                        number_of_accelerator_devices_required=spec.accelerators if spec.accelerators is not None else req.get("num_accelerators"),
-                        min_memory_required_in_mb=spec.memory_mb if spec.memory_mb is not None else req.get("min_memory_mb", 1024),
+                    compute_resource_requirements=_Component.InferenceComponentComputeResourceRequirementsProperty(
+                        number_of_accelerator_devices_required=(
+                            spec.accelerators if spec.accelerators is not None else req.get("num_accelerators")),
+                        min_memory_required_in_mb=(
+                            spec.memory_mb if spec.memory_mb is not None else req.get("min_memory_mb", 1024)),
                         number_of_cpu_cores_required=spec.cpu_cores,
                     ),
                 ),
-                runtime_config=sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(copy_count=spec.copies),
+                runtime_config=_Component.InferenceComponentRuntimeConfigProperty(copy_count=spec.copies),
                 tags=cfn_tags(model.resolved),
             )
             component.node.add_dependency(self.cfn_endpoint)
@@ -526,20 +566,14 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         """What AWS documents for inference components at zero: instances that may go to zero
         (managed instance scaling), and a step policy out of zero copies on the alarm of requests
         that found no capacity."""
-        from aws_cdk import aws_applicationautoscaling as appscaling
         from aws_cdk import aws_cloudwatch as cloudwatch
 
         self.endpoint_config.add_property_override("ProductionVariants.0.ManagedInstanceScaling", {
             "Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": max_instances})
-        target.scale_on_metric(
-            "ScaleOutFromZero",
-            metric=cloudwatch.Metric(namespace="AWS/SageMaker", metric_name="NoCapacityInvocationFailures",
-                                     dimensions_map={"InferenceComponentName": Fn.select(1, Fn.split("/", component.attr_inference_component_arn))},
-                                     statistic="Maximum", period=Duration.minutes(1)),
-            scaling_steps=[appscaling.ScalingInterval(upper=0.5, change=0), appscaling.ScalingInterval(lower=0.5, change=1)],
-            adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-            cooldown=cooldown,
-        )
+        name = Fn.select(1, Fn.split("/", component.attr_inference_component_arn))
+        _step_out_of_zero(target, cloudwatch.Metric(
+            namespace="AWS/SageMaker", metric_name="NoCapacityInvocationFailures",
+            dimensions_map={"InferenceComponentName": name}, statistic="Maximum", period=Duration.minutes(1)), cooldown)
 
     def _keep_scaled_instances(self) -> None:
         """Before instances are scaled: keep the scaled count across updates, and make an instance
@@ -548,15 +582,15 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         if endpoint is None:  # failed: reported as synth errors
             return
         endpoint.retain_all_variant_properties = True
-        endpoint.exclude_retained_variant_properties = [
-            sagemaker.CfnEndpoint.VariantPropertyProperty(variant_property_type=t) for t in ("DesiredWeight", "DataCaptureConfig")]
+        endpoint.exclude_retained_variant_properties = [sagemaker.CfnEndpoint.VariantPropertyProperty(
+            variant_property_type=t) for t in ("DesiredWeight", "DataCaptureConfig")]
         if self._named_by_user:
             Annotations.of(self).add_warning_v2(
                 "jumpstart:scaled-fixed-name",
-                "endpoint_name is fixed, so a change of a scaled variant's instance type cannot replace the endpoint, and "
-                "SageMaker refuses it as an update while the variant is registered with Application Auto Scaling. To "
-                "change it: remove auto_scale and deploy (deregisters the target), change the instance type and deploy, "
-                "then add auto_scale again.")
+                "endpoint_name is fixed, so a change of a scaled variant's instance type cannot replace the "
+                "endpoint, and SageMaker refuses it as an update while the variant is registered with Application "
+                "Auto Scaling. To change it: remove auto_scale and deploy (deregisters the target), change the "
+                "instance type and deploy, then add auto_scale again.")
         elif self._deployment is None and endpoint.endpoint_name is None:
             endpoint.endpoint_name = self._generated_endpoint_name()
 
@@ -602,7 +636,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
 
     def _serverless_instance_type(self, spec: Any, region: str) -> Optional[str]:
         """Serverless runs on CPU: resolve for a CPU instance type of the spec, or refuse."""
-        probe = resolve_for(self, LockKey(spec.model_id, spec.model_version, region, Scope.INFERENCE.value, None, spec.config_name))
+        probe = resolve_for(self, LockKey(spec.model_id, spec.model_version, region, Scope.INFERENCE.value, None,
+                                          spec.config_name))
         if not is_accelerated(probe.instance_type):
             return None
         cpu = [t for t in probe.supported_instance_types if not is_accelerated(t)]
@@ -614,34 +649,36 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         return cpu[0]
 
     def _deployment_config(self, deployment: DeploymentConfig) -> sagemaker.CfnEndpoint.DeploymentConfigProperty:
+        cfn = sagemaker.CfnEndpoint
         # AutoRollbackConfig.Alarms takes 1 to 10 alarms: none means no automatic rollback
-        rollback = sagemaker.CfnEndpoint.AutoRollbackConfigProperty(
-            alarms=[sagemaker.CfnEndpoint.AlarmProperty(alarm_name=a.alarm_name) for a in self._rollback_alarms],
+        rollback = cfn.AutoRollbackConfigProperty(
+            alarms=[cfn.AlarmProperty(alarm_name=a.alarm_name) for a in self._rollback_alarms],
         ) if self._rollback_alarms else None
+        max_execution = _seconds(deployment.max_execution_timeout)
         if deployment.mode == "rolling":
-            return sagemaker.CfnEndpoint.DeploymentConfigProperty(
+            return cfn.DeploymentConfigProperty(
                 auto_rollback_configuration=rollback,
-                rolling_update_policy=sagemaker.CfnEndpoint.RollingUpdatePolicyProperty(
-                    maximum_batch_size=sagemaker.CfnEndpoint.CapacitySizeProperty(type="CAPACITY_PERCENT", value=deployment.batch_percent),
+                rolling_update_policy=cfn.RollingUpdatePolicyProperty(
+                    maximum_batch_size=cfn.CapacitySizeProperty(type="CAPACITY_PERCENT",
+                                                                value=deployment.batch_percent),
                     wait_interval_in_seconds=int(deployment.wait.to_seconds()),
-                    rollback_maximum_batch_size=sagemaker.CfnEndpoint.CapacitySizeProperty(
-                        type="CAPACITY_PERCENT", value=deployment.rollback_batch_percent) if deployment.rollback_batch_percent else None,
-                    maximum_execution_timeout_in_seconds=int(deployment.max_execution_timeout.to_seconds()) if deployment.max_execution_timeout else None,
+                    rollback_maximum_batch_size=_capacity_percent(deployment.rollback_batch_percent),
+                    maximum_execution_timeout_in_seconds=max_execution,
                 ),
             )
         traffic = deployment.traffic
-        size = sagemaker.CfnEndpoint.CapacitySizeProperty(type="CAPACITY_PERCENT", value=traffic.percent) if traffic.percent else None
-        return sagemaker.CfnEndpoint.DeploymentConfigProperty(
+        size = _capacity_percent(traffic.percent)
+        return cfn.DeploymentConfigProperty(
             auto_rollback_configuration=rollback,
-            blue_green_update_policy=sagemaker.CfnEndpoint.BlueGreenUpdatePolicyProperty(
-                traffic_routing_configuration=sagemaker.CfnEndpoint.TrafficRoutingConfigProperty(
+            blue_green_update_policy=cfn.BlueGreenUpdatePolicyProperty(
+                traffic_routing_configuration=cfn.TrafficRoutingConfigProperty(
                     type=traffic.type,
                     wait_interval_in_seconds=int(traffic.wait.to_seconds()),
                     canary_size=size if traffic.type == "CANARY" else None,
                     linear_step_size=size if traffic.type == "LINEAR" else None,
                 ),
-                termination_wait_in_seconds=int(deployment.termination_wait.to_seconds()) if deployment.termination_wait else None,
-                maximum_execution_timeout_in_seconds=int(deployment.max_execution_timeout.to_seconds()) if deployment.max_execution_timeout else None,
+                termination_wait_in_seconds=_seconds(deployment.termination_wait),
+                maximum_execution_timeout_in_seconds=max_execution,
             ),
         )
 
@@ -651,7 +688,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         if self.failed:
             return
         if self._deployment is None:
-            raise JumpStartError(f"{self.node.path}: add_rollback_alarm needs deployment=DeploymentConfig.blue_green(...) or .rolling(...).")
+            raise JumpStartError(f"{self.node.path}: add_rollback_alarm needs "
+                                 "deployment=DeploymentConfig.blue_green(...) or .rolling(...).")
         from . import _api_rules
 
         problem = _api_rules.alarms_problem(len(self._rollback_alarms) + 1, False)
@@ -682,7 +720,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             problems.append("an asynchronous endpoint refuses InvokeEndpoint: test it with InvokeEndpointAsync and "
                             "its S3 output instead (jumpstart invoke does not either).")
         if self.smoke_test is not None:
-            problems.append("this endpoint has a smoke test already: call add_smoke_test once (or drop smoke_test=True).")
+            problems.append("this endpoint has a smoke test already: call add_smoke_test once "
+                            "(or drop smoke_test=True).")
         request, more = _smoke.request_of(self.models[0].resolved, payload, content_type, accept)
         if problems + more:
             raise ValidationError(where, problems + more)
@@ -692,7 +731,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             arn = first.attr_inference_component_arn  # .../inference-component/NAME (no name attribute)
             component = (Fn.select(1, Fn.split("/", arn)), arn)
         fingerprint = {"models": [m.fingerprint for m in self.models], "variants": self.variant_names,
-                       "instance_type": self.instance_type, "request": [request[0].decode(errors="replace"), *request[1:]]}
+                       "instance_type": self.instance_type,
+                       "request": [request[0].decode(errors="replace"), *request[1:]]}
         self.smoke_test = _smoke.build(Construct(self, "SmokeTest"), self.endpoint_name, self.endpoint_config_name,
                                        self.endpoint_arn, request, fingerprint,
                                        [self.cfn_endpoint, *self.inference_components], component, timeout)
@@ -851,24 +891,30 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                           max_instances: Optional[int]) -> List[str]:
         problems = []
         if self.serverless is not None:
-            problems.append("serverless endpoints scale by themselves; use ServerlessConfig(max_concurrency=...) instead.")
+            problems.append("serverless endpoints scale by themselves; use ServerlessConfig(max_concurrency=...) "
+                            "instead.")
         if not 0 <= min_capacity <= max_capacity or max_capacity < 1:
-            problems.append(f"need 0 <= min_capacity <= max_capacity and max_capacity >= 1; got {min_capacity}, {max_capacity}.")
+            problems.append("need 0 <= min_capacity <= max_capacity and max_capacity >= 1; "
+                            f"got {min_capacity}, {max_capacity}.")
         if min_capacity == 0 and self.async_inference is None and not self.inference_components:
-            problems.append("only async endpoints and inference components can scale to zero instances; use min_capacity >= 1.")
-        if component is not None and not 0 <= component < len(self.inference_components):
-            problems.append(f"component must index one of the {len(self.inference_components)} inference components; got {component}.")
+            problems.append("only async endpoints and inference components can scale to zero instances; "
+                            "use min_capacity >= 1.")
+        count = len(self.inference_components)
+        if component is not None and not 0 <= component < count:
+            problems.append(f"component must index one of the {count} inference components; got {component}.")
         if self.node.try_find_child(f"Scaling{suffix}") is not None:
             problems.append(f"{'component ' + str(component) if component is not None else 'variant ' + name} is "
                             "already auto-scaled; call auto_scale once per variant or component and add schedules "
                             "to the scalable target it returns.")
-        if max_instances is not None and (component is None and not self.inference_components or max_instances < self._fleet_count):
+        not_components = component is None and not self.inference_components
+        if max_instances is not None and (not_components or max_instances < self._fleet_count):
             problems.append(f"max_instances applies to inference components and must be at least the initial instance "
                             f"count ({self._fleet_count}); got {max_instances}.")
         return problems
 
     def _scale_component(self, index: int, suffix: str, min_capacity: int, max_capacity: int,
-                         target_invocations: Optional[float], max_instances: Optional[int], cooldowns: Dict[str, Any]) -> Any:
+                         target_invocations: Optional[float], max_instances: Optional[int],
+                         cooldowns: Dict[str, Any]) -> Any:
         """An inference component's copies, tracking invocations per copy (and out of zero by steps)."""
         from aws_cdk import aws_applicationautoscaling as appscaling
 
@@ -887,23 +933,17 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             **cooldowns,
         )
         if min_capacity == 0:
-            self._scale_component_from_zero(target, ic, max_instances or self._fleet_count, cooldowns["scale_out_cooldown"])
+            self._scale_component_from_zero(target, ic, max_instances or self._fleet_count,
+                                            cooldowns["scale_out_cooldown"])
         return target
 
     def _scale_async(self, target: Any, min_capacity: int, backlog: Optional[float], cooldowns: Dict[str, Any]) -> None:
         """Async instances track the backlog per instance; from zero, a step policy on waiting requests."""
-        from aws_cdk import aws_applicationautoscaling as appscaling
-
         target.scale_to_track_metric(
             "BacklogPerInstance", target_value=backlog or 5,
             custom_metric=self.metric_backlog_size_per_instance(), **cooldowns,
         )
         if min_capacity == 0:
             # target tracking cannot leave zero: step out when requests wait without capacity
-            target.scale_on_metric(
-                "ScaleOutFromZero",
-                metric=self.metric("HasBacklogWithoutCapacity", statistic="Average", with_variant=False),
-                scaling_steps=[appscaling.ScalingInterval(upper=0.5, change=0), appscaling.ScalingInterval(lower=0.5, change=1)],
-                adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-                cooldown=cooldowns["scale_out_cooldown"],
-            )
+            _step_out_of_zero(target, self.metric("HasBacklogWithoutCapacity", statistic="Average", with_variant=False),
+                              cooldowns["scale_out_cooldown"])
