@@ -25,12 +25,15 @@ LOCAL_STORAGE_KMS_DOC = (
     "when using an instance type with local storage\"; CreateEndpointConfig.KmsKeyId likewise (the SDK's "
     "instance_supports_kms)"
 )
-CANARY_DOC = "TrafficRoutingConfig.CanarySize: \"Value must be less than or equal to 50% of the variant's total instance count\""
+CANARY_DOC = ("TrafficRoutingConfig.CanarySize: \"Value must be less than or equal to 50% of the variant's total "
+              "instance count\"")
 LINEAR_DOC = "TrafficRoutingConfig.LinearStepSize: \"Value must be 10-50% of the variant's total instance count\""
-ROLLING_DOC = "RollingUpdatePolicy.MaximumBatchSize: \"Value must be between 5% to 50% of the variant's total instance count\""
-WAIT_DOC = "TrafficRoutingConfig.WaitIntervalInSeconds / RollingUpdatePolicy.WaitIntervalInSeconds: 0 to 3600 (shape min/max)"
-TIMEOUT_DOC = ("BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds: 600 to 28800 (shape) and \"should be larger than "
-               "the total waiting time specified in TerminationWaitInSeconds and WaitIntervalInSeconds\"")
+ROLLING_DOC = ("RollingUpdatePolicy.MaximumBatchSize: \"Value must be between 5% to 50% of the variant's total "
+               "instance count\"")
+WAIT_DOC = ("TrafficRoutingConfig.WaitIntervalInSeconds / RollingUpdatePolicy.WaitIntervalInSeconds: 0 to 3600 "
+            "(shape min/max)")
+TIMEOUT_DOC = ("BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds: 600 to 28800 (shape) and \"should be "
+               "larger than the total waiting time specified in TerminationWaitInSeconds and WaitIntervalInSeconds\"")
 ALARMS_DOC = "AutoRollbackConfig.Alarms: 1 to 10 alarms (shape min/max)"
 
 PERCENT_RANGES: Dict[str, Tuple[int, int, str]] = {
@@ -108,7 +111,8 @@ def alarms_problem(count: int, required: bool) -> Optional[str]:
     if count > MAX_ALARMS:
         return f"{count} rollback alarms: a deployment takes at most {MAX_ALARMS} ({ALARMS_DOC})."
     if required and count == 0:
-        return "a rolling deployment needs at least one CloudWatch alarm to roll back on (alarms=... or add_rollback_alarm)."
+        return ("a rolling deployment needs at least one CloudWatch alarm to roll back on "
+                "(alarms=... or add_rollback_alarm).")
     return None
 
 
@@ -136,12 +140,14 @@ def _variant_rules(params: Mapping[str, Any], origin: str, models: Mapping[str, 
     for variant in params.get("ProductionVariants", []):
         model = models.get(variant.get("ModelName", ""), {})
         if "ServerlessConfig" in variant and _uses_model_data_source(model):
-            yield f"{origin}: serverless variant {variant.get('VariantName')} serves a model with ModelDataSource ({MODEL_DATA_SOURCE_DOC})."
+            yield (f"{origin}: serverless variant {variant.get('VariantName')} serves a model with ModelDataSource "
+                   f"({MODEL_DATA_SOURCE_DOC}).")
         instance_type = variant.get("InstanceType")
         if instance_type and params.get("KmsKeyId") and not supports_kms(instance_type):
             yield f"{origin}: " + str(volume_kms_problem("CreateEndpointConfig.KmsKeyId", instance_type, False))
         if instance_type and "VolumeSizeInGB" in variant and not supports_volume_size(instance_type):
-            yield (f"{origin}: VolumeSizeInGB on {instance_type}, which has no EBS volume (the SDK's volume_size_supported;"
+            yield (f"{origin}: VolumeSizeInGB on {instance_type}, which has no EBS volume (the SDK's "
+                   "volume_size_supported;"
                    " ProductionVariant.VolumeSizeInGB: \"only Amazon EBS gp2 storage volumes are supported\").")
 
 
@@ -168,21 +174,27 @@ def _deployment_rules(params: Mapping[str, Any], origin: str) -> Iterable[str]:
         yield f"{origin}: a LINEAR traffic routing needs LinearStepSize."
 
 
-def request_problems(requests: Sequence[Request], supports_kms: Predicate, supports_volume_size: Predicate) -> List[str]:
+def _job_volume_key_problems(params: Dict[str, Any], field: str, origin: str, supports_kms: Predicate) -> List[str]:
+    """A job's VolumeKmsKeyId on an instance type with local storage (refused)."""
+    resources = params.get(field, {})
+    if resources.get("VolumeKmsKeyId") and not supports_kms(resources.get("InstanceType", "")):
+        return [f"{origin}: " + str(volume_kms_problem(f"{field}.VolumeKmsKeyId", resources["InstanceType"], False))]
+    return []
+
+
+def request_problems(requests: Sequence[Request], supports_kms: Predicate,
+                     supports_volume_size: Predicate) -> List[str]:
     """Every documented cross-field rule broken by ``requests`` (the requests of one stack)."""
     models = {p.get("ModelName", ""): p for op, p, _ in requests if op == "CreateModel"}
     found: List[str] = []
     for operation, params, origin in requests:
         if operation == "CreateTransformJob":
             if _uses_model_data_source(models.get(params.get("ModelName", ""), {})):
-                found.append(f"{origin}: the transform job's model {params.get('ModelName')} uses ModelDataSource ({MODEL_DATA_SOURCE_DOC}).")
-            resources = params.get("TransformResources", {})
-            if resources.get("VolumeKmsKeyId") and not supports_kms(resources.get("InstanceType", "")):
-                found.append(f"{origin}: " + str(volume_kms_problem("TransformResources.VolumeKmsKeyId", resources["InstanceType"], False)))
+                found.append(f"{origin}: the transform job's model {params.get('ModelName')} uses ModelDataSource "
+                             f"({MODEL_DATA_SOURCE_DOC}).")
+            found += _job_volume_key_problems(params, "TransformResources", origin, supports_kms)
         elif operation == "CreateTrainingJob":
-            resources = params.get("ResourceConfig", {})
-            if resources.get("VolumeKmsKeyId") and not supports_kms(resources.get("InstanceType", "")):
-                found.append(f"{origin}: " + str(volume_kms_problem("ResourceConfig.VolumeKmsKeyId", resources["InstanceType"], False)))
+            found += _job_volume_key_problems(params, "ResourceConfig", origin, supports_kms)
         elif operation == "CreateEndpointConfig":
             found += list(_variant_rules(params, origin, models, supports_kms, supports_volume_size))
         elif operation in ("CreateEndpoint", "UpdateEndpoint"):

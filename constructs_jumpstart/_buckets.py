@@ -33,8 +33,11 @@ def secure_bucket(scope: Construct, id: str, key: Optional[kms.IKey],
     )
     nag_suppress(
         bucket,
-        {"id": "AwsSolutions-S1", "reason": "Server access logs need a log bucket of the account's choosing; pass your own bucket to have access logged."},
-        {"id": "HIPAA.Security-S3BucketLoggingEnabled", "reason": "As AwsSolutions-S1: pass your own bucket with access logging."},
-        {"id": "HIPAA.Security-S3BucketReplicationEnabled", "reason": "Replication targets are account-specific; pass your own bucket to replicate."},
+        {"id": "AwsSolutions-S1", "reason": "Server access logs need a log bucket of the account's choosing; pass "
+                                            "your own bucket to have access logged."},
+        {"id": "HIPAA.Security-S3BucketLoggingEnabled", "reason": "As AwsSolutions-S1: pass your own bucket "
+                                                                  "with access logging."},
+        {"id": "HIPAA.Security-S3BucketReplicationEnabled", "reason": "Replication targets are account-specific; pass "
+                                                                      "your own bucket to replicate."},
     )
     return bucket

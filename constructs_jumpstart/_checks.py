@@ -105,7 +105,8 @@ def hub_arn(construct: Construct, hub: Optional[str]) -> Optional[str]:
     if is_token(mine.account) or is_token(mine.region):
         raise ValidationError(mine.path, [
             f"hub='{hub}' is a name, which needs the stack's account and region to make the hub's ARN: give the "
-            "stack env=Environment(account=..., region=...), or pass the hub's ARN (arn:aws:sagemaker:REGION:ACCOUNT:hub/NAME)."])
+            "stack env=Environment(account=..., region=...), or pass the hub's ARN "
+            "(arn:aws:sagemaker:REGION:ACCOUNT:hub/NAME)."])
     return hub_arn_of(hub, mine.region, mine.account)
 
 
@@ -146,8 +147,9 @@ def subnet_args(selection: Optional[ec2.SubnetSelection]) -> Dict[str, Any]:
     if selection is None:
         return {}
     return {k: v for k, v in {
-        "subnets": selection.subnets, "subnet_type": selection.subnet_type, "subnet_group_name": selection.subnet_group_name,
-        "availability_zones": selection.availability_zones, "one_per_az": selection.one_per_az,
+        "subnets": selection.subnets, "subnet_type": selection.subnet_type,
+        "subnet_group_name": selection.subnet_group_name, "availability_zones": selection.availability_zones,
+        "one_per_az": selection.one_per_az,
     }.items() if v is not None}
 
 

@@ -12,7 +12,8 @@ from aws_cdk import aws_iam as iam
 from ._checks import facts, is_token
 from .types import S3Artifact
 
-_ECR_RE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<repo>[^:@]+)")
+_ECR_RE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+                     r"/(?P<repo>[^:@]+)")
 PARTITION = "<AWS::Partition>"
 ACCOUNT = "<AWS::AccountId>"
 INLINE_REASON = "Least-privilege statements bound to this one role; a managed policy would grant nothing narrower."
@@ -84,11 +85,13 @@ class Statements:
         self._add(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
                   [f"arn:{PARTITION}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}"])
         return self._add(["ecr:GetAuthorizationToken"], ["*"],
-                         "ecr:GetAuthorizationToken supports no resource-level permission; '*' is its only valid resource.")
+                         "ecr:GetAuthorizationToken supports no resource-level permission; '*' is its "
+                         "only valid resource.")
 
     def logs(self, prefix: str) -> "Statements":
         group = f"arn:{PARTITION}:logs:{self._region}:{ACCOUNT}:log-group:{prefix}*"
-        return self._add(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+        return self._add(actions,
                          [group, f"{group}:log-stream:*"],
                          "SageMaker names its log groups and streams per endpoint or job at run time; "
                          f"scoped to {prefix} in this account and region.")
@@ -99,7 +102,8 @@ class Statements:
             ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
              "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
              "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
-            ["*"], "SageMaker's VPC access: these EC2 network-interface and Describe actions cannot be scoped for this use.")
+            ["*"], "SageMaker's VPC access: these EC2 network-interface and Describe actions cannot be "
+                   "scoped for this use.")
 
     def put_metric_data(self, namespace: str) -> "Statements":
         """The metrics SageMaker publishes for a job's metric definitions, in its namespace only."""
@@ -157,7 +161,8 @@ def _sagemaker_principal() -> iam.ServicePrincipal:
 
 
 def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: Iterable[S3Artifact],
-                   image_uri: Optional[str], log_prefix: str, vpc: bool = False, metrics_namespace: Optional[str] = None):
+                   image_uri: Optional[str], log_prefix: str, vpc: bool = False,
+                   metrics_namespace: Optional[str] = None):
     """The execution role SageMaker assumes for a model or a job, granted exactly ``reads``, a pull
     of ``image_uri``'s repository, its log groups (and VPC access): a new role with these as its
     inline policy, or your ``role`` with them added (the ``*``-only ones in a policy of their own,
@@ -187,11 +192,14 @@ def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: It
 # -- statements CDK's grant helpers add to default policies -------------------------------------
 
 _ACTION_WILDCARDS = {
-    "s3:GetObject*": "CDK bucket.grant_read on exactly this job's or endpoint's prefix: object reads (and their versions, ACLs, tags).",
+    "s3:GetObject*": "CDK bucket.grant_read on exactly this job's or endpoint's prefix: object reads (and their "
+                     "versions, ACLs, tags).",
     "s3:GetBucket*": "CDK bucket.grant_read: the bucket metadata reads SageMaker needs, on this bucket only.",
     "s3:List*": "CDK bucket.grant_read: the listing SageMaker needs to read an S3 prefix, on this bucket only.",
-    "s3:Abort*": "CDK bucket.grant_put: aborting the multipart uploads SageMaker starts for large outputs, under the prefix only.",
-    "s3:DeleteObject*": "CDK bucket.grant_read_write on the training checkpoints prefix only (spot training rewrites checkpoints).",
+    "s3:Abort*": "CDK bucket.grant_put: aborting the multipart uploads SageMaker starts for large outputs, "
+                 "under the prefix only.",
+    "s3:DeleteObject*": "CDK bucket.grant_read_write on the training checkpoints prefix only (spot training "
+                        "rewrites checkpoints).",
     "kms:GenerateDataKey*": "CDK key grant: data keys of this one KMS key, to write encrypted outputs.",
     "kms:ReEncrypt*": "CDK key grant: re-encryption with this one KMS key.",
 }
@@ -233,11 +241,14 @@ def wildcard_findings(policy: iam.CfnPolicy) -> Iterator[Tuple[str, str, str, Li
 def _resource_reason(resource: str, actions) -> Optional[str]:
     if resource == "*":
         return None  # never: what this library needs on '*' is in policies of its own, acknowledged there
-    if (":training-job/" in resource or ":transform-job/" in resource) and all(a.startswith("sagemaker:") for a in actions):
+    job = ":training-job/" in resource or ":transform-job/" in resource
+    if job and all(a.startswith("sagemaker:") for a in actions):
         return ("Jobs are named at deploy from a hash of their inputs (a new name per change); scoped to this "
                 "construct's job-name prefix in this account and region.")
-    if (":s3:::" in resource or ".Arn>/" in resource) and resource.endswith("*") and all(a.startswith("s3:") for a in actions):
-        return "Exactly the S3 prefix SageMaker reads or writes (training data, outputs, captured data); objects under it are named at run time."
+    s3_prefix = (":s3:::" in resource or ".Arn>/" in resource) and resource.endswith("*")
+    if s3_prefix and all(a.startswith("s3:") for a in actions):
+        return ("Exactly the S3 prefix SageMaker reads or writes (training data, outputs, captured data); objects "
+                "under it are named at run time.")
     return None
 
 

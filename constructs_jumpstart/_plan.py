@@ -21,7 +21,8 @@ class HostingPlan:
     asynchronous: bool
 
 
-def mode_of(model_id: Optional[str], variants: Optional[Sequence[Any]], components: Optional[Sequence[Any]]) -> List[str]:
+def mode_of(model_id: Optional[str], variants: Optional[Sequence[Any]],
+            components: Optional[Sequence[Any]]) -> List[str]:
     """The modes the props name (exactly one is valid)."""
     return [m for m, given in zip(MODES, (model_id, variants, components)) if given]
 
@@ -32,7 +33,8 @@ def plan_problems(*, instance_type: Optional[str], initial_instance_count: Any, 
     """Every problem of the props, in the order a user reads them: counts and names, then each
     mode's conflicts followed by its own option's problems, then deployment, variants, components."""
     found: List[str] = []
-    if initial_instance_count is not None and (not isinstance(initial_instance_count, int) or initial_instance_count < 1):
+    count = initial_instance_count
+    if count is not None and (not isinstance(count, int) or count < 1):
         found.append(f"initial_instance_count must be an integer of at least 1; got {initial_instance_count!r}.")
     if not variant_name or len(variant_name) > 63 or not all(c.isalnum() or c == "-" for c in variant_name):
         found.append(f"variant_name must be 1-63 letters, digits or hyphens; got {variant_name!r}.")

@@ -12,7 +12,15 @@ from constructs import Construct
 
 from ._checks import facts, lockfile_path
 from .errors import LockfileError
-from .lockfile import CONTEXT_FROZEN, CONTEXT_METADATA, CONTEXT_REFRESH, CONTEXT_USED_KEYS, LockKey, open_lockfile, record_use
+from .lockfile import (
+    CONTEXT_FROZEN,
+    CONTEXT_METADATA,
+    CONTEXT_REFRESH,
+    CONTEXT_USED_KEYS,
+    LockKey,
+    open_lockfile,
+    record_use,
+)
 from .types import ResolvedModel
 
 

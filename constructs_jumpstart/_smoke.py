@@ -43,7 +43,10 @@ def request_of(resolved: ResolvedModel, payload: Any, content_type: Optional[str
                           "the model answers (and content_type= unless it is the spec's default)."]
         example = next(iter(resolved.default_payloads.values()))
         payload, content_type = example.get("body"), content_type or example.get("content_type")
-    body = payload if isinstance(payload, bytes) else payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+    if isinstance(payload, bytes):
+        body = payload
+    else:
+        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
     content_type = content_type or resolved.default_content_type
     problems = []
     if len(body) > MAX_PAYLOAD_BYTES:
@@ -54,8 +57,9 @@ def request_of(resolved: ResolvedModel, payload: Any, content_type: Optional[str
     return (None if problems else (body, content_type, accept or resolved.default_accept_type)), problems
 
 
-def build(scope: Construct, endpoint_name: str, config_name: str, endpoint_arn: str, request: Tuple[bytes, str, Optional[str]],
-          fingerprint: Any, after: List[Construct], component: Optional[Tuple[str, str]], timeout: Duration) -> triggers.Trigger:
+def build(scope: Construct, endpoint_name: str, config_name: str, endpoint_arn: str,
+          request: Tuple[bytes, str, Optional[str]], fingerprint: Any, after: List[Construct],
+          component: Optional[Tuple[str, str]], timeout: Duration) -> triggers.Trigger:
     """The test function (its own least-privilege role and log group) and the trigger that runs it
     after ``after``; ``component`` is (name, ARN) of the inference component to call, if any."""
     body, content_type, accept = request
@@ -65,7 +69,8 @@ def build(scope: Construct, endpoint_name: str, config_name: str, endpoint_arn: 
     role.add_to_policy(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[endpoint_arn]))
     role.add_to_policy(iam.PolicyStatement(actions=["sagemaker:InvokeEndpoint"],
                                            resources=[endpoint_arn] + ([component[1]] if component else [])))
-    log_group = logs.LogGroup(scope, "Logs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.DESTROY)
+    log_group = logs.LogGroup(scope, "Logs", retention=logs.RetentionDays.ONE_YEAR,
+                              removal_policy=RemovalPolicy.DESTROY)
     environment = {"ENDPOINT_NAME": endpoint_name, "ENDPOINT_CONFIG_NAME": config_name,
                    "PAYLOAD": base64.b64encode(body).decode(), "CONTENT_TYPE": content_type,
                    "FINGERPRINT": request_digest(scope, fingerprint)}

@@ -152,7 +152,12 @@ def _reader(region: Optional[str], source: str):
     return reader(region, source)
 
 
-def select(catalog, filters, any_of: bool = False, search: Optional[str] = None, include_deprecated: bool = False) -> List[Row]:
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def select(catalog, filters, any_of: bool = False, search: Optional[str] = None,
+           include_deprecated: bool = False) -> List[Row]:
     """The CLI's repeated ``-f`` expressions, And-ed (or Or-ed with ``--or``)."""
     from .catalog import select as select_rows
 
@@ -178,8 +183,10 @@ FILTER_HELP = (
 def models(
     filter: List[str] = typer.Option([], "--filter", "-f", help=FILTER_HELP),
     or_: bool = typer.Option(False, "--or", help="Combine the --filter expressions with Or instead of And."),
-    search: Optional[str] = typer.Option(None, "--search", "-s", help="Words that must all appear in the id or keywords."),
-    include_deprecated: bool = typer.Option(False, "--include-deprecated", help="Also list deprecated models (and show a deprecated column)."),
+    search: Optional[str] = typer.Option(None, "--search", "-s", help="Words that must all appear "
+                                                                      "in the id or keywords."),
+    include_deprecated: bool = typer.Option(False, "--include-deprecated", help="Also list deprecated models (and "
+                                                                                "show a deprecated column)."),
     region: Optional[str] = RegionOpt,
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
@@ -200,9 +207,10 @@ def models(
     if as_json:
         _print_json([r.as_dict() for r in rows])
         return
-    headers = ["model id", "latest", "framework", "task", "trainable", "gated"] + (["deprecated"] if include_deprecated else [])
-    records = [[r.model_id, r.version, r.framework, r.task, "yes" if r.training_supported else "no",
-                "yes" if r.gated else "no"] + (["yes" if r.deprecated else "no"] if include_deprecated else []) for r in rows]
+    headers = ["model id", "latest", "framework", "task", "trainable", "gated"]
+    headers += ["deprecated"] if include_deprecated else []
+    records = [[r.model_id, r.version, r.framework, r.task, _yes(r.training_supported), _yes(r.gated)]
+               + ([_yes(r.deprecated)] if include_deprecated else []) for r in rows]
     if _width(headers, records) > out.width:  # framework and task are in the id (pytorch-ic-...): drop them
         headers, records = headers[:2] + headers[4:], [rec[:2] + rec[4:] for rec in records]
     _print_records(headers, records)
@@ -242,7 +250,8 @@ def _print_records(headers: List[str], records: List[List[str]]) -> None:
         out.print("    " + "  ".join(f"{h} {v}" for h, v in zip(headers[1:], rec[1:])), markup=False)
 
 
-def _counts(attribute: str, region: Optional[str], source: Optional[str], metadata_dir: Optional[Path], as_json: bool, include_deprecated: bool) -> None:
+def _counts(attribute: str, region: Optional[str], source: Optional[str], metadata_dir: Optional[Path],
+            as_json: bool, include_deprecated: bool) -> None:
     reader = _run(lambda: _reader(region, _source(source, metadata_dir)))
     rows = _run(lambda: select(reader, [], include_deprecated=include_deprecated))
     counts: Dict[str, int] = {}
@@ -344,11 +353,15 @@ def hyperparameters(
 def lock(
     app_dir: Path = typer.Argument(Path("."), help="Directory of the CDK app (where cdk.json is)."),
     refresh: bool = typer.Option(False, "--refresh", help="Re-resolve every model (new latest versions)."),
-    check: bool = typer.Option(False, "--check", help="Exit non-zero if the lockfile misses an entry; resolve nothing. Lists unused entries."),
-    prune: bool = typer.Option(False, "--prune", help="Also drop the entries this app (with this context) no longer uses."),
-    context: List[str] = typer.Option([], "--context", "-c", help="KEY=VALUE context for the app, as with cdk synth -c."),
+    check: bool = typer.Option(False, "--check", help="Exit non-zero if the lockfile misses an entry; resolve "
+                                                      "nothing. Lists unused entries."),
+    prune: bool = typer.Option(False, "--prune", help="Also drop the entries this app (with this "
+                                                      "context) no longer uses."),
+    context: List[str] = typer.Option([], "--context", "-c", help="KEY=VALUE context for the app, "
+                                                                  "as with cdk synth -c."),
     upgrade: bool = typer.Option(False, "--upgrade", help="Re-resolve the entries to the newest version their "
-                                 "request allows; print what changes (image, artifacts, environment). Resolves no app."),
+                                 "request allows; print what changes (image, artifacts, "
+                                 "environment). Resolves no app."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="With --upgrade: only this model id's entries."),
 ) -> None:
     """Resolve every JumpStart construct of a CDK app into its lockfile (or check it)."""
@@ -438,7 +451,8 @@ def _upgrade(path: Path, only: str, source: str) -> None:
     lock_file = _run(lambda: Lockfile.load(path))
     keys = [k for k, m in lock_file.entries.items() if only in ("*", m.model_id)]
     if not keys:
-        _fail(f"{path} has no entry for {only!r}; its models: {', '.join(sorted({m.model_id for m in lock_file.entries.values()}))}.",
+        _fail(f"{path} has no entry for {only!r}; its models: "
+              f"{', '.join(sorted({m.model_id for m in lock_file.entries.values()}))}.",
               USAGE_ERROR)
     changed = 0
     for text in keys:  # one block per entry, a line per change: readable at any width, and in a pipeline log
@@ -484,23 +498,27 @@ def _lock_report(lockfile: Path, source: str) -> List[Dict[str, Any]]:
     rows = []
     for key, entry in sorted(Lockfile.load(lockfile).entries.items()):
         catalog = readers.setdefault(entry.region, reader(entry.region, source))
-        headers = sorted((h for h in catalog.manifest if h["model_id"] == entry.model_id), key=lambda h: _version_key(h["version"]))
+        headers = sorted((h for h in catalog.manifest if h["model_id"] == entry.model_id),
+                         key=lambda h: _version_key(h["version"]))
         in_range = [h["version"] for h in headers if _in_range(entry.requested_version, h["version"])]
         locked = next((h for h in headers if h["version"] == entry.version), None)
         spec = catalog.spec(locked["spec_key"]) if locked else {}
         scope = "inference" if entry.scope == "inference" else "training"
         rows.append({
             "entry": key, "model_id": entry.model_id, "requested": entry.requested_version, "locked": entry.version,
-            "newest_in_range": in_range[-1] if in_range else None, "newest": headers[-1]["version"] if headers else None,
+            "newest_in_range": in_range[-1] if in_range else None,
+            "newest": headers[-1]["version"] if headers else None,
             "in_catalog": locked is not None, "deprecated": bool(spec.get("deprecated")),
             "deprecated_message": spec.get("deprecated_message") or spec.get("deprecate_warn_message"),
-            "vulnerable": bool(spec.get(f"{scope}_vulnerable")), "vulnerabilities": list(spec.get(f"{scope}_vulnerabilities") or []),
+            "vulnerable": bool(spec.get(f"{scope}_vulnerable")),
+            "vulnerabilities": list(spec.get(f"{scope}_vulnerabilities") or []),
         })
     return rows
 
 
 def _lockfile_option() -> Any:
-    return typer.Option(Path("jumpstart.lock.json"), "--lockfile", help="The lockfile (default: ./jumpstart.lock.json).")
+    return typer.Option(Path("jumpstart.lock.json"), "--lockfile", help="The lockfile (default: "
+                                                                        "./jumpstart.lock.json).")
 
 
 @app.command()
@@ -522,16 +540,19 @@ def outdated(
     _print_records(headers, records)
     for r in rows:
         if r["deprecated"]:
-            out.print(f"{r['model_id']} {r['locked']} is deprecated: {r['deprecated_message'] or 'no message in the spec'}", markup=False)
+            out.print(f"{r['model_id']} {r['locked']} is deprecated: "
+                      f"{r['deprecated_message'] or 'no message in the spec'}", markup=False)
         if r["vulnerable"]:
-            out.print(f"{r['model_id']} {r['locked']} has vulnerable dependencies: {', '.join(r['vulnerabilities']) or 'not listed'}",
+            out.print(f"{r['model_id']} {r['locked']} has vulnerable dependencies: "
+                      f"{', '.join(r['vulnerabilities']) or 'not listed'}",
                       markup=False)
 
 
 @app.command()
 def audit(
     fail_on: str = typer.Option("deprecated,vulnerable", "--fail-on",
-                                help="What fails the audit (exit 1): deprecated, vulnerable, outdated (a newer version in range), missing."),
+                                help="What fails the audit (exit 1): deprecated, vulnerable, outdated (a newer "
+                                     "version in range), missing."),
     lockfile: Path = _lockfile_option(),
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
@@ -541,7 +562,8 @@ def audit(
     wanted = {w.strip() for w in fail_on.split(",") if w.strip()}
     unknown = wanted - {"deprecated", "vulnerable", "outdated", "missing"}
     if unknown:
-        _fail(f"--fail-on takes deprecated, vulnerable, outdated, missing; got {', '.join(sorted(unknown))}.", USAGE_ERROR)
+        _fail("--fail-on takes deprecated, vulnerable, outdated, missing; got "
+              f"{', '.join(sorted(unknown))}.", USAGE_ERROR)
     rows = _run(lambda: _lock_report(lockfile, _source(source, metadata_dir)))
     findings = []
     for r in rows:
@@ -580,10 +602,12 @@ def invoke(
     version: Optional[str] = typer.Option(None, "--version", "-v", help="Default: the endpoint's tags, else *."),
     content_type: Optional[str] = typer.Option(None, "--content-type", help="Default: the payload's, else the spec's."),
     accept: Optional[str] = typer.Option(None, "--accept", help="Default: the spec's."),
-    stream: bool = typer.Option(False, "--stream", help="InvokeEndpointWithResponseStream: print parts as they arrive."),
+    stream: bool = typer.Option(False, "--stream", help="InvokeEndpointWithResponseStream: print "
+                                                        "parts as they arrive."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the response here (binary answers: "
                                           "default response.<type>)."),
-    region: Optional[str] = typer.Option(None, "--region", "-r", help="The endpoint's region (default as for the catalog)."),
+    region: Optional[str] = typer.Option(None, "--region", "-r", help="The endpoint's region (default "
+                                                                      "as for the catalog)."),
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
 ) -> None:

@@ -29,7 +29,8 @@ class UnknownVersionError(JumpStartError):
 
 class UnsupportedInstanceTypeError(JumpStartError):
     def __init__(self, model_id: str, version: str, scope: str, instance_type: str, supported: Sequence[str]):
-        close = difflib.get_close_matches(str(instance_type), list(supported), n=2, cutoff=0.9)  # typos, not other families
+        # typos, not other families
+        close = difflib.get_close_matches(str(instance_type), list(supported), n=2, cutoff=0.9)
         hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
         super().__init__(
             f"Instance type '{instance_type}' is not supported for {scope} by JumpStart model "

@@ -30,12 +30,14 @@ class ServerlessConfig:
     def problems(self) -> List[str]:
         found = []
         if self.memory_size_mb not in range(1024, 6145, 1024):
-            found.append(f"serverless memory_size_mb must be 1024, 2048, 3072, 4096, 5120 or 6144; got {self.memory_size_mb}.")
+            found.append("serverless memory_size_mb must be 1024, 2048, 3072, 4096, 5120 or 6144; got "
+                         f"{self.memory_size_mb}.")
         if not 1 <= self.max_concurrency <= 200:
             found.append(f"serverless max_concurrency must be between 1 and 200; got {self.max_concurrency}.")
         pc = self.provisioned_concurrency
         if pc is not None and not 1 <= pc <= self.max_concurrency:
-            found.append(f"serverless provisioned_concurrency must be between 1 and max_concurrency ({self.max_concurrency}); got {pc}.")
+            found.append("serverless provisioned_concurrency must be between 1 and max_concurrency "
+                         f"({self.max_concurrency}); got {pc}.")
         return found
 
 
@@ -186,8 +188,9 @@ class DeploymentConfig:
         rollback_batch_percent: Optional[int] = None,
         max_execution_timeout: Optional[Duration] = None,
     ) -> "DeploymentConfig":
-        return DeploymentConfig("rolling", batch_percent=batch_percent, wait=wait or Duration.minutes(5), alarms=tuple(alarms),
-                                rollback_batch_percent=rollback_batch_percent, max_execution_timeout=max_execution_timeout)
+        return DeploymentConfig("rolling", batch_percent=batch_percent, wait=wait or Duration.minutes(5),
+                                alarms=tuple(alarms), rollback_batch_percent=rollback_batch_percent,
+                                max_execution_timeout=max_execution_timeout)
 
     def problems(self) -> list:
         """What the SageMaker API would refuse in this deployment config (see ``_api_rules``)."""
@@ -200,7 +203,8 @@ class DeploymentConfig:
         sized = [("rolling", self.batch_percent), ("rollback", self.rollback_batch_percent),
                  (traffic.type.lower() if traffic else "canary", traffic.percent if traffic else None)]
         found += [p for p in (rules.percent_problem(kind, value) for kind, value in sized) if p]
-        waits = [("traffic wait", traffic.wait if traffic else None), ("rolling wait", self.wait if self.mode == "rolling" else None),
+        waits = [("traffic wait", traffic.wait if traffic else None),
+                 ("rolling wait", self.wait if self.mode == "rolling" else None),
                  ("termination_wait", self.termination_wait)]
         seconds = {name: int(d.to_seconds()) for name, d in waits if d is not None}
         found += [p for p in (rules.seconds_problem(n, v, *rules.WAIT_RANGE) for n, v in seconds.items()) if p]

@@ -13,7 +13,8 @@ def _describe(h: Hyperparameter) -> str:
     low = f"> {h.exclusive_min}" if h.exclusive_min is not None else (f">= {h.min}" if h.min is not None else None)
     high = f"< {h.exclusive_max}" if h.exclusive_max is not None else (f"<= {h.max}" if h.max is not None else None)
     bounds = " and ".join(b for b in (low, high) if b)
-    return f"{'an integer' if h.type == 'int' else 'a number' if h.type == 'float' else 'text'}{' ' + bounds if bounds else ''}"
+    kind = "an integer" if h.type == "int" else "a number" if h.type == "float" else "text"
+    return f"{kind} {bounds}" if bounds else kind
 
 
 def _check(h: Hyperparameter, value: Any) -> Tuple[str, List[str]]:
@@ -24,14 +25,17 @@ def _check(h: Hyperparameter, value: Any) -> Tuple[str, List[str]]:
     if h.type in ("int", "float"):
         try:
             number = float(value)
-            if h.type == "int" and (isinstance(value, float) and not number.is_integer() or isinstance(value, str) and not value.strip().lstrip("+-").isdigit()):
+            fractional = isinstance(value, float) and not number.is_integer()
+            not_digits = isinstance(value, str) and not value.strip().lstrip("+-").isdigit()
+            if h.type == "int" and (fractional or not_digits):
                 raise ValueError
             number = int(number) if h.type == "int" else number
         except (TypeError, ValueError):
             return str(value), [f"{where} is not {_describe(h)}."]
         problems = []
-        if (h.min is not None and number < h.min) or (h.max is not None and number > h.max) or (
-            h.exclusive_min is not None and number <= h.exclusive_min) or (h.exclusive_max is not None and number >= h.exclusive_max):
+        below = (h.min is not None and number < h.min) or (h.exclusive_min is not None and number <= h.exclusive_min)
+        above = (h.max is not None and number > h.max) or (h.exclusive_max is not None and number >= h.exclusive_max)
+        if below or above:
             problems.append(f"{where} is out of range: it must be {_describe(h)}.")
         return str(number), problems
     text = str(value)

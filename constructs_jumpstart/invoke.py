@@ -99,7 +99,8 @@ def build_request(spec: Optional[Dict[str, Any]], payload: str, content_type: Op
         name = payload.partition(":")[2] or next(iter(examples), None)
         if name not in examples:
             raise InvokeError(f"'{spec['model_id']}' {spec['version']} has no example payload"
-                              + (f" named '{name}' (it has: {', '.join(examples)})" if examples and name else " in its spec")
+                              + (f" named '{name}' (it has: "
+                                 f"{', '.join(examples)})" if examples and name else " in its spec")
                               + ": pass --payload FILE or --payload - (standard input).")
         example = examples[name]
         body = example["body"]
@@ -110,7 +111,8 @@ def build_request(spec: Optional[Dict[str, Any]], payload: str, content_type: Op
     else:
         path = Path(payload)
         if not path.is_file():
-            raise InvokeError(f"--payload {payload!r} is not a file; use default, default:NAME, a file or - (standard input).")
+            raise InvokeError(f"--payload {payload!r} is not a file; use default, default:NAME, a file "
+                              "or - (standard input).")
         data = path.read_bytes()
     content_type = content_type or spec.get("default_content_type")
     if not content_type:

@@ -164,7 +164,8 @@ def upgrade_changes(old: ResolvedModel, new: ResolvedModel) -> List[Tuple[str, s
     def show(value: Any) -> str:
         return "-" if value in (None, "", {}, []) else str(value)
 
-    rows = [(f, show(getattr(old, f)), show(getattr(new, f))) for f in _TEMPLATE_FIELDS if getattr(old, f) != getattr(new, f)]
+    rows = [(f, show(getattr(old, f)), show(getattr(new, f)))
+            for f in _TEMPLATE_FIELDS if getattr(old, f) != getattr(new, f)]
     artifact = lambda m: m.model_data.s3_uri if m.model_data else None  # noqa: E731
     if artifact(old) != artifact(new):
         rows.append(("artifact", show(artifact(old)), show(artifact(new))))

@@ -135,7 +135,8 @@ class JumpStartModel(Construct):
             raise
         policy = model_policy_problems(resolved, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated,
                                        tolerate_vulnerable=tolerate_vulnerable)
-        problems += _resolved_problems(resolved, enable_network_isolation, compress_artifact and model_data is None, policy)
+        problems += _resolved_problems(resolved, enable_network_isolation, compress_artifact and model_data is None,
+                                       policy)
         raise_problems(self, problems)
         annotate_resolution(self, resolved, str(lockfile_path(self)))
 
@@ -147,9 +148,11 @@ class JumpStartModel(Construct):
         self.instance_type = resolved.instance_type
         """The instance type the model was resolved for."""
 
-        source = model_data if isinstance(model_data, ModelSource) else ModelSource.from_uri(model_data) if model_data else None
+        source = model_data if isinstance(model_data, ModelSource) else (
+            ModelSource.from_uri(model_data) if model_data else None)
         artifact = source.artifact if source is not None else resolved.model_data
-        packable = artifact is not None and resolved.model_package_arn is None and not (resolved.eula_required and model_data is None)
+        gated_spec_artifact = resolved.eula_required and model_data is None
+        packable = artifact is not None and resolved.model_package_arn is None and not gated_spec_artifact
         script = S3Artifact.from_uri(resolved.script_uri) if resolved.script_uri else None
         repack = script is not None and packable  # the SDK's script-mode repack: code/ inside the artifact
         pack = repack or (compress_artifact and packable and artifact.is_prefix)
@@ -157,14 +160,15 @@ class JumpStartModel(Construct):
         artifact = self._build_artifact(artifact, source, script if repack else None, pack)
         env = self._environment(resolved, model_id, script, repack, region, environment)
         reference = resolved.hub_content_arn if resolved.hub_content_type == "ModelReference" and not pack else None
-        container = _container(resolved, artifact, env, accepted=resolved.eula_required and accept_eula and model_data is None,
+        container = _container(resolved, artifact, env, accepted=gated_spec_artifact and accept_eula,
                                hub_access=reference if model_data is None else None)
         self._build_model(resolved, container, accept_eula, depends, vpc, vpc_subnets, security_groups,
                           enable_network_isolation)
 
     def _build_model(self, resolved: ResolvedModel, container: Dict[str, Any], accept_eula: bool, depends: List[Any],
                      vpc: Optional[ec2.IVpc], vpc_subnets: Optional[ec2.SubnetSelection],
-                     security_groups: Optional[Sequence[ec2.ISecurityGroup]], enable_network_isolation: Optional[bool]) -> None:
+                     security_groups: Optional[Sequence[ec2.ISecurityGroup]],
+                     enable_network_isolation: Optional[bool]) -> None:
         """The model itself: an ``AWS::SageMaker::Model``, or ``CreateModel`` through the stack's
         handler when it has additional data sources (which the resource type lacks)."""
         model_id = resolved.model_id
@@ -269,8 +273,8 @@ class JumpStartModel(Construct):
         if vpc is not None:
             from aws_cdk import aws_ec2 as ec2
 
-            groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
-                                                                description=f"JumpStart model {model_id}")])
+            groups = list(security_groups or [ec2.SecurityGroup(
+                self, "SecurityGroup", vpc=vpc, allow_all_outbound=False, description=f"JumpStart model {model_id}")])
             self.security_groups = groups
             self._connections = ec2.Connections(security_groups=groups)
             subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
@@ -315,7 +319,8 @@ class JumpStartModel(Construct):
             _iam.acknowledge_generated_wildcards(self.role)
 
     def _create_through_api(self, model_id: str, container: Dict[str, Any], isolation: bool,
-                            vpc_config: Optional[Dict[str, Any]], depends: List[Any], tags: List[Dict[str, str]]) -> str:
+                            vpc_config: Optional[Dict[str, Any]], depends: List[Any],
+                            tags: List[Dict[str, str]]) -> str:
         """``CreateModel`` / ``DeleteModel`` through the stack's handler (``Custom::JumpStartModel``),
         under a name that is a hash of the whole request: any change creates a new model (a new
         physical id), and CloudFormation then deletes the old one, as it replaces an

@@ -17,7 +17,8 @@ def acknowledge(scope: Any, *rules: Dict[str, Any]) -> None:
     for rule in rules:
         rule_id = rule["id"]
         if "::" not in rule_id:  # the pack's name, as cdk-nag 3 prefixes its findings
-            rule_id = f"{rule_id.split('-')[0]}::{rule_id}" if not rule_id.startswith("HIPAA") else f"HIPAA.Security::{rule_id}"
+            pack = "HIPAA.Security" if rule_id.startswith("HIPAA") else rule_id.split("-")[0]
+            rule_id = f"{pack}::{rule_id}"
         Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=rule["reason"]))
 
 

@@ -312,7 +312,8 @@ def _hub_errors(model_id: str, version: str, hub_arn: str, client: Any) -> Itera
         if "AccessDenied" in text or "not authorized" in text:
             raise HubError(
                 f"access to hub '{name}' ({hub_arn}) was denied: the credentials that run cdk synth need "
-                f"sagemaker:ListHubContentVersions and sagemaker:DescribeHubContent on {hub_arn.replace(':hub/', ':hub-content/')}/*."
+                "sagemaker:ListHubContentVersions and sagemaker:DescribeHubContent on "
+                f"{hub_arn.replace(':hub/', ':hub-content/')}/*."
             ) from None
         held = _hub_contents(client, hub_arn)
         if model_id in held:
@@ -389,7 +390,8 @@ def _resolve(
     versions: List[str],
     hub: Optional[Dict[str, Any]] = None,
 ) -> ResolvedModel:
-    ask = _Ask(model_id, region, scope, {"tolerate_deprecated_model": True, "tolerate_vulnerable_model": True, **(hub or {})})
+    tolerate = {"tolerate_deprecated_model": True, "tolerate_vulnerable_model": True}
+    ask = _Ask(model_id, region, scope, {**tolerate, **(hub or {})})
     version = _base_specs(ask, requested_version, versions).version
     config_name, available_configs = _config(ask, version, config_name)
     specs = ask.specs(version, config_name)
@@ -594,7 +596,8 @@ def _spec_facts(ask: _Ask, specs: Any) -> Dict[str, Any]:
     isolation = specs.inference_enable_network_isolation if inference else specs.training_enable_network_isolation
     return {
         "eula_required": bool(specs.is_gated_model()), "eula_url": eula_url, "network_isolation": bool(isolation),
-        "deprecated": bool(specs.deprecated), "deprecated_message": specs.deprecated_message or specs.deprecate_warn_message,
+        "deprecated": bool(specs.deprecated),
+        "deprecated_message": specs.deprecated_message or specs.deprecate_warn_message,
         "vulnerable": bool(specs.inference_vulnerable if inference else specs.training_vulnerable),
         "vulnerabilities": tuple(vulnerabilities or ()), "training_supported": bool(specs.training_supported),
     }

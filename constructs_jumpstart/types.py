@@ -48,7 +48,8 @@ class ModelSource:
         artifact = S3Artifact.from_uri(f"s3://{bucket.bucket_name}/{key}")
         if "${Token[" in artifact.s3_uri and not key.endswith("/"):
             artifact = S3Artifact(artifact.s3_uri, "S3Object", "Gzip")
-        return ModelSource(artifact, lambda grantee: bucket.grant_read(grantee, f"{key}*" if key.endswith("/") else key))
+        pattern = f"{key}*" if key.endswith("/") else key
+        return ModelSource(artifact, lambda grantee: bucket.grant_read(grantee, pattern))
 
     @staticmethod
     def from_asset(asset: Any) -> "ModelSource":
@@ -67,8 +68,8 @@ class ModelDataUri(str, ModelSource):
         obj = super().__new__(cls, value)
         obj.s3_data_type = s3_data_type
         prefix = s3_data_type == "S3Prefix"
-        ModelSource.__init__(obj, S3Artifact(value, "S3Prefix", "None") if prefix else S3Artifact(value, "S3Object", "Gzip"),
-                             grant)
+        artifact = S3Artifact(value, "S3Prefix", "None") if prefix else S3Artifact(value, "S3Object", "Gzip")
+        ModelSource.__init__(obj, artifact, grant)
         return obj
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # set up by __new__
@@ -306,19 +307,21 @@ def schema_problems(data: Any) -> List[str]:
     if not re.match(_VERSION_RE, data["version"]):
         problems.append(f"field 'version' {data['version']!r} is not a version (like 3.0.25)")
     if data["image_uri"] is None and data["model_package_arn"] is None:
-        problems.append("field 'image_uri' is null but the entry has no model_package_arn: the model would have no image")
+        problems.append("field 'image_uri' is null but the entry has no model_package_arn: the "
+                        "model would have no image")
     artifact = data["model_data"]
     if artifact is not None and not (isinstance(artifact.get("s3_uri"), str) and artifact["s3_uri"].startswith("s3://")
                                      and set(artifact) <= {"s3_uri", "s3_data_type", "compression_type"}):
-        problems.append("field 'model_data' must be an object with an s3:// 's3_uri' (and s3_data_type, compression_type)")
+        problems.append("field 'model_data' must be an object with an s3:// 's3_uri' (and "
+                        "s3_data_type, compression_type)")
     return problems
 
 
 def json_type(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}.get(
-        type(value), type(value).__name__)
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _plain(value: Any) -> Any:

@@ -49,19 +49,23 @@ class Condition:
         whole = whole if whole is not None else text
         match = re.match(r"^\s*(?P<field>[A-Za-z_]+)\s*", text)
         if not match:
-            raise FilterError(f"bad filter {whole!r} at position {offset}: expected a field name ({', '.join(FIELDS)}).")
+            raise FilterError(f"bad filter {whole!r} at position {offset}: expected a field name "
+                              f"({', '.join(FIELDS)}).")
         name, pos = match["field"], match.end()
         if name not in FIELDS:
-            raise FilterError(f"bad filter {whole!r} at position {offset + match.start('field')}: unknown field {name!r}; "
+            raise FilterError(f"bad filter {whole!r} at position {offset + match.start('field')}: "
+                              f"unknown field {name!r}; "
                               f"fields: {', '.join(FIELDS)}.")
         rest = text[pos:]
         op = next((o for o in ("not in", "==", "!=", "in")
                    if rest.startswith(o) and (o[-1] == "=" or rest[len(o):len(o) + 1] in (" ", "[", "(", ""))), None)
         if op is None:
-            raise FilterError(f"bad filter {whole!r} at position {offset + pos}: expected one of {', '.join(OPERATORS)}.")
+            raise FilterError(f"bad filter {whole!r} at position {offset + pos}: expected one of "
+                              f"{', '.join(OPERATORS)}.")
         raw = rest[len(op):].strip()
         if not raw:
-            raise FilterError(f"bad filter {whole!r} at position {offset + len(text.rstrip())}: expected a value after {op!r}.")
+            raise FilterError(f"bad filter {whole!r} at position {offset + len(text.rstrip())}: expected "
+                              f"a value after {op!r}.")
         if op in ("in", "not in"):
             values = tuple(v.strip().strip("'\"") for v in raw.strip("[]()").split(",") if v.strip())
         else:
@@ -305,7 +309,8 @@ def list_models(filter: Optional[Union[Filter, Sequence[Filter]]] = None, *, reg
 
 
 def models(filter: Optional[Union[Filter, Sequence[Filter]]] = None, *, region: str = "us-west-2",
-           source: Optional[str] = None, include_deprecated: bool = False, search: Optional[str] = None) -> List[Dict[str, Any]]:
+           source: Optional[str] = None, include_deprecated: bool = False,
+           search: Optional[str] = None) -> List[Dict[str, Any]]:
     """The rows the CLI's ``jumpstart models --json`` prints (plain data)."""
     return [r.as_dict() for r in select(reader(region, source), as_filter(filter), search, include_deprecated)]
 

@@ -68,7 +68,8 @@ def _handler(stack: Stack) -> lambda_.Function:
         return existing.node.find_child("Function")
     scope = Construct(stack, HANDLER_ID)
     key = kms.Key(scope, "LogsKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
-                  pending_window=Duration.days(7), description="Encrypts the logs of the constructs_jumpstart jobs handler")
+                  pending_window=Duration.days(7), description="Encrypts the logs of the "
+                                                               "constructs_jumpstart jobs handler")
     key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))
     logs_group = logs.LogGroup(scope, "Logs", retention=logs.RetentionDays.ONE_YEAR, encryption_key=key,
                                removal_policy=RemovalPolicy.DESTROY)
@@ -90,11 +91,14 @@ def _handler(stack: Stack) -> lambda_.Function:
     acknowledge_generated_wildcards(role)
     nag_suppress(
         function,
-        {"id": "HIPAA.Security-LambdaConcurrency", "reason": "Invoked once per custom-resource event and job state change; "
+        {"id": "HIPAA.Security-LambdaConcurrency", "reason": "Invoked once per custom-resource event "
+                                                             "and job state change; "
          "reserving concurrency fails deploys in accounts with little unreserved concurrency (minimum 10)."},
         {"id": "HIPAA.Security-LambdaDLQ", "reason": "CloudFormation invokes it synchronously; EventBridge retries its "
-         "invocations 8 times and a lost signal fails the stack at the wait condition's timeout, so nothing is dropped silently."},
-        {"id": "HIPAA.Security-LambdaInsideVPC", "reason": "It calls only the SageMaker API and CloudFormation's pre-signed "
+         "invocations 8 times and a lost signal fails the stack at the wait condition's timeout, so nothing "
+         "is dropped silently."},
+        {"id": "HIPAA.Security-LambdaInsideVPC", "reason": "It calls only the SageMaker API and "
+                                                           "CloudFormation's pre-signed "
          "response URLs; a VPC would need NAT or endpoints and protect nothing more."},
     )
     return function
@@ -191,8 +195,8 @@ class JobRunner(Construct):
         """The stack's handler, allowed this kind's actions on jobs named ``name_base-*`` and to
         pass exactly the job's role to SageMaker."""
         function = _handler(stack)
-        function.add_to_role_policy(iam.PolicyStatement(
-            actions=actions, resources=[stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_base}-*")]))
+        jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_base}-*")
+        function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[jobs]))
         if pass_role is not None:
             function.add_to_role_policy(iam.PolicyStatement(
                 actions=["iam:PassRole"], resources=[pass_role.role_arn],
@@ -227,9 +231,10 @@ class JobRunner(Construct):
         self.function.add_to_role_policy(iam.PolicyStatement(actions=["cloudformation:DescribeStackResources"],
                                                              resources=[stack.stack_id]))
         heartbeat = events.Rule(self, "Heartbeat", schedule=events.Schedule.rate(Duration.hours(1)),
-                                description=f"Moves the wait for SageMaker {kind} job {self.job_name_prefix}-* past 12 hours")
-        heartbeat.add_target(targets.LambdaFunction(self.function, retry_attempts=2,
-                                                    event=events.RuleTargetInput.from_object({**chain, "heartbeat": True})))
+                                description=f"Moves the wait for SageMaker {kind} job "
+                                            f"{self.job_name_prefix}-* past 12 hours")
+        event = events.RuleTargetInput.from_object({**chain, "heartbeat": True})
+        heartbeat.add_target(targets.LambdaFunction(self.function, retry_attempts=2, event=event))
         return chain
 
     def output(self, key: str) -> str:

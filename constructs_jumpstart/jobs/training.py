@@ -116,8 +116,8 @@ def _encrypt(request: Dict[str, Any], volume_key: Optional[kms.IKey], output_key
         request["ResourceConfig"]["VolumeKmsKeyId"] = volume_key.key_arn
 
 
-def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, Any]], output_uri: str, instance_count: int,
-             volume_size_gb: Optional[int], runtime: Duration, hyperparameters: Dict[str, str],
+def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, Any]], output_uri: str,
+             instance_count: int, volume_size_gb: Optional[int], runtime: Duration, hyperparameters: Dict[str, str],
              accept_eula: bool) -> Dict[str, Any]:
     """The ``CreateTrainingJob`` body (less the name, which the handler adds) as the SDK's estimator
     builds it from the spec; keys, encryption, spot and VPC are added by the construct."""
@@ -136,7 +136,8 @@ def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, An
         "StoppingCondition": {"MaxRuntimeInSeconds": int(runtime.to_seconds())},
         "HyperParameters": hyperparameters,
         "EnableNetworkIsolation": resolved.network_isolation,
-        "EnableInterContainerTrafficEncryption": bool(resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False)),
+        "EnableInterContainerTrafficEncryption": bool(
+            resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False)),
         "Tags": resolved.sdk_tags(),
     }
     if resolved.estimator_kwargs.get("disable_output_compression"):  # as the SDK: the model is an S3 prefix
@@ -265,8 +266,9 @@ class JumpStartTrainingJob(Construct):
         where = adopt(self, scope, id)
         region = concrete_region(self, "JumpStartTrainingJob")
         checked = self._check_props(
-            (model_id, model_version, region, instance_type, hub), instance_count=instance_count, training=(training_data, training_data_prefix),
-            validation=(validation_data, validation_data_prefix), hyperparameters=hyperparameters,
+            (model_id, model_version, region, instance_type, hub), instance_count=instance_count,
+            training=(training_data, training_data_prefix), validation=(validation_data, validation_data_prefix),
+            hyperparameters=hyperparameters,
             accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated, tolerate_vulnerable=tolerate_vulnerable,
             timeout=timeout, max_runtime=max_runtime, volume_key=volume_encryption_key, use_spot=use_spot,
             max_wait=max_wait,
@@ -299,13 +301,15 @@ class JumpStartTrainingJob(Construct):
             request["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
         self._build_runner(model_id, request, checked.timeout, depends)
 
-    def _check_props(self, request: Tuple[str, str, str, Optional[str], Optional[str]], *, instance_count: Any, training: Tuple[Any, str],
-                     validation: Tuple[Any, str], hyperparameters: Optional[Mapping[str, Any]], accept_eula: bool,
+    def _check_props(self, request: Tuple[str, str, str, Optional[str], Optional[str]], *, instance_count: Any,
+                     training: Tuple[Any, str], validation: Tuple[Any, str],
+                     hyperparameters: Optional[Mapping[str, Any]], accept_eula: bool,
                      tolerate_deprecated: bool, tolerate_vulnerable: bool, timeout: Optional[Duration],
                      max_runtime: Optional[Duration], volume_key: Optional[kms.IKey], use_spot: bool,
                      max_wait: Optional[Duration]) -> "_Checked":
         """Every problem of the props and of the resolved spec (``request``: model id, version,
-        region, instance type, hub), raised together as synth errors; else what the job is built from."""
+        region, instance type, hub), raised together as synth errors; else what the job is built
+        from."""
         problems: List[str] = [] if isinstance(instance_count, int) and instance_count >= 1 else [
             f"instance_count must be an integer of at least 1; got {instance_count!r}."]
         train = _input(*training, "training_data", problems)
@@ -314,14 +318,14 @@ class JumpStartTrainingJob(Construct):
             "max_wait applies to spot training only: pass use_spot=True or drop max_wait."]
         model_id, model_version, region, instance_type, hub = request
         try:
-            key = LockKey(model_id, model_version, region, Scope.TRAINING.value, instance_type, None, hub_arn(self, hub))
+            key = LockKey(model_id, model_version, region, Scope.TRAINING.value, instance_type, None,
+                          hub_arn(self, hub))
             resolved = resolve_for(self, key)
         except JumpStartError as err:
             raise_problems(self, problems, err)
             raise
-        problems += model_policy_problems(
-            resolved, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated, tolerate_vulnerable=tolerate_vulnerable
-        )
+        problems += model_policy_problems(resolved, accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated,
+                                          tolerate_vulnerable=tolerate_vulnerable)
         hps, hp_problems = merge_and_validate(resolved, hyperparameters or {})
         problems += hp_problems
         if training[0] is None:
@@ -394,7 +398,8 @@ class JumpStartTrainingJob(Construct):
 
     def _vpc_config(self, vpc: ec2.IVpc, vpc_subnets: Optional[ec2.SubnetSelection],
                     security_groups: Optional[Sequence[ec2.ISecurityGroup]]) -> Dict[str, Any]:
-        groups = list(security_groups or [ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
+        groups = list(security_groups or [
+            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
         subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
         return {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
 

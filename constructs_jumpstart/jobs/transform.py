@@ -42,7 +42,8 @@ def _option_problems(instance_count: Any, split_type: Optional[str], batch_strat
     return problems
 
 
-def _model_problems(model: JumpStartModel, chosen_type: str, content_type: Optional[str], accept: Optional[str]) -> List[str]:
+def _model_problems(model: JumpStartModel, chosen_type: str, content_type: Optional[str],
+                    accept: Optional[str]) -> List[str]:
     """What batch transform refuses of this model: ModelDataSource, an instance type the API or the
     spec does not take, content and accept types the spec does not list."""
     resolved, problems = model.resolved, []
@@ -67,7 +68,8 @@ def _model_problems(model: JumpStartModel, chosen_type: str, content_type: Optio
         )
     if accept and resolved.supported_accept_types and accept not in resolved.supported_accept_types:
         problems.append(
-            f"accept {accept!r} is not produced by '{resolved.model_id}'; supported: {', '.join(resolved.supported_accept_types)}."
+            f"accept {accept!r} is not produced by '{resolved.model_id}'; supported: "
+            f"{', '.join(resolved.supported_accept_types)}."
         )
     return problems
 
@@ -184,8 +186,9 @@ class JumpStartBatchTransform(Construct):
             causes: List[JumpStartError] = []
             model = collect_problems(lambda: JumpStartModel(
                 self, "Model", model_id=model_id, model_version=model_version, instance_type=instance_type,
-                model_data=model_data, accept_eula=accept_eula, config_name=config_name, tolerate_deprecated=tolerate_deprecated,
-                tolerate_vulnerable=tolerate_vulnerable, environment=environment, compress_artifact=True, hub=hub,
+                model_data=model_data, accept_eula=accept_eula, config_name=config_name,
+                tolerate_deprecated=tolerate_deprecated, tolerate_vulnerable=tolerate_vulnerable,
+                environment=environment, compress_artifact=True, hub=hub,
             ), problems, causes)
             if model is None:
                 raise_problems(self, problems, *causes)
