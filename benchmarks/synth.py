@@ -38,6 +38,7 @@ APP = Path(__file__).resolve().parent / "_synth_app.py"
 def run(kind: str, n: int, lockfile: Path, source: str = "shipped", template: str = "") -> tuple[float, dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_JUMPSTART")}
     env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env.get('PATH', '')}"  # the pinned Node.js for jsii
     with tempfile.TemporaryDirectory() as out:
         env["CDK_OUTDIR"] = out
         start = time.perf_counter()

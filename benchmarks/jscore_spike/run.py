@@ -104,6 +104,7 @@ def main() -> None:
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_JUMPSTART")}
     env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env.get('PATH', '')}"  # the pinned Node.js for jsii
     with tempfile.TemporaryDirectory(prefix="jumpstart-spike-") as tmp:
         binding, lock = build(Path(tmp)), Path(tmp) / "jumpstart.lock.json"
         timed([SYNTH_APP, "jumpstart", 5, lock, "shipped"], env)  # lock the 5 instance types once
