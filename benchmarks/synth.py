@@ -4,7 +4,8 @@ For N = 1, 10, 100 it first synthesizes N `JumpStartEndpoint`s (metadata locked)
 keeps the template; the baseline is an app that emits that very template as raw `CfnResource`s
 (every resource, property, dependency and policy copied). It then times whole `python app.py`-style
 synth processes of both, paired and interleaved (jumpstart, raw, jumpstart, raw, ...), and reports
-the medians, the spread, the ratio of medians and the median of the per-pair ratios. The resource
+the medians, the spread, the ratio of medians and the median of the per-pair ratios, then what one
+more endpoint costs (the slope between the smallest and largest N, fixed costs left out). The resource
 limit check is off in both (one stack of 100 endpoints has more than CloudFormation's 500
 resources: this measures synth, not a deployable stack). Then a cold (unlocked) synth on the shipped
 catalog: wall time, metadata file reads per model, and the SageMaker SDK's import time.
@@ -65,7 +66,7 @@ def main() -> None:
         run("jumpstart", 5, lock)  # resolve the 5 instance types once: every later run is locked
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs each (median, min..max)")
         print(f"{'N':>4} {'locked JumpStartEndpoint':>26} {'raw CfnResource, same template':>32} {'ratio':>6} {'paired':>7}")
-        ratios = []
+        ratios, medians = [], {}
         for n in sizes:
             _, first = run("jumpstart", n, lock)
             template = Path(tmp) / f"template-{n}.json"
@@ -82,8 +83,14 @@ def main() -> None:
             ratio = statistics.median(js) / statistics.median(hand)
             paired = statistics.median(a / b for a, b in zip(js, hand))
             ratios.append(ratio)
+            medians[n] = (statistics.median(js), statistics.median(hand))
             print(f"{n:>4} {statistics.median(js):>9.2f} s ({min(js):.2f}..{max(js):.2f}) "
                   f"{statistics.median(hand):>15.2f} s ({min(hand):.2f}..{max(hand):.2f}) {ratio:>6.2f} {paired:>7.2f}")
+        if len(medians) > 1:  # what one more endpoint costs, fixed costs left out
+            (small, (js_small, raw_small)), (large, (js_large, raw_large)) = min(medians.items()), max(medians.items())
+            js_each, raw_each = ((b - a) / (large - small) * 1000 for a, b in ((js_small, js_large), (raw_small, raw_large)))
+            print(f"per extra endpoint (N={small} to N={large}): {js_each:.1f} ms against {raw_each:.1f} ms raw, "
+                  f"ratio {js_each / raw_each:.2f}")
         cold_times, reads = [], {}
         for _ in range(args.runs):
             cold_lock = Path(tmp) / "cold.lock.json"
