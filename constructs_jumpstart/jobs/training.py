@@ -301,13 +301,13 @@ class JumpStartTrainingJob(Construct):
             request["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
         self._build_runner(model_id, request, checked.timeout, depends)
 
-    def _check_props(self, request: Tuple[str, str, str, Optional[str], Optional[str]], *, instance_count: Any,
+    def _check_props(self, wanted: Tuple[str, str, str, Optional[str], Optional[str]], *, instance_count: Any,
                      training: Tuple[Any, str], validation: Tuple[Any, str],
                      hyperparameters: Optional[Mapping[str, Any]], accept_eula: bool,
                      tolerate_deprecated: bool, tolerate_vulnerable: bool, timeout: Optional[Duration],
                      max_runtime: Optional[Duration], volume_key: Optional[kms.IKey], use_spot: bool,
                      max_wait: Optional[Duration]) -> "_Checked":
-        """Every problem of the props and of the resolved spec (``request``: model id, version,
+        """Every problem of the props and of the resolved spec (``wanted``: model id, version,
         region, instance type, hub), raised together as synth errors; else what the job is built
         from."""
         problems: List[str] = [] if isinstance(instance_count, int) and instance_count >= 1 else [
@@ -316,7 +316,7 @@ class JumpStartTrainingJob(Construct):
         checked_validation = _input(*validation, "validation_data", problems)
         problems += [] if use_spot or max_wait is None else [
             "max_wait applies to spot training only: pass use_spot=True or drop max_wait."]
-        model_id, model_version, region, instance_type, hub = request
+        model_id, model_version, region, instance_type, hub = wanted
         try:
             key = LockKey(model_id, model_version, region, Scope.TRAINING.value, instance_type, None,
                           hub_arn(self, hub))
