@@ -29,7 +29,7 @@ import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from constructs_jumpstart._artifacts import LIMIT_BYTES  # noqa: E402
-from constructs_jumpstart.jobs.handler import index  # noqa: E402
+from constructs_jumpstart.provider.asset.handler import artifacts  # noqa: E402
 
 FILE_MIB = 64
 
@@ -43,19 +43,19 @@ def measure(total_mib: int) -> dict:
         for i in range(max(1, total_mib // FILE_MIB)):
             s3.put_object(Bucket="source", Key=f"model/v1/shard-{i:04d}.safetensors", Body=block)
         held = []
-        original = index.MultipartWriter._send
+        original = artifacts.MultipartWriter._send
 
         def send(self, chunk):
             held.append(len(self.buffer))
             original(self, chunk)
 
-        index.MultipartWriter._send = send
+        artifacts.MultipartWriter._send = send
         try:
             start = time.perf_counter()
-            result = index.pack(s3, "s3://source/model/v1/", "artifacts", "packed/model.tar.gz", LIMIT_BYTES)
+            result = artifacts.pack(s3, "s3://source/model/v1/", "artifacts", "packed/model.tar.gz", LIMIT_BYTES)
             elapsed = time.perf_counter() - start
         finally:
-            index.MultipartWriter._send = original
+            artifacts.MultipartWriter._send = original
     source = int(result["SourceBytes"])
     return {"MiB": source / 2**20, "seconds": elapsed, "MiB/s": source / 2**20 / elapsed,
             "parts": len(held), "max held MiB": max(held) / 2**20, "ratio": int(result["ArtifactBytes"]) / source}

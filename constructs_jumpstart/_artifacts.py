@@ -49,7 +49,7 @@ def packed(scope: Construct, id: str, source: S3Artifact, reader: iam.IGrantable
     """``source`` (an S3 prefix, or a ``model.tar.gz``) as one ``model.tar.gz`` in the stack's
     artifact bucket, with ``code`` (a ``sourcedir.tar.gz``) under ``code/`` when given, readable by
     ``reader``. The returned URI is a token: whatever uses it waits for the packing."""
-    from .jobs.runner import handler_function
+    from .provider import handler_function
 
     stack = Stack.of(scope)
     bucket = artifact_bucket(stack)

@@ -332,7 +332,7 @@ class JumpStartModel(Construct):
         from aws_cdk import CustomResource
 
         from ._names import request_digest
-        from .jobs.runner import handler_function
+        from .provider import handler_function
 
         stack = self._jumpstart_facts.stack
         request: Dict[str, Any] = {"ExecutionRoleArn": self.role.role_arn, "PrimaryContainer": container,

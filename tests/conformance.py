@@ -27,7 +27,7 @@ from botocore.model import ServiceModel
 from botocore.validate import ParamValidator
 
 from constructs_jumpstart import _api_rules
-from constructs_jumpstart.jobs.handler import index as handler
+from constructs_jumpstart.provider.asset.handler import jobs as handler
 
 ACCOUNT = "123456789012"
 REGION = "us-west-2"

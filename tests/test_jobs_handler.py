@@ -13,7 +13,8 @@ from botocore.config import Config
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from constructs_jumpstart.jobs.handler import index
+from constructs_jumpstart.provider.asset.handler import artifacts, cfn, index, jobs, waits
+from constructs_jumpstart.provider.asset.handler import aws as calls
 
 from .conftest import targz
 
@@ -40,7 +41,7 @@ def sent(monkeypatch) -> List[Dict[str, Any]]:
         assert len(data) <= 4096, "CloudFormation refuses a response body over 4096 bytes"
         calls.append({"url": url, **json.loads(data)})
 
-    monkeypatch.setattr(index, "put", put)
+    monkeypatch.setattr(cfn, "put", put)
     return calls
 
 
@@ -50,9 +51,9 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
-        index._clients.clear()
+        calls._clients.clear()
         yield boto3.client("sagemaker", region_name=REGION)
-    index._clients.clear()
+    calls._clients.clear()
 
 
 @pytest.fixture
@@ -61,16 +62,16 @@ def stubbed(monkeypatch):
     # botocore's own retries off, so the handler's backoff is what the tests see
     client = boto3.client("sagemaker", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x",
                           config=Config(retries={"max_attempts": 1, "mode": "standard"}))
-    index._clients["sagemaker"] = client
+    calls._clients["sagemaker"] = client
     with Stubber(client) as stub:
         yield stub
         stub.assert_no_pending_responses()
-    index._clients.clear()
+    calls._clients.clear()
 
 
 HANDLE = "https://wait-handle/signal"
 PREFIX = "pytorch-ic-ft-abc123"
-NAME = index.job_name(PREFIX, HANDLE)  # the job of this deployment lifetime
+NAME = jobs.job_name(PREFIX, HANDLE)  # the job of this deployment lifetime
 
 
 def cfn_event(request_type: str, kind: str = "training", name: str = PREFIX, request=None, handle: str = HANDLE, **extra):
@@ -115,8 +116,8 @@ def test_redeploy_after_a_failed_create_starts_a_fresh_job(aws, sent):
     index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))  # the rollback
     index.on_event(cfn_event("Create", handle="https://wait-handle/second-deploy"))
     names = {j["TrainingJobName"] for j in aws.list_training_jobs()["TrainingJobSummaries"]}
-    assert names == {NAME, index.job_name(PREFIX, "https://wait-handle/second-deploy")}
-    assert sent[-1]["PhysicalResourceId"] == index.job_name(PREFIX, "https://wait-handle/second-deploy")
+    assert names == {NAME, jobs.job_name(PREFIX, "https://wait-handle/second-deploy")}
+    assert sent[-1]["PhysicalResourceId"] == jobs.job_name(PREFIX, "https://wait-handle/second-deploy")
 
 
 def test_destroy_and_deploy_starts_a_fresh_job(aws, sent):
@@ -130,7 +131,7 @@ def test_destroy_and_deploy_starts_a_fresh_job(aws, sent):
 
 def test_update_with_new_inputs_starts_a_new_job(aws, sent):
     index.on_event(cfn_event("Create"))
-    new = index.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
+    new = jobs.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
     index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=NAME))
     names = sorted(j["TrainingJobName"] for j in aws.list_training_jobs()["TrainingJobSummaries"])
     assert names == sorted([NAME, new])
@@ -144,7 +145,7 @@ def test_rollback_update_finds_the_old_job_and_sends_no_signal(aws, sent):
     index.on_event(cfn_event("Create"))
     index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=NAME))
     sent.clear()
-    new = index.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
+    new = jobs.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
     index.on_event(cfn_event("Update", PhysicalResourceId=new))  # the rollback, with the old properties
     assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 2
     assert [c["url"] for c in sent] == ["https://cloudformation-custom-resource-response/response"]
@@ -153,14 +154,14 @@ def test_rollback_update_finds_the_old_job_and_sends_no_signal(aws, sent):
 
 def test_a_signal_that_cannot_be_sent_does_not_fail_the_resource(aws, sent, monkeypatch):
     index.on_event(cfn_event("Create"))
-    real_put = index.put
+    real_put = cfn.put
 
     def put(url, data):
         if url == HANDLE:
             raise OSError("403 Forbidden: the pre-signed URL expired")
         real_put(url, data)
 
-    monkeypatch.setattr(index, "put", put)
+    monkeypatch.setattr(cfn, "put", put)
     index.on_event(cfn_event("Create"))  # a retry that finds the job finished
     assert sent[-1]["Status"] == "SUCCESS"
 
@@ -197,7 +198,7 @@ def test_transform_job_create_and_result(aws, sent):
                "TransformOutput": {"S3OutputPath": "s3://out/jumpstart-transform", "Accept": "application/json"},
                "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1}}
     index.on_event(cfn_event("Create", kind="transform", name="pytorch-ic-bt-1", request=request))
-    name = index.job_name("pytorch-ic-bt-1", HANDLE)
+    name = jobs.job_name("pytorch-ic-bt-1", HANDLE)
     assert aws.describe_transform_job(TransformJobName=name)["TransformInput"]["ContentType"] == "application/x-image"
     index.on_event(cfn_event("Create", kind="transform", name=name, request=request,
                              ResourceType="Custom::JumpStartJobResult"))
@@ -229,7 +230,7 @@ def test_delete_of_a_running_job_stops_it(stubbed, sent):
 
 
 def test_delete_of_a_running_transform_job_stops_it(stubbed, sent):
-    name = index.job_name("pytorch-ic-bt-1", HANDLE)
+    name = jobs.job_name("pytorch-ic-bt-1", HANDLE)
     stubbed.add_response(
         "describe_transform_job",
         {"TransformJobName": name, "TransformJobArn": f"arn:aws:sagemaker:us-west-2:123456789012:transform-job/{name}",
@@ -267,7 +268,7 @@ def test_in_progress_events_do_not_signal(stubbed, sent):
 def test_throttling_is_retried_with_backoff(stubbed, sent, monkeypatch):
     name = NAME
     delays: List[float] = []
-    monkeypatch.setattr(index.time, "sleep", delays.append)
+    monkeypatch.setattr(calls.time, "sleep", delays.append)
     for _ in range(2):
         stubbed.add_client_error("describe_training_job", service_error_code="ThrottlingException",
                                  service_message="Rate exceeded", http_status_code=400,
@@ -296,10 +297,10 @@ def test_failure_reason_always_arrives_within_4096_bytes(stubbed, sent):
                          {"TrainingJobName": NAME})
     index.on_event({"kind": "training", "waitHandle": HANDLE, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Failed"}})
     assert sent[-1]["Status"] == "FAILURE" and sent[-1]["Reason"].startswith(f"SageMaker training job {NAME} failed: AlgorithmError")
-    body = index.fit({"Status": "FAILED", "Reason": reason, "PhysicalResourceId": "x" * 200, "StackId": "s" * 300,
+    body = cfn.fit({"Status": "FAILED", "Reason": reason, "PhysicalResourceId": "x" * 200, "StackId": "s" * 300,
                       "RequestId": "r", "LogicalResourceId": "l", "NoEcho": False, "Data": {}})
     assert len(body) <= 4096 and json.loads(body)["Reason"].endswith("...")
-    assert len(index.fit({"Reason": "short"})) < 100  # untouched when it fits
+    assert len(cfn.fit({"Reason": "short"})) < 100  # untouched when it fits
 
 
 # -- models created through the API: every CloudFormation event -------------------------------------
@@ -411,7 +412,7 @@ def test_packer_streams_a_prefix_into_one_model_tar_gz(s3, sent):
 def test_packer_multipart_parts_and_bounded_memory(s3, monkeypatch):
     """Parts are sent as they fill: the writer never holds more than one part."""
     sizes = []
-    writer = index.MultipartWriter(s3, "artifacts", "big.bin", part_size=5 * 2**20)
+    writer = artifacts.MultipartWriter(s3, "artifacts", "big.bin", part_size=5 * 2**20)
     real_send = writer._send
     monkeypatch.setattr(writer, "_send", lambda chunk: (sizes.append((len(chunk), len(writer.buffer))), real_send(chunk)))
     for _ in range(12):
@@ -424,7 +425,7 @@ def test_packer_multipart_parts_and_bounded_memory(s3, monkeypatch):
 
 def test_packer_retried_create_and_rollback_reuse_the_object(s3, sent, monkeypatch):
     index.on_event(artifact_event("Create"))
-    monkeypatch.setattr(index, "pack", lambda *a, **k: pytest.fail("packed twice"))
+    monkeypatch.setattr(artifacts, "pack", lambda *a, **k: pytest.fail("packed twice"))
     index.on_event(artifact_event("Create"))
     assert sent[1]["Data"] == sent[0]["Data"]  # the same answer as the packing run, sizes included
     index.on_event(artifact_event("Update", PhysicalResourceId="s3://artifacts/jumpstart-artifacts/other/model.tar.gz"))
@@ -495,7 +496,7 @@ def _stack_resources(stage_in_progress, started, job_name=NAME):
 @pytest.fixture
 def chain(stubbed):
     cfn = boto3.client("cloudformation", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    index._clients["cloudformation"] = cfn
+    calls._clients["cloudformation"] = cfn
     with Stubber(cfn) as cfn_stub:
         yield stubbed, cfn_stub
         cfn_stub.assert_no_pending_responses()
@@ -514,11 +515,11 @@ def test_a_job_of_20_hours_moves_through_the_stages_and_signals_its_end(chain, s
     # 5 h: a heartbeat, nothing to do
     cfn.add_response("describe_stack_resources", _stack_resources(0, start), {"StackName": STACK})
     sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
-    assert index.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(5)) == "stage 0: waiting"
+    assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(5)) == "stage 0: waiting"
     # 11.5 h: the heartbeat ends stage 0 while the job runs
     cfn.add_response("describe_stack_resources", _stack_resources(0, start), {"StackName": STACK})
     sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
-    assert index.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(11.5)) == "stage 0: still running"
+    assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(11.5)) == "stage 0: still running"
     assert sent[-1]["url"] == "https://wait-handle/stage0" and sent[-1]["Status"] == "SUCCESS" and sent[-1]["UniqueId"] == "stage-0"
     # CloudFormation then creates stage 1's handle and checkpoint: the job still runs, no signal
     sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
@@ -544,7 +545,7 @@ def test_the_last_stage_is_never_ended_while_the_job_runs(chain, sent):
     start = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc)
     cfn.add_response("describe_stack_resources", _stack_resources(2, start), {"StackName": STACK})
     sm.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
-    assert index.on_chain_event({**CHAIN, "heartbeat": True}, now=(start + datetime.timedelta(hours=11.9)).timestamp()) == "stage 2: waiting"
+    assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=(start + datetime.timedelta(hours=11.9)).timestamp()) == "stage 2: waiting"
     assert sent == []  # the wait times out at its end and the stack fails, as the job outlived the timeout
 
 

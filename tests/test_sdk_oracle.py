@@ -193,7 +193,7 @@ def test_script_mode_repack_is_the_sdks_layout(sdk_requests):
     import boto3
     from moto import mock_aws
 
-    from constructs_jumpstart.jobs.handler import index
+    from constructs_jumpstart.provider.asset.handler import artifacts
 
     (case,) = [c for c in CASES if c["id"].startswith("deploy:fixture-tf-script-mode@")]
     (sdk,) = [p["Members"] for op, p in sdk_requests[case["id"]] if op == "RepackedArtifact"]
@@ -204,8 +204,8 @@ def test_script_mode_repack_is_the_sdks_layout(sdk_requests):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
         s3.put_object(Bucket="jumpstart", Key="model.tar.gz", Body=targz(tarballs["artifact"]))
         s3.put_object(Bucket="jumpstart", Key="sourcedir.tar.gz", Body=targz(tarballs["script"]))
-        index.pack(s3, "s3://jumpstart/model.tar.gz", "artifacts", "packed/model.tar.gz", 1 << 30,
-                   code="s3://jumpstart/sourcedir.tar.gz")
+        artifacts.pack(s3, "s3://jumpstart/model.tar.gz", "artifacts", "packed/model.tar.gz", 1 << 30,
+                       code="s3://jumpstart/sourcedir.tar.gz")
         body = s3.get_object(Bucket="artifacts", Key="packed/model.tar.gz")["Body"].read()
     with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
         ours = sorted(m.name for m in tar.getmembers() if m.isfile())

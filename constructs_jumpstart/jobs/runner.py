@@ -21,26 +21,21 @@ one-hour limit of a custom resource, and a failed or stopped job fails the stack
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import CustomResource, Duration, Stack
 from aws_cdk import aws_cloudformation as cfn
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from .._checks import adopt
-from .._iam import acknowledge_generated_wildcards
 from .._names import request_digest
 from ..errors import JumpStartError
-from ..nag import nag_suppress
+from ..provider import handler_function
 
-HANDLER_DIR = Path(__file__).resolve().parent / "handler"
 MAX_WAIT = Duration.hours(12)
 """The most one ``AWS::CloudFormation::WaitCondition`` waits: one stage of the wait chain."""
 STAGE_SECONDS = 43200
@@ -53,60 +48,6 @@ _KIND = {
     "transform": ("transform-job", "SageMaker Transform Job State Change", "TransformJobName", "TransformJobStatus",
                   ["sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"]),
 }
-
-
-HANDLER_ID = "JumpStartJobsHandler"
-
-
-def _handler(stack: Stack) -> lambda_.Function:
-    """One handler function per stack, shared by every custom resource of this library in it (jobs,
-    models created through the API, packed artifacts): its own role (no managed policy), its own
-    encrypted-at-rest log group with a retention, the latest Python runtime. No reserved concurrency:
-    reserving it fails in accounts whose unreserved concurrency would drop below the minimum of 10."""
-    existing = stack.node.try_find_child(HANDLER_ID)
-    if existing is not None:
-        return existing.node.find_child("Function")
-    scope = Construct(stack, HANDLER_ID)
-    key = kms.Key(scope, "LogsKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
-                  pending_window=Duration.days(7), description="Encrypts the logs of the "
-                                                               "constructs_jumpstart jobs handler")
-    key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))
-    logs_group = logs.LogGroup(scope, "Logs", retention=logs.RetentionDays.ONE_YEAR, encryption_key=key,
-                               removal_policy=RemovalPolicy.DESTROY)
-    role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                    description="Starts, stops and reports the SageMaker jobs of constructs_jumpstart")
-    function = lambda_.Function(
-        scope,
-        "Function",
-        runtime=lambda_.Runtime.PYTHON_3_14,
-        handler="index.on_event",
-        code=lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
-        timeout=Duration.minutes(15),  # the packer streams up to LIMIT_BYTES; every other event takes seconds
-        memory_size=1769,  # one full vCPU for the packer (Lambda allots CPU by memory)
-        role=role,
-        log_group=logs_group,
-        description="Starts, stops and reports SageMaker jobs for constructs_jumpstart",
-    )
-    logs_group.grant_write(role)
-    acknowledge_generated_wildcards(role)
-    nag_suppress(
-        function,
-        {"id": "HIPAA.Security-LambdaConcurrency", "reason": "Invoked once per custom-resource event "
-                                                             "and job state change; "
-         "reserving concurrency fails deploys in accounts with little unreserved concurrency (minimum 10)."},
-        {"id": "HIPAA.Security-LambdaDLQ", "reason": "CloudFormation invokes it synchronously; EventBridge retries its "
-         "invocations 8 times and a lost signal fails the stack at the wait condition's timeout, so nothing "
-         "is dropped silently."},
-        {"id": "HIPAA.Security-LambdaInsideVPC", "reason": "It calls only the SageMaker API and "
-                                                           "CloudFormation's pre-signed "
-         "response URLs; a VPC would need NAT or endpoints and protect nothing more."},
-    )
-    return function
-
-
-def handler_function(stack: Stack) -> lambda_.Function:
-    """The stack's one handler function (created on first use)."""
-    return _handler(stack)
 
 
 # a job name: base-suffix-digest(10)-lifetime(6), within SageMaker's 63 characters
@@ -194,7 +135,7 @@ class JobRunner(Construct):
                          pass_role: Optional[iam.IRole]) -> lambda_.Function:
         """The stack's handler, allowed this kind's actions on jobs named ``name_base-*`` and to
         pass exactly the job's role to SageMaker."""
-        function = _handler(stack)
+        function = handler_function(stack)
         jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_base}-*")
         function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[jobs]))
         if pass_role is not None:

@@ -1,0 +1,68 @@
+"""The custom-resource provider of constructs_jumpstart: one Lambda function per stack behind every
+custom resource the library emits (jobs and their waits, models created through the API, packed
+artifacts). Its code is the ``asset/handler`` package (entry point ``handler.index.on_event``), which
+CloudFormation and EventBridge invoke; this module deploys it. Jobs and models use it from below."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from .._iam import acknowledge_generated_wildcards
+from ..nag import nag_suppress
+
+ASSET_DIR = Path(__file__).resolve().parent / "asset"
+"""The function's code: the ``handler`` package, as Lambda loads it."""
+HANDLER_ID = "JumpStartJobsHandler"
+
+
+def handler_function(stack: Stack) -> lambda_.Function:
+    """The stack's one handler function (created on first use), shared by every custom resource of
+    this library in it: its own role (no managed policy), its own encrypted-at-rest log group with a
+    retention, the latest Python runtime. No reserved concurrency: reserving it fails in accounts
+    whose unreserved concurrency would drop below the minimum of 10."""
+    existing = stack.node.try_find_child(HANDLER_ID)
+    if existing is not None:
+        return existing.node.find_child("Function")
+    scope = Construct(stack, HANDLER_ID)
+    key = kms.Key(scope, "LogsKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
+                  pending_window=Duration.days(7), description="Encrypts the logs of the "
+                                                               "constructs_jumpstart jobs handler")
+    key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))
+    logs_group = logs.LogGroup(scope, "Logs", retention=logs.RetentionDays.ONE_YEAR, encryption_key=key,
+                               removal_policy=RemovalPolicy.DESTROY)
+    role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                    description="Starts, stops and reports the SageMaker jobs of constructs_jumpstart")
+    function = lambda_.Function(
+        scope,
+        "Function",
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="handler.index.on_event",
+        code=lambda_.Code.from_asset(str(ASSET_DIR), exclude=["__pycache__", "*.pyc"]),
+        timeout=Duration.minutes(15),  # the packer streams up to LIMIT_BYTES; every other event takes seconds
+        memory_size=1769,  # one full vCPU for the packer (Lambda allots CPU by memory)
+        role=role,
+        log_group=logs_group,
+        description="Starts, stops and reports SageMaker jobs for constructs_jumpstart",
+    )
+    logs_group.grant_write(role)
+    acknowledge_generated_wildcards(role)
+    nag_suppress(
+        function,
+        {"id": "HIPAA.Security-LambdaConcurrency", "reason": "Invoked once per custom-resource event "
+                                                             "and job state change; "
+         "reserving concurrency fails deploys in accounts with little unreserved concurrency (minimum 10)."},
+        {"id": "HIPAA.Security-LambdaDLQ", "reason": "CloudFormation invokes it synchronously; EventBridge retries its "
+         "invocations 8 times and a lost signal fails the stack at the wait condition's timeout, so nothing "
+         "is dropped silently."},
+        {"id": "HIPAA.Security-LambdaInsideVPC", "reason": "It calls only the SageMaker API and "
+                                                           "CloudFormation's pre-signed "
+         "response URLs; a VPC would need NAT or endpoints and protect nothing more."},
+    )
+    return function

@@ -1,0 +1,46 @@
+"""Clients and calls: botocore's standard retries, plus backoff on throttling for bursts of
+CloudFormation and EventBridge events."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any, Dict
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+THROTTLING = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+
+_clients: Dict[str, Any] = {}
+
+
+def client(service: str):
+    if service not in _clients:
+        _clients[service] = boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    return _clients[service]
+
+
+def sagemaker():
+    return client("sagemaker")
+
+
+def call(operation: str, attempts: int = 8, base_delay: float = 0.5, **kwargs):
+    """Call a SageMaker API, retrying throttling with exponential backoff and full jitter (on top
+    of botocore's own retries, for bursts of CloudFormation and EventBridge calls)."""
+    for attempt in range(attempts):
+        try:
+            return getattr(sagemaker(), operation)(**kwargs)
+        except ClientError as err:
+            if err.response["Error"]["Code"] not in THROTTLING or attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0, base_delay * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def not_found(err: ClientError) -> bool:
+    message = err.response["Error"].get("Message", "").lower()
+    return err.response["Error"]["Code"] in ("ValidationException", "ResourceNotFound", "NoSuchKey", "404") and any(
+        phrase in message for phrase in ("not found", "does not exist", "could not find", "not exist")
+    )
