@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Optional
 
-from aws_cdk import CustomResource, RemovalPolicy, Stack
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -49,7 +49,7 @@ def packed(scope: Construct, id: str, source: S3Artifact, reader: iam.IGrantable
     """``source`` (an S3 prefix, or a ``model.tar.gz``) as one ``model.tar.gz`` in the stack's
     artifact bucket, with ``code`` (a ``sourcedir.tar.gz``) under ``code/`` when given, readable by
     ``reader``. The returned URI is a token: whatever uses it waits for the packing."""
-    from .provider import handler_function
+    from .provider import custom_resource, handler_function
 
     stack = Stack.of(scope)
     bucket = artifact_bucket(stack)
@@ -60,10 +60,10 @@ def packed(scope: Construct, id: str, source: S3Artifact, reader: iam.IGrantable
     bucket.grant_read_write(function, key)
     function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucketVersions", "s3:DeleteObjectVersion"],
                                                     resources=[bucket.bucket_arn, bucket.arn_for_objects(key)]))
-    resource = CustomResource(
-        scope, id, service_token=function.function_arn, resource_type="Custom::JumpStartArtifact",
-        properties={"Source": source.s3_uri, "Bucket": bucket.bucket_name, "Key": key, "LimitBytes": str(LIMIT_BYTES),
-                    **({"Code": code.s3_uri} if code else {})},
+    resource = custom_resource(
+        scope, id, "Custom::JumpStartArtifact",
+        {"Source": source.s3_uri, "Bucket": bucket.bucket_name, "Key": key, "LimitBytes": str(LIMIT_BYTES),
+         **({"Code": code.s3_uri} if code else {})},
     )
     resource.node.add_dependency(bucket)
     bucket.grant_read(reader, key)

@@ -329,10 +329,8 @@ class JumpStartModel(Construct):
         gone (a failed create, or a model deleted by hand)."""
         import re
 
-        from aws_cdk import CustomResource
-
         from ._names import request_digest
-        from .provider import handler_function
+        from .provider import custom_resource, handler_function
 
         stack = self._jumpstart_facts.stack
         request: Dict[str, Any] = {"ExecutionRoleArn": self.role.role_arn, "PrimaryContainer": container,
@@ -348,10 +346,8 @@ class JumpStartModel(Construct):
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["iam:PassRole"], resources=[self.role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))
-        self.custom_model = CustomResource(
-            self, "Resource", service_token=function.function_arn, resource_type="Custom::JumpStartModel",
-            properties={"ModelName": name, "Request": stack.to_json_string(request)},
-        )
+        self.custom_model = custom_resource(self, "Resource", "Custom::JumpStartModel",
+                                            {"ModelName": name, "Request": stack.to_json_string(request)})
         self.custom_model.node.add_dependency(self.role, *depends)
         return name
 

@@ -571,3 +571,25 @@ def test_result_and_checkpoint_delete_and_rollback_events_succeed_without_calls(
                     "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage1", "Stage": "1"}})
     assert [c["Status"] for c in sent] == ["SUCCESS"] * 3
     assert all(c["url"] == "https://cloudformation-custom-resource-response/response" for c in sent)
+
+
+def test_a_failed_create_returns_the_marker_and_its_rollback_delete_succeeds(s3, sent, monkeypatch):
+    """CloudFormation follows a failed Create with a Delete carrying the PhysicalResourceId the failed
+    response returned ("Custom resource provider requests", CloudFormation User Guide). That id is a
+    marker (as CDK's provider framework returns), and its Delete has nothing to do: before, the
+    failure returned 'none' and the Delete tried to list a bucket named '' (ROLLBACK_FAILED)."""
+    event = artifact_event("Create")
+    event["ResourceProperties"]["LimitBytes"] = "1000"
+    index.on_event(event)
+    assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
+    monkeypatch.setattr(calls, "client", lambda service: pytest.fail(f"the Delete of a failed Create called {service}"))
+    index.on_event(artifact_event("Delete", PhysicalResourceId=sent[-1]["PhysicalResourceId"]))
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
+
+
+def test_a_failed_update_or_delete_keeps_the_physical_id(stubbed, sent):
+    """A failure must not change the physical id of an existing resource (a changed id on a failed
+    Update would read as a replacement)."""
+    stubbed.add_client_error("describe_training_job", "AccessDeniedException", "not allowed", 400)
+    index.on_event(cfn_event("Update", PhysicalResourceId=NAME))
+    assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == NAME

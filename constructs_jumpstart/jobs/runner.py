@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-from aws_cdk import CustomResource, Duration, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudformation as cfn
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -34,7 +34,7 @@ from constructs import Construct
 from .._checks import adopt
 from .._names import request_digest
 from ..errors import JumpStartError
-from ..provider import handler_function
+from ..provider import custom_resource, handler_function
 
 MAX_WAIT = Duration.hours(12)
 """The most one ``AWS::CloudFormation::WaitCondition`` waits: one stage of the wait chain."""
@@ -99,13 +99,10 @@ class JobRunner(Construct):
                         status_key: ["Completed", "Failed", "Stopped"]},
             ),
         )
-        self.job = CustomResource(
-            self,
-            "Job",
-            service_token=self.function.function_arn,
-            resource_type="Custom::JumpStartJob",
-            properties={"Kind": kind, "JobName": self.job_name_prefix, "Request": stack.to_json_string(request),
-                        "WaitHandle": handle.ref},
+        self.job = custom_resource(
+            self, "Job", "Custom::JumpStartJob",
+            {"Kind": kind, "JobName": self.job_name_prefix, "Request": stack.to_json_string(request),
+             "WaitHandle": handle.ref},
         )
         self.job_name: str = self.job.get_att_string("JobName")
         """The job's name (a token: the prefix plus the deployment lifetime's hash)."""
@@ -122,12 +119,9 @@ class JobRunner(Construct):
         rule.add_target(targets.LambdaFunction(
             self.function, retry_attempts=8, event=events.RuleTargetInput.from_object(
                 {"kind": kind, "waitHandle": handle.ref, **chain, "detail": events.EventField.from_path("$.detail")})))
-        self.result = CustomResource(
-            self,
-            "Result",
-            service_token=self.function.function_arn,
-            resource_type="Custom::JumpStartJobResult",
-            properties={"Kind": kind, "JobName": self.job_name, "Signal": self.waits[-1].attr_data},
+        self.result = custom_resource(
+            self, "Result", "Custom::JumpStartJobResult",
+            {"Kind": kind, "JobName": self.job_name, "Signal": self.waits[-1].attr_data},
         )
 
     @staticmethod
@@ -156,10 +150,9 @@ class JobRunner(Construct):
         for i in range(1, -(-seconds // STAGE_SECONDS)):
             handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}S{i}")
             handle.add_dependency(stages[-1][1])
-            checkpoint = CustomResource(
-                self, f"Checkpoint{i}", service_token=self.function.function_arn,
-                resource_type="Custom::JumpStartJobCheckpoint",
-                properties={"Kind": kind, "JobName": self.job_name, "WaitHandle": handle.ref, "Stage": str(i)},
+            checkpoint = custom_resource(
+                self, f"Checkpoint{i}", "Custom::JumpStartJobCheckpoint",
+                {"Kind": kind, "JobName": self.job_name, "WaitHandle": handle.ref, "Stage": str(i)},
             )
             checkpoint.node.add_dependency(handle)
             wait = cfn.CfnWaitCondition(self, f"Wait{digest}S{i}", handle=handle.ref, count=1,

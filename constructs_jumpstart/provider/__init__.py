@@ -6,8 +6,9 @@ CloudFormation and EventBridge invoke; this module deploys it. Jobs and models u
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Dict
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -20,6 +21,18 @@ from ..nag import nag_suppress
 ASSET_DIR = Path(__file__).resolve().parent / "asset"
 """The function's code: the ``handler`` package, as Lambda loads it."""
 HANDLER_ID = "JumpStartJobsHandler"
+FUNCTION_TIMEOUT = Duration.minutes(15)
+"""Lambda's longest run: the packer needs it; every other event takes seconds."""
+MAX_EVENT_AGE = Duration.minutes(10)
+"""CloudFormation and EventBridge invoke the function asynchronously, and Lambda retries a failed
+invocation twice, 1 and 2 minutes later ("Asynchronous invocation", AWS Lambda Developer Guide).
+Events older than this are dropped instead: a retry can then never start after CloudFormation gave
+up on its request (see ``SERVICE_TIMEOUT``), which would create what the rollback already deleted."""
+SERVICE_TIMEOUT = Duration.minutes(30)
+"""How long CloudFormation waits for a response (``ServiceTimeout``, 1 to 3600 s, default 3600;
+``AWS::CloudFormation::CustomResource``): the last retry of an event starts within ``MAX_EVENT_AGE``
+and ends within ``FUNCTION_TIMEOUT`` (25 minutes in all), and the handler answers before its own
+timeout; a response lost all the same fails the stack after 30 minutes instead of an hour."""
 
 
 def handler_function(stack: Stack) -> lambda_.Function:
@@ -45,7 +58,8 @@ def handler_function(stack: Stack) -> lambda_.Function:
         runtime=lambda_.Runtime.PYTHON_3_14,
         handler="handler.index.on_event",
         code=lambda_.Code.from_asset(str(ASSET_DIR), exclude=["__pycache__", "*.pyc"]),
-        timeout=Duration.minutes(15),  # the packer streams up to LIMIT_BYTES; every other event takes seconds
+        timeout=FUNCTION_TIMEOUT,
+        max_event_age=MAX_EVENT_AGE,
         memory_size=1769,  # one full vCPU for the packer (Lambda allots CPU by memory)
         role=role,
         log_group=logs_group,
@@ -66,3 +80,10 @@ def handler_function(stack: Stack) -> lambda_.Function:
          "response URLs; a VPC would need NAT or endpoints and protect nothing more."},
     )
     return function
+
+
+def custom_resource(scope: Construct, id: str, resource_type: str, properties: Dict[str, Any]) -> CustomResource:
+    """A custom resource of this library on its stack's handler, with its ``ServiceTimeout``."""
+    function = handler_function(Stack.of(scope))
+    return CustomResource(scope, id, service_token=function.function_arn, resource_type=resource_type,
+                          properties=properties, service_timeout=SERVICE_TIMEOUT)

@@ -8,6 +8,10 @@ import urllib.request
 from typing import Any, Dict, Optional
 
 RESPONSE_LIMIT = 4096  # bytes of a custom-resource response body (and of a wait-condition signal)
+CREATE_FAILED = "constructs_jumpstart::CREATE_FAILED"
+"""The physical id of a Create that failed. CloudFormation's rollback then sends a Delete with it,
+which has nothing to delete: answered at once, as CDK's provider framework does with its own marker
+(aws-cdk-lib custom-resources, ``CREATE_FAILED_PHYSICAL_ID_MARKER``)."""
 
 
 def fit(body: Dict[str, Any], field: str = "Reason", limit: int = RESPONSE_LIMIT) -> bytes:
@@ -29,6 +33,14 @@ def put(url: str, data: bytes) -> None:
                                      headers={"Content-Type": "", "Content-Length": str(len(data))})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - CloudFormation's URL
         response.read()
+
+
+def failed_physical_id(event: Dict[str, Any]) -> str:
+    """The physical id to report with a failure: the marker for a Create (nothing was made that a
+    Delete must find), else the resource's own id, which a failed Update or Delete must not change."""
+    if event["RequestType"] == "Create":
+        return CREATE_FAILED
+    return event.get("PhysicalResourceId") or CREATE_FAILED
 
 
 def respond(event: Dict[str, Any], status: str, physical_id: str, reason: str = "",

@@ -17,16 +17,23 @@ HANDLERS = {"Custom::JumpStartJob": jobs.on_job, "Custom::JumpStartJobResult": j
             "Custom::JumpStartJobCheckpoint": waits.on_checkpoint}
 
 
+def on_request(event: Dict[str, Any]) -> None:
+    """A CloudFormation request: the Delete of a failed Create is answered at once (it made nothing);
+    every failure is reported to CloudFormation instead of hanging it."""
+    if event["RequestType"] == "Delete" and event.get("PhysicalResourceId") == cfn.CREATE_FAILED:
+        cfn.respond(event, "SUCCESS", cfn.CREATE_FAILED, "nothing to delete: the create had failed")
+        return
+    handler = HANDLERS.get(event.get("ResourceType", ""), jobs.on_job)
+    try:
+        handler(event)
+    except Exception as err:  # noqa: BLE001 - report every failure to CloudFormation instead of hanging it
+        cfn.respond(event, "FAILED", cfn.failed_physical_id(event), f"{type(err).__name__}: {err}")
+
+
 def on_event(event: Dict[str, Any], context: Any = None) -> None:
     """Lambda entry point."""
     if "RequestType" in event:
-        handler = HANDLERS.get(event.get("ResourceType", ""), jobs.on_job)
-        try:
-            handler(event)
-        except Exception as err:  # report every failure to CloudFormation instead of hanging it
-            props = event.get("ResourceProperties", {})
-            physical = event.get("PhysicalResourceId") or props.get("JobName") or props.get("ModelName") or "none"
-            cfn.respond(event, "FAILED", physical, f"{type(err).__name__}: {err}")
+        on_request(event)
         return
     if "stages" in event:  # a chained wait: state change or heartbeat
         print(waits.on_chain_event(event))
