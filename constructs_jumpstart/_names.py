@@ -1,5 +1,12 @@
 """Deterministic physical names for what CloudFormation cannot replace by itself (jobs, models
-created through the API)."""
+created through the API), and digests of what a resource serves (smoke tests).
+
+A request often holds tokens: a training job's ``model_data``, a model's name. Their text
+(``{"Fn::GetAtt": [...]}``) stays the same when what they stand for changes, so a digest of the text
+alone would keep a retrained or upgraded model's transform job, or its smoke test, as they were. So
+the constructs that produce such a token register an *identity* for it (the digest of what they were
+built from), and a digest reads that identity in place of the token.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,41 @@ import hashlib
 import json
 from typing import Any, Dict
 
-from aws_cdk import Stack
+from aws_cdk import Stack, Token
 from constructs import Construct
+
+_IDENTITIES: Dict[str, Dict[str, str]] = {}
+"""Per app (its root's address): token text -> the identity of what it stands for."""
+
+
+def register_identity(scope: Construct, token: str, identity: str) -> None:
+    """``token`` (a string token ``scope`` produced) stands for what ``identity`` names: a digest that
+    changes whenever the value behind the token will (e.g. a job's name prefix, a model's digest)."""
+    _IDENTITIES.setdefault(scope.node.root.node.addr, {})[token] = identity
+
+
+def with_identities(scope: Construct, value: Any) -> Any:
+    """``value`` with every registered token (also inside a longer string) replaced by its identity."""
+    known = _IDENTITIES.get(scope.node.root.node.addr)
+    if not known:
+        return value
+    if isinstance(value, dict):
+        return {k: with_identities(scope, v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [with_identities(scope, v) for v in value]
+    if isinstance(value, str) and Token.is_unresolved(value):
+        for token, identity in known.items():
+            if token in value:
+                value = value.replace(token, f"<{identity}>")
+    return value
 
 
 def request_digest(scope: Construct, request: Dict[str, Any], **extra: Any) -> str:
     """10 hex characters that change whenever ``scope``'s path, its stack or anything in
-    ``request`` (tokens included, as CloudFormation will see them) changes: a name built on it is
-    stable across synths and new for every change, which makes the change a replacement."""
+    ``request`` (tokens included, as CloudFormation will see them, and the identity of the tokens
+    the library produced) changes: a name built on it is stable across synths and new for every
+    change, which makes the change a replacement."""
     stack = Stack.of(scope)
-    payload = {"path": scope.node.path, "stack": stack.stack_name, "request": stack.resolve(request), **extra}
+    resolved = stack.resolve(with_identities(scope, request))
+    payload = {"path": scope.node.path, "stack": stack.stack_name, "request": resolved, **extra}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:10]
