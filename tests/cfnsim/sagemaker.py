@@ -60,6 +60,7 @@ class SageMaker:
         self.plans: List[Tuple[str, str, float, str]] = []  # (name prefix, outcome, seconds, reason)
         self.default_run = 600.0
         self.history: List[Tuple[float, str, str]] = []  # (time, job, status)
+        self.writes: Dict[str, List[str]] = {}  # job -> every s3://bucket/key it wrote
 
     # -- what tests steer --
 
@@ -137,30 +138,34 @@ class SageMaker:
         else:
             self._set(name, outcome, FailureReason=reason or "AlgorithmError: simulated failure")
 
+    def _put(self, job: str, bucket: str, key: str, data: bytes) -> None:
+        self.s3.put(bucket, key, data)
+        self.writes.setdefault(job, []).append(f"s3://{bucket}/{key}")
+
     def _write_output(self, name: str) -> None:
         job = self.jobs[name]
         if job["_kind"] == "training":
             base = f"{job['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output"
             bucket, key = _split(base)
             if (job["OutputDataConfig"].get("CompressionType") == "NONE"):
-                self.s3.put(bucket, f"{key}/model/model.bin", b"weights")
+                self._put(name, bucket, f"{key}/model/model.bin", b"weights")
                 job["ModelArtifacts"] = {"S3ModelArtifacts": f"{base}/model"}
             else:
-                self.s3.put(bucket, f"{key}/model.tar.gz", b"model.tar.gz")
+                self._put(name, bucket, f"{key}/model.tar.gz", b"model.tar.gz")
                 job["ModelArtifacts"] = {"S3ModelArtifacts": f"{base}/model.tar.gz"}
             return
         source = job["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
         out_bucket, out_prefix = _split(job["TransformOutput"]["S3OutputPath"].rstrip("/"))
         in_bucket, in_prefix = _split(source)
         for key in self.s3.keys(in_bucket, in_prefix) or [in_prefix]:
-            self.s3.put(out_bucket, f"{out_prefix}/{key[len(in_prefix):].lstrip('/') or key.split('/')[-1]}.out",
+            self._put(name, out_bucket, f"{out_prefix}/{key[len(in_prefix):].lstrip('/') or key.split('/')[-1]}.out",
                         f"output of {name}".encode())
 
     def _write_checkpoint(self, name: str) -> None:
         job = self.jobs[name]
         if self._status(name) == "InProgress":
             bucket, key = _split(job["CheckpointConfig"]["S3Uri"].rstrip("/"))
-            self.s3.put(bucket, f"{key}/checkpoint.pt", f"checkpoint of {name}".encode())
+            self._put(name, bucket, f"{key}/checkpoint.pt", f"checkpoint of {name}".encode())
 
     def _public(self, job: Dict[str, Any]) -> Dict[str, Any]:
         return {k: copy.deepcopy(v) for k, v in job.items() if not k.startswith("_")}

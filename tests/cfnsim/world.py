@@ -51,6 +51,7 @@ class World:
         self.hooked.guard = self.s3.guard = self._guard
         self.lambdas = Lambdas(self.clock, self.hooked, self.urlopen, self.guards)
         self.puts: List[Tuple[str, int, bytes]] = []  # every PUT to a pre-signed URL: (kind, size, body)
+        self.faults: Dict[Tuple[str, str], str] = {}  # (resource type or logical id, action) -> error: tests fail one
 
     def _guard(self) -> None:
         for guard in list(self.guards):
@@ -111,6 +112,9 @@ class World:
                 return self._finish(stack, resource, "UPDATE_FAILED", done, "Updates are not supported for "
                                     "AWS::CloudFormation::WaitCondition")
             return self._finish(stack, resource, "DELETE_COMPLETE", done)
+        fault = self.faults.get((resource.logical, action)) or self.faults.get((resource.type, action))
+        if fault:
+            return self._finish(stack, resource, f"{action.upper()}_FAILED", done, fault)
         try:
             getattr(self, f"_{action.lower()}_native")(stack, resource, old_props)
         except ServiceError as err:
