@@ -22,14 +22,25 @@ class ServiceError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+_SESSIONS: Dict[str, Any] = {}
+
+
+def _session(region: str):
+    """One boto3 session per region for every simulated world: its loader caches the service models
+    (loading them is most of a client's cost). Credentials are dummies: nothing is signed or sent."""
+    if region not in _SESSIONS:
+        _SESSIONS[region] = boto3.session.Session(aws_access_key_id="ASIASIMULATOR", aws_secret_access_key="sim",
+                                                  aws_session_token="sim", region_name=region)
+    return _SESSIONS[region]
+
+
 class Hooked:
     """Makes clients for a region whose calls the ``fakes`` (service name -> object with one method
     per operation, PascalCase) answer."""
 
     def __init__(self, fakes: Dict[str, Any], region: str):
         self.fakes, self.region = fakes, region
-        self.session = boto3.session.Session(aws_access_key_id="ASIASIMULATOR", aws_secret_access_key="sim",
-                                              aws_session_token="sim", region_name=region)
+        self.session = _session(region)
         self.calls: list = []
         self.guard = lambda: None  # the Lambda runtime: raises past the function's deadline
 

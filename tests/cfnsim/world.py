@@ -100,6 +100,9 @@ class World:
         if update is not None:
             old, resource.props = update[0], update[1]
             old_props = old.props
+        fault = self.faults.get((resource.logical, action)) or self.faults.get((resource.type, action))
+        if fault and not resource.is_custom:
+            return self._finish(stack, resource, f"{action.upper()}_FAILED", done, fault)
         if resource.is_custom:
             function = self.lambdas.functions.get(resource.props.get("ServiceToken", ""))
             if function is not None:
@@ -112,9 +115,6 @@ class World:
                 return self._finish(stack, resource, "UPDATE_FAILED", done, "Updates are not supported for "
                                     "AWS::CloudFormation::WaitCondition")
             return self._finish(stack, resource, "DELETE_COMPLETE", done)
-        fault = self.faults.get((resource.logical, action)) or self.faults.get((resource.type, action))
-        if fault:
-            return self._finish(stack, resource, f"{action.upper()}_FAILED", done, fault)
         try:
             getattr(self, f"_{action.lower()}_native")(stack, resource, old_props)
         except ServiceError as err:
