@@ -204,6 +204,13 @@ class SageMaker:
     def StopTransformJob(self, TransformJobName):
         return self._stop("transform", TransformJobName)
 
+    def ListTags(self, ResourceArn, **_):
+        """Tags given at creation are kept (CreateTrainingJob/CreateTransformJob/CreateModel ``Tags``)."""
+        for item in list(self.jobs.values()) + list(self.models.values()):
+            if ResourceArn in (item.get("TrainingJobArn"), item.get("TransformJobArn"), item.get("ModelArn")):
+                return {"Tags": item["_tags"]}
+        raise ServiceError("ValidationException", "Requested resource not found.")
+
     # -- models --
 
     def CreateModel(self, **params):
