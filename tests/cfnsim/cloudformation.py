@@ -22,11 +22,11 @@ included, with Lambda-backed custom resources and wait conditions. Sources, by r
   CloudFormation template"): ``Timeout`` at most 43200 s; updates not supported; ``Count`` SUCCESS
   signals (distinct UniqueId) complete it, a FAILURE signal or the timeout fails it; its ``Data``
   attribute is a JSON object of UniqueId -> Data; a signal is a JSON PUT to the handle's URL
-  (Status, Reason, UniqueId, Data). The handle keeps the signals it receives, so a signal sent
-  before its wait condition starts counts (the wait reads its handle); a signal to a handle that is
-  gone is ignored;
+  (Status, Reason, UniqueId, Data). Two readings of the simulator's own, which the documentation
+  does not state: the handle keeps the signals it receives, so a signal sent before its wait
+  condition starts counts; a signal to a handle that is gone is ignored (S3 accepts the PUT);
 * ``DescribeStackResources``: "Only the first 100 resources will be returned" (cloudformation service
-  model); ``ListStackResources`` pages; ``DescribeStackResource`` returns one; a deleted stack is
+  model; which 100 is not documented: here, by logical id); ``ListStackResources`` pages; ``DescribeStackResource`` returns one; a deleted stack is
   found by its id, not by its name (same model: "For deleted stacks ... up to 90 days").
 """
 

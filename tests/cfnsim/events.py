@@ -7,7 +7,7 @@
   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html;
 * ``Input`` and ``InputTemplate`` at most 8192 characters (events service model: ``TargetInput``
   max 8192, ``TransformerInput`` max 8192): PutTargets refuses a longer one;
-* ``rate(n unit)`` schedules fire every period from the rule's creation, with an event of
+* ``rate(n unit)`` schedules fire every period (from the rule's creation: the simulator's reading), with an event of
   detail-type "Scheduled Event", source ``aws.events`` and ``resources: [rule ARN]`` ("Creating an
   Amazon EventBridge rule that runs on a schedule", example scheduled event); a ``DISABLED`` rule
   delivers nothing (DisableRule);

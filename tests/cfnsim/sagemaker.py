@@ -13,9 +13,9 @@ service fills in. Sources, by rule:
   ``create_model``);
 * ``S3DataType: S3Prefix`` URIs must end with ``/`` (service model, ``S3ModelDataSource.S3DataType``:
   "A valid key name prefix identified by S3Uri always ends with a forward slash");
-* ``StopTrainingJob`` moves the job to ``Stopping``, then ``Stopped`` (service model,
-  ``DescribeTrainingJob.TrainingJobStatus`` and ``StopTrainingJob``: SageMaker sends SIGTERM and waits
-  up to 120 seconds before stopping the job) - minutes, not an instant;
+* ``StopTrainingJob`` moves the job to ``Stopping``, then ``Stopped`` (service model, ``StopTrainingJob``:
+  "SageMaker sends the algorithm the SIGTERM signal, which delays job termination for 120 seconds"),
+  so minutes, not an instant (here 300 s);
 * ``MaxRuntimeInSeconds`` reached: the job stops, ``SecondaryStatus: MaxRuntimeExceeded`` (service
   model, ``DescribeTrainingJob.SecondaryStatus``);
 * output locations: ``S3OutputPath/<job name>/output/model.tar.gz``, or with ``CompressionType: NONE``
@@ -23,7 +23,7 @@ service fills in. Sources, by rule:
   without its trailing slash (issue #18: what the service reports); checkpoints are written to
   ``CheckpointConfig.S3Uri`` itself ("Use checkpoints in Amazon SageMaker"); batch transform writes
   ``<input object name>.out`` under ``TransformOutput.S3OutputPath`` (service model,
-  ``TransformOutput.S3OutputPath``);
+  ``TransformOutput.S3OutputPath``: "For every S3 object used as input ... with an .out suffix");
 * each status change is an EventBridge event, source ``aws.sagemaker``, detail-type "SageMaker
   Training Job State Change" / "SageMaker Transform Job State Change", detail shaped like the
   Describe output ("Amazon SageMaker events" in the SageMaker Developer Guide).
