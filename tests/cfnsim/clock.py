@@ -8,7 +8,7 @@ import heapq
 import itertools
 from typing import Callable, List, Optional, Tuple
 
-EPOCH = 1_780_000_000.0  # any fixed start: runs are reproducible
+EPOCH = 1_780_000_033.0  # any fixed start (runs are reproducible), deliberately not on a whole minute
 
 
 class Clock:

@@ -7,7 +7,9 @@
   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html;
 * ``Input`` and ``InputTemplate`` at most 8192 characters (events service model: ``TargetInput``
   max 8192, ``TransformerInput`` max 8192): PutTargets refuses a longer one;
-* ``rate(n unit)`` schedules fire every period (from the rule's creation: the simulator's reading), with an event of
+* ``rate(n unit)`` schedules fire every period (from the rule's creation: the simulator's reading) on
+  whole minutes ("the minimum precision for schedules is 1 minute": "Using cron and rate expressions
+  to schedule rules in Amazon EventBridge"), with an event of
   detail-type "Scheduled Event", source ``aws.events`` and ``resources: [rule ARN]`` ("Creating an
   Amazon EventBridge rule that runs on a schedule", example scheduled event); a ``DISABLED`` rule
   delivers nothing (DisableRule);
@@ -91,11 +93,11 @@ class EventBridge:
             current = self.rules.get(rule["Name"])
             if current is None or current["generation"] != generation:
                 return
-            self.clock.at(start + (k + 1) * period, lambda: fire(k + 1))
+            self.clock.at(_minute(start + (k + 1) * period), lambda: fire(k + 1))
             if current["State"] == "ENABLED":
                 self._deliver(current, self._event("aws.events", "Scheduled Event", {}, [current["Arn"]]))
 
-        self.clock.at(start + period, lambda: fire(1))
+        self.clock.at(_minute(start + period), lambda: fire(1))
 
     def _event(self, source: str, detail_type: str, detail: Dict[str, Any], resources: List[str]) -> Dict[str, Any]:
         return {"version": "0", "id": f"event-{next(self._ids)}", "detail-type": detail_type, "source": source,
@@ -146,6 +148,11 @@ class EventBridge:
         if rule["ScheduleExpression"]:
             out["ScheduleExpression"] = rule["ScheduleExpression"]
         return out
+
+
+def _minute(when: float) -> float:
+    """A schedule's time on the next whole minute (its precision)."""
+    return -(-when // 60) * 60
 
 
 def _epoch_ms(value: Any) -> Any:
