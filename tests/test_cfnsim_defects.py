@@ -175,7 +175,8 @@ def test_8_pack_longer_than_the_lambda_fails_cleanly_before_the_timeout():
     packer = resources_of(stack, "Custom::JumpStartArtifact")[0]
     started = next(t for t, logical, status, _ in stack.events if logical == packer.logical
                    and status == "CREATE_IN_PROGRESS")
-    failed = next(t for t, logical, status, _ in stack.events if logical == packer.logical and status == "CREATE_FAILED")
+    failed = next(t for t, logical, status, _ in stack.events
+                  if logical == packer.logical and status == "CREATE_FAILED")
     assert [r["Status"] for r in stack.responses if r["logical"] == packer.logical and r["type"] == "Create"][:1] \
         == ["FAILED"]
     assert failed - started < 900
@@ -203,7 +204,8 @@ def _shared_bucket_transform(app: cdk.App) -> None:
     from constructs_jumpstart import JumpStartBatchTransform
 
     stack = cdk.Stack(app, "Shared", env=cdk.Environment(region="us-west-2"))
-    JumpStartBatchTransform(stack, "Classify", model_id="pytorch-ic-mobilenet-v2", input_data="s3://shared-input/images/",
+    JumpStartBatchTransform(stack, "Classify", model_id="pytorch-ic-mobilenet-v2",
+                            input_data="s3://shared-input/images/",
                             output_bucket=s3.Bucket.from_bucket_name(stack, "Out", "shared-output"),
                             timeout=Duration.hours(2))
 

@@ -5,8 +5,6 @@ requests CloudFormation sends and the responses the handler returns follow the d
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.cfnsim import World, apps, invariants

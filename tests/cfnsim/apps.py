@@ -28,7 +28,8 @@ _CACHE: Dict[str, Assembly] = {}
 
 
 def _context(key: str, extra: Dict[str, Any]) -> Dict[str, Any]:
-    return {"jumpstart:metadata": "shipped", "jumpstart:errors": "raise", "jumpstart:lockfile": str(_ROOT / f"{key}.lock.json"),
+    return {"jumpstart:metadata": "shipped", "jumpstart:errors": "raise",
+            "jumpstart:lockfile": str(_ROOT / f"{key}.lock.json"),
             "region": "us-west-2", **extra}
 
 

@@ -26,7 +26,8 @@ included, with Lambda-backed custom resources and wait conditions. Sources, by r
   does not state: the handle keeps the signals it receives, so a signal sent before its wait
   condition starts counts; a signal to a handle that is gone is ignored (S3 accepts the PUT);
 * ``DescribeStackResources``: "Only the first 100 resources will be returned" (cloudformation service
-  model; which 100 is not documented: here, by logical id); ``ListStackResources`` pages; ``DescribeStackResource`` returns one; a deleted stack is
+  model; which 100 is not documented: here, by logical id); ``ListStackResources`` pages;
+  ``DescribeStackResource`` returns one; a deleted stack is
   found by its id, not by its name (same model: "For deleted stacks ... up to 90 days").
 """
 
@@ -138,7 +139,8 @@ class CloudFormation:
                      parameters: Optional[Dict[str, Any]] = None) -> Stack:
         stack = self.stacks[name]
         if stack.status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"):
-            raise ServiceError("ValidationError", f"Stack:{stack.id} is in {stack.status} state and can not be updated.")
+            raise ServiceError("ValidationError",
+                               f"Stack:{stack.id} is in {stack.status} state and can not be updated.")
         old_assembly, old_parameters = stack.assembly, stack.parameters
         before = {k: _copy(r) for k, r in stack.resources.items()}
         stack.assembly = assembly or stack.assembly
@@ -147,7 +149,8 @@ class CloudFormation:
         touched: Dict[str, str] = {}  # logical -> "created" | "updated" | "replaced"
         order = list(stack.template["Resources"])
         ok = self._run(order, dependencies(stack.template),
-                       lambda logical, done: self._update(stack, logical, before.get(logical), touched, done), stop=True)
+                       lambda logical, done: self._update(stack, logical, before.get(logical), touched, done),
+                       stop=True)
         if ok:
             self._status(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
             self._cleanup(stack, before, touched)
@@ -313,7 +316,8 @@ class CloudFormation:
         def delete(key: str, done) -> Optional[Callable[[], None]]:
             resource = by_key[key]
             policy = resource.definition.get("DeletionPolicy", "Delete")
-            retained = policy == "Retain" or (policy == "RetainExceptOnCreate" and stack.status != "ROLLBACK_IN_PROGRESS")
+            retained = policy == "Retain" or (policy == "RetainExceptOnCreate"
+                                              and stack.status != "ROLLBACK_IN_PROGRESS")
             nothing = resource.status in ("DELETE_COMPLETE", "") or (resource.status == "CREATE_FAILED"
                                                                      and not resource.is_custom)
             if retained or nothing:
@@ -346,7 +350,7 @@ class CloudFormation:
             event["OldResourceProperties"] = stringify(old_props or {})
         timeout = int(props.get("ServiceTimeout") or CUSTOM_TIMEOUT)
         failed_status = {"Create": "CREATE_FAILED", "Update": "UPDATE_FAILED", "Delete": "DELETE_FAILED"}[request_type]
-        ok_status = {"Create": "CREATE_COMPLETE", "Update": "UPDATE_COMPLETE", "Delete": "DELETE_COMPLETE"}[request_type]
+        ok_status = failed_status.replace("FAILED", "COMPLETE")
 
         def receive(body: Dict[str, Any], size: int) -> None:
             self.pending.pop(url, None)
@@ -382,8 +386,9 @@ class CloudFormation:
         self.pending[url] = receive
         function_arn = props["ServiceToken"]
         self.world.lambdas.invoke_async(function_arn, event)
-        self.clock.after(timeout, lambda: finish(False, "CloudFormation did not receive a response from your Custom "
-                                                        f"Resource. Please check your logs for requestId [{request_id}]."))
+        no_response = ("CloudFormation did not receive a response from your Custom Resource. Please check your logs "
+                       f"for requestId [{request_id}].")
+        self.clock.after(timeout, lambda: finish(False, no_response))
         return lambda: finish(False, "Resource creation cancelled")
 
     def receive_response(self, url: str, data: bytes) -> None:
@@ -453,9 +458,11 @@ class CloudFormation:
             done(ok)
 
         handle["listeners"].append(check)
-        self.clock.after(timeout, lambda: finish(False, f"WaitCondition timed out. Received "
-                                                        f"{len([s for s in handle['signals'] if s.get('Status') == 'SUCCESS'])}"
-                                                        f" conditions when expecting {count}"))
+        def timed_out() -> None:
+            received = len([s for s in handle["signals"] if s.get("Status") == "SUCCESS"])
+            finish(False, f"WaitCondition timed out. Received {received} conditions when expecting {count}")
+
+        self.clock.after(timeout, timed_out)
         self.clock.after(0, check)
         return lambda: finish(False, "Resource creation cancelled")
 

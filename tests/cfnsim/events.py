@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 from .botohook import ServiceError
 from .patterns import matches

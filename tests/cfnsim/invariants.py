@@ -43,7 +43,8 @@ def foreign_signals(world) -> List[str]:
         for signal in handle["signals"]:
             owner = owners.get(signal.get("UniqueId", ""))
             if owner is not None and owner != handle["stack"]:
-                found.append(f"{signal.get('Status')} from {signal['UniqueId']} (of {owner}) to a handle of {handle['stack']}")
+                found.append(f"{signal.get('Status')} from {signal['UniqueId']} (of {owner}) "
+                             f"to a handle of {handle['stack']}")
     return found
 
 

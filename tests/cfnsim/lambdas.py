@@ -118,7 +118,7 @@ class Lambdas:
 
     @staticmethod
     def _unload(function: Function) -> None:
-        root = str(function.asset)
+        root = str(function.asset).rstrip("/") + "/"
         for name, module in list(sys.modules.items()):
             if (getattr(module, "__file__", None) or "").startswith(root):
                 del sys.modules[name]

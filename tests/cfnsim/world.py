@@ -162,7 +162,8 @@ class World:
         elif t in ("AWS::SageMaker::EndpointConfig", "AWS::SageMaker::Endpoint"):
             kind = "EndpointConfig" if t.endswith("Config") else "Endpoint"
             name = p.get(f"{kind}Name") or re.sub(r"[^a-zA-Z0-9-]", "", self._name(stack, resource))
-            resource.physical = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind.lower().replace('config', '-config')}/{name}"
+            arn_kind = "endpoint-config" if kind == "EndpointConfig" else "endpoint"
+            resource.physical = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{arn_kind}/{name}"
             resource.attrs = {f"{kind}Name": name}
         elif t == "AWS::IAM::Role":
             name = p.get("RoleName") or self._name(stack, resource, 64)
