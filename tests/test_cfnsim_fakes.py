@@ -73,6 +73,17 @@ def test_stop_takes_minutes_and_each_transition_is_an_event(world):
         sm.stop_training_job(TrainingJobName="j2")
 
 
+def test_a_job_ends_when_the_test_says(world):
+    sm = world.hooked.client("sagemaker")
+    world.sagemaker.plan("j", "Completed", None)
+    sm.create_training_job(**training("j5", StoppingCondition={"MaxRuntimeInSeconds": 86400 * 5}))
+    world.advance(86400 * 3)
+    assert sm.describe_training_job(TrainingJobName="j5")["TrainingJobStatus"] == "InProgress"
+    world.sagemaker.end("j5", "Failed", "AlgorithmError: told so")
+    job = sm.describe_training_job(TrainingJobName="j5")
+    assert (job["TrainingJobStatus"], job["FailureReason"]) == ("Failed", "AlgorithmError: told so")
+
+
 def test_max_runtime_stops_the_job(world):
     sm = world.hooked.client("sagemaker")
     world.sagemaker.plan("j", "Completed", 7200)

@@ -69,6 +69,11 @@ class SageMaker:
         of training (None: run until stopped or MaxRuntime)."""
         self.plans.insert(0, (prefix, outcome, float("inf") if seconds is None else seconds, reason))
 
+    def end(self, prefix: str, outcome: str = "Completed", reason: str = "") -> None:
+        """End now every job in progress whose name starts with ``prefix`` (``Completed``/``Failed``)."""
+        for name in [n for n in self.running() if n.startswith(prefix)]:
+            self._finish(name, outcome, reason)
+
     def running(self) -> List[str]:
         return [n for n, j in self.jobs.items() if j[KINDS[j["_kind"]][1]] in ("InProgress", "Stopping")]
 
