@@ -58,7 +58,6 @@ def _uncompressed_app(app: cdk.App) -> None:
     JumpStartEndpoint(stack, "Serve", model_id="fixture-llm-finetune", accept_eula=True, model_data=job.model_data)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue #18 defect 3")
 def test_3_failed_pack_rolls_back_cleanly():
     """The packer's Create fails (its source is missing): the rollback Delete must succeed."""
     world = World()
