@@ -245,6 +245,9 @@ def _resource_reason(resource: str, actions) -> Optional[str]:
     if job and all(a.startswith("sagemaker:") for a in actions):
         return ("Jobs are named at deploy from a hash of their inputs (a new name per change); scoped to this "
                 "construct's job-name prefix in this account and region.")
+    if ":model/" in resource and all(a.startswith("sagemaker:") for a in actions):
+        return ("Models created through the API are named at deploy from a hash of their resolved request (a new "
+                "name per change); scoped to this construct's model-name base in this account and region.")
     s3_prefix = (":s3:::" in resource or ".Arn>/" in resource) and resource.endswith("*")
     if s3_prefix and all(a.startswith("s3:") for a in actions):
         return ("Exactly the S3 prefix SageMaker reads or writes (training data, outputs, captured data); objects "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from aws_cdk import aws_iam as iam
@@ -133,8 +134,11 @@ def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
     t = Template.from_stack(stack)
     # AWS::SageMaker::Model has no AdditionalModelDataSources, so this model is created by CreateModel
     t.resource_count_is("AWS::SageMaker::Model", 0)
-    (custom,) = t.find_resources("Custom::JumpStartModel").values()
-    assert custom["Properties"]["ModelName"] == ep.model_name
+    ((custom_id, custom),) = t.find_resources("Custom::JumpStartModel").items()
+    # the handler finishes the name at deploy from the resolved request; consumers read it from there
+    assert re.fullmatch(r"fixture-llm-gated-[0-9a-f]{10}", custom["Properties"]["ModelNameBase"])
+    assert stack.resolve(ep.model_name) == {"Fn::GetAtt": [custom_id, "ModelName"]}
+    assert stack.resolve(ep.model.model_arn) == {"Fn::GetAtt": [custom_id, "ModelArn"]}
     parts = custom["Properties"]["Request"]["Fn::Join"][1]
     request = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in parts))
     assert request["ExecutionRoleArn"] == "ROLE"
@@ -159,7 +163,7 @@ def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
     assert custom["Properties"]["ServiceToken"]["Fn::GetAtt"][0].startswith("JumpStartJobsHandlerFunction")
     # the endpoint config serves it, after it exists
     config_id, config = next(iter(t.find_resources("AWS::SageMaker::EndpointConfig").items()))
-    assert config["Properties"]["ProductionVariants"][0]["ModelName"] == ep.model_name
+    assert config["Properties"]["ProductionVariants"][0]["ModelName"] == {"Fn::GetAtt": [custom_id, "ModelName"]}
     assert any(d.startswith("LlmModel") for d in config["DependsOn"])
     # deploy_kwargs from the spec go on the production variant
     t.has_resource_properties(

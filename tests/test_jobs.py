@@ -367,3 +367,22 @@ def test_a_wait_of_at_most_12_hours_stays_one_wait_condition(make_stack):
     job = _job(stack, timeout=cdk.Duration.hours(12))
     assert len(job.runner.waits) == 1
     Template.from_stack(stack).resource_count_is("Custom::JumpStartJobCheckpoint", 0)
+
+
+def test_a_transform_reruns_when_its_model_changes_behind_the_same_name_token(make_stack, job_outputs_identified):
+    """The transform request names its model by a token (``Fn::GetAtt [Model, ModelName]``) whose
+    text stays the same when the model is replaced: the job's name reads the model's identity (what
+    it serves), so another artifact, a retrained one included, is a new job and new output."""
+    def prefix(model_data=None, hyperparameters=None, **kw) -> str:
+        stack = make_stack()
+        if model_data is None:
+            model_data = _job(stack, hyperparameters=hyperparameters or {"epochs": 3}).model_data
+        bt = JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25",
+                                     input_data="s3://my-data/images/", model_data=model_data, **kw)
+        return bt.runner.job_name_prefix
+
+    assert prefix("s3://m/v1/model.tar.gz") == prefix("s3://m/v1/model.tar.gz")
+    assert prefix("s3://m/v1/model.tar.gz") != prefix("s3://m/v2/model.tar.gz")
+    assert prefix("s3://m/v1/model.tar.gz") != prefix("s3://m/v1/model.tar.gz", environment={"TS_DEBUG": "1"})
+    assert prefix() == prefix()
+    assert prefix() != prefix(hyperparameters={"epochs": 4})
