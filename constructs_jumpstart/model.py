@@ -125,7 +125,7 @@ class JumpStartModel(Construct):
             _make_connectable()
         super().__init__(scope, id)
         adopt(self, scope, id)
-        problems = _input_problems(environment, model_data, security_groups, vpc)
+        problems = _input_problems(self, environment, model_data, security_groups, vpc)
         region = concrete_region(self, "JumpStartModel")
         try:
             key = LockKey(model_id, model_version, region, Scope.INFERENCE.value, instance_type, config_name,
@@ -157,7 +157,9 @@ class JumpStartModel(Construct):
         script = S3Artifact.from_uri(resolved.script_uri) if resolved.script_uri else None
         repack = script is not None and packable  # the SDK's script-mode repack: code/ inside the artifact
         pack = repack or (compress_artifact and packable and artifact.is_prefix)
-        depends = self._build_role(resolved, role, vpc, [] if pack else [artifact, None if repack else script])
+        granted = source is not None and source.grants  # grants itself (a bucket, an asset, a job's output)
+        served = [None if granted else artifact, None if repack else script]
+        depends = self._build_role(resolved, role, vpc, [] if pack else served)
         artifact = self._build_artifact(artifact, source, script if repack else None, pack)
         env = self._environment(resolved, model_id, script, repack, region, environment)
         reference = resolved.hub_content_arn if resolved.hub_content_type == "ModelReference" and not pack else None
@@ -374,7 +376,7 @@ def api_model_name_base(model_id: str, digest: str) -> str:
     return f"{stem or 'model'}-{digest}"
 
 
-def _input_problems(environment: Optional[Mapping[str, str]], model_data: Any, security_groups: Any,
+def _input_problems(scope: Construct, environment: Optional[Mapping[str, str]], model_data: Any, security_groups: Any,
                     vpc: Any) -> List[str]:
     """What is wrong with the props themselves, before anything is resolved."""
     problems = [f"environment must map strings to strings; got {key!r}: {value!r} ({type(value).__name__}). "
@@ -382,6 +384,10 @@ def _input_problems(environment: Optional[Mapping[str, str]], model_data: Any, s
                 for key, value in (environment or {}).items() if not isinstance(key, str) or not isinstance(value, str)]
     if isinstance(model_data, str) and not is_token(model_data) and not model_data.startswith("s3://"):
         problems.append(f"model_data must be an s3:// URI; got {model_data!r}.")
+    uri = model_data.artifact.s3_uri if isinstance(model_data, ModelSource) else model_data
+    granted = isinstance(model_data, ModelSource) and model_data.grants
+    if isinstance(uri, str) and is_token(uri) and not granted and not _iam.grantable(uri):
+        problems.append(_iam.ungrantable_problem("model_data", uri, "ModelSource.from_bucket(bucket, key)", scope))
     if security_groups and vpc is None:
         problems.append("security_groups need vpc=.")
     return problems
