@@ -179,6 +179,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
     """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
     resolved = role = encryption_key = async_output_bucket = data_capture_bucket = None
     serverless = async_inference = _deployment = cfn_endpoint = endpoint_config = None
+    _watching_exports = False
 
     @reports_problems(_failed_endpoint)
     def __init__(
@@ -591,8 +592,31 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                 "endpoint, and SageMaker refuses it as an update while the variant is registered with Application "
                 "Auto Scaling. To change it: remove auto_scale and deploy (deregisters the target), change the "
                 "instance type and deploy, then add auto_scale again.")
-        elif self._deployment is None and endpoint.endpoint_name is None:
+            return
+        if self._deployment is None and endpoint.endpoint_name is None:
             endpoint.endpoint_name = self._generated_endpoint_name()
+        if not self._watching_exports:
+            from ._exported import warn_when_exported
+
+            self._watching_exports = True
+            warn_when_exported(self, endpoint, self._warn_exported)
+
+    def _warn_exported(self, output: Any, importers: List[str]) -> None:
+        """The scaled endpoint is replaced when an instance type changes (a new name and ARN), and
+        CloudFormation refuses to change an export another stack imports (``Fn::ImportValue``,
+        AWS CloudFormation User Guide)."""
+        if importers:
+            where, who = f"export {output.export_name}", f"stack {', '.join(importers)} imports it"
+        else:
+            where = f"export {output.export_name} of output {output.node.path}"
+            who = "another stack may import it"
+        Annotations.of(self).add_warning_v2(
+            "jumpstart:scaled-name-exported",
+            f"this auto-scaled endpoint's name or ARN is exported ({where}) and {who}: changing an instance type "
+            "replaces the endpoint (a new name), and CloudFormation refuses to change an export that is in use, "
+            "so that deploy fails. Pass the name through an SSM parameter instead (aws_ssm.StringParameter here, "
+            "StringParameter.value_for_string_parameter in the consumer), "
+            "or set endpoint_name= and follow the documented procedure (README, 'Autoscaling and updates').")
 
     def _local_storage_instance_types(self, components: bool) -> List[str]:
         """The endpoint's instance types that have local storage (no volume key), by the SDK's rule
@@ -854,7 +878,9 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         except weights and data capture) and gives the endpoint a name that ends in a hash of its
         instance types, so changing an instance type replaces the endpoint (SageMaker refuses an
         in-place update that changes the instance type of a variant registered with Application
-        Auto Scaling).
+        Auto Scaling). The new name is a new value of any export of it, which CloudFormation refuses
+        while another stack imports it: synth warns (``jumpstart:scaled-name-exported``) when the
+        name or ARN is exported; pass it to other stacks through an SSM parameter instead.
         """
         from aws_cdk import aws_applicationautoscaling as appscaling
 
