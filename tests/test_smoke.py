@@ -171,7 +171,11 @@ def test_the_test_reruns_when_a_fine_tuned_model_is_retrained(make_stack, job_ou
         ep = JumpStartEndpoint(stack, "Tuned", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
                                model_data=job.model_data)
         ep.add_smoke_test(b"\xff\xd8jpeg", content_type="application/x-image")
-        return _function(Template.from_stack(stack))["Environment"]["Variables"]["FINGERPRINT"]
+        template = Template.from_stack(stack)
+        (trigger,) = template.find_resources("Custom::Trigger").values()
+        return (_function(template)["Environment"]["Variables"]["FINGERPRINT"],
+                trigger["Properties"]["HandlerArn"]["Ref"])  # the function version the trigger runs
 
-    assert fingerprint(3) == fingerprint(3)
-    assert fingerprint(3) != fingerprint(4)
+    same, retrained = fingerprint(3), fingerprint(4)
+    assert same == fingerprint(3)
+    assert same[0] != retrained[0] and same[1] != retrained[1]
