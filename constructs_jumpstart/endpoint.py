@@ -502,7 +502,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
 
     def _build_endpoint(self, endpoint_name: Optional[str], deployment: Optional[DeploymentConfig]) -> None:
         self._named_by_user = endpoint_name is not None
-        if endpoint_name is None and deployment is not None:
+        generated = endpoint_name is None and deployment is not None
+        if generated:
             endpoint_name = self._generated_endpoint_name()
         self.endpoint_config_name: str = self.endpoint_config.attr_endpoint_config_name
         self.cfn_endpoint = sagemaker.CfnEndpoint(
@@ -514,6 +515,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         )
         self._endpoint_name: Optional[str] = endpoint_name
         self._endpoint_arn: Optional[str] = None
+        if generated:  # renamed when an instance type changes, as a scaled endpoint
+            self._watch_exports()
 
     def _build_components(self, inference_components: Sequence[JumpStartInferenceComponent], variant_name: str) -> None:
         labels = [_variant_name(c.name or c.model_id) for c in inference_components]
@@ -595,14 +598,19 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             return
         if self._deployment is None and endpoint.endpoint_name is None:
             endpoint.endpoint_name = self._generated_endpoint_name()
+        self._watch_exports()
+
+    def _watch_exports(self) -> None:
+        """Warn at synth when the endpoint's generated name, which changes with its instance types,
+        or its ARN leaves the stack through an export (see :mod:`._exported`)."""
         if not self._watching_exports:
             from ._exported import warn_when_exported
 
             self._watching_exports = True
-            warn_when_exported(self, endpoint, self._warn_exported)
+            warn_when_exported(self, self.cfn_endpoint, self._warn_exported)
 
     def _warn_exported(self, output: Any, importers: List[str]) -> None:
-        """The scaled endpoint is replaced when an instance type changes (a new name and ARN), and
+        """The endpoint is replaced when an instance type changes (a new name and ARN), and
         CloudFormation refuses to change an export another stack imports (``Fn::ImportValue``,
         AWS CloudFormation User Guide)."""
         if importers:
@@ -612,11 +620,12 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             who = "another stack may import it"
         Annotations.of(self).add_warning_v2(
             "jumpstart:scaled-name-exported",
-            f"this auto-scaled endpoint's name or ARN is exported ({where}) and {who}: changing an instance type "
-            "replaces the endpoint (a new name), and CloudFormation refuses to change an export that is in use, "
-            "so that deploy fails. Pass the name through an SSM parameter instead (aws_ssm.StringParameter here, "
-            "StringParameter.value_for_string_parameter in the consumer), "
-            "or set endpoint_name= and follow the documented procedure (README, 'Autoscaling and updates').")
+            f"this endpoint's name or ARN is exported ({where}) and {who}: its generated name ends in a hash of its "
+            "instance types (auto_scale, deployment=), so changing one replaces the endpoint (a new name), and "
+            "CloudFormation refuses to change an export that is in use, so that deploy fails. Pass the name through "
+            "an SSM parameter instead (aws_ssm.StringParameter here, StringParameter.value_for_string_parameter in "
+            "the consumer), or set endpoint_name= and follow the documented procedure (README, 'Autoscaling and "
+            "updates').")
 
     def _local_storage_instance_types(self, components: bool) -> List[str]:
         """The endpoint's instance types that have local storage (no volume key), by the SDK's rule

@@ -197,8 +197,7 @@ def test_rule_an_autoscaled_endpoint_whose_name_another_stack_imports_warns(make
     stack = make_stack()
     ep = JumpStartEndpoint(stack, "E", **MOBILENET)
     ep.auto_scale(1, 2)
-    consumer = cdk.Stack(stack.node.root, "Consumer", env=stack.environment and cdk.Environment(
-        account=stack.account, region=stack.region))
+    consumer = cdk.Stack(stack.node.root, "Consumer", env=cdk.Environment(account=stack.account, region=stack.region))
     cdk.CfnOutput(consumer, "Name", value=ep.endpoint_name)
     (warning,) = _exported_warnings(stack)
     assert "(export TestStack:ExportsOutputFnGetAtt" in warning and "stack Consumer imports it" in warning
@@ -213,6 +212,19 @@ def test_rule_an_autoscaled_endpoint_with_an_export_of_yours_warns(make_stack):
     cdk.CfnOutput(stack, "NotExported", value=ep.endpoint_name)
     (warning,) = _exported_warnings(stack)
     assert "(export classifier-arn of output TestStack/Arn)" in warning and "another stack may import it" in warning
+
+
+def test_rule_a_blue_green_endpoint_whose_arn_another_stack_imports_warns(make_stack):
+    """A deployment config also gives the endpoint a generated name that ends in a hash of its
+    instance types: another stack's grant_invoke imports its ARN."""
+    from aws_cdk import aws_iam as iam
+
+    stack = make_stack()
+    ep = JumpStartEndpoint(stack, "E", deployment=DeploymentConfig.blue_green(), **MOBILENET)
+    consumer = cdk.Stack(stack.node.root, "Consumer", env=cdk.Environment(account=stack.account, region=stack.region))
+    ep.grant_invoke(iam.Role(consumer, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")))
+    (warning,) = _exported_warnings(stack)
+    assert "(export TestStack:ExportsOutputRefEEndpoint" in warning and "stack Consumer imports it" in warning
 
 
 def test_rule_an_exported_endpoint_that_is_not_replaced_does_not_warn(make_stack):
