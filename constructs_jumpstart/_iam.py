@@ -27,6 +27,42 @@ def split_s3_uri(uri: str) -> Tuple[str, str]:
     return bucket, key
 
 
+def grantable(uri: str) -> bool:
+    """Whether the bucket of ``uri`` is known at synth: a plain URI, or one that holds tokens but
+    starts with ``s3://`` and its bucket (``"s3://" + token + "/train/"``,
+    ``f"s3://{bucket.bucket_name}/x/"``: the bucket is the text before the first ``/`` after
+    ``s3://``). A URI that is one opaque token (a ``CfnParameter``, an SSM parameter, another
+    stack's output) names no bucket a grant could be written for."""
+    if not uri.startswith("s3://"):
+        return False
+    return bool(uri[len("s3://"):].partition("/")[0])
+
+
+def _shown(value: str, scope=None) -> str:
+    """A token as the template will hold it (``{"Ref": "DataUri"}``), for an error message. Only on
+    the error path: without a scope it is resolved in a stack of its own."""
+    import json
+
+    try:
+        return f"{value!r} ({json.dumps(Stack.of(scope).resolve(value) if scope else Stack().resolve(value))})"
+    except Exception:  # noqa: BLE001 - the text alone still names the value
+        return repr(value)
+
+
+def ungrantable_problem(prop: str, value: str, fix: str, scope=None) -> str:
+    """The synth error for an S3 URI whose bucket cannot be known: its reader would get no grant
+    and the deployment would fail with AccessDenied."""
+    return (f"{prop}={_shown(value, scope)} is a token whose bucket cannot be known at synth (it does not start "
+            f"with s3:// and the bucket name), so no read access can be granted for it. Pass {fix} (the bucket can be "
+            "s3.Bucket.from_bucket_name(...) of a token; the prefix or key may be a token), or a URI that writes out "
+            "its bucket, e.g. \"s3://\" + bucket_name + \"/prefix/\".")
+
+
+def _nag_flat(stack: Stack, resource: str) -> str:
+    """A resource ARN as cdk-nag writes it in finding ids (tokens resolved and flattened)."""
+    return _flatten(stack.resolve(resource)) if is_token(resource) else resource
+
+
 class Statements:
     """Least-privilege IAM statements built as plain data, rendered in one jsii call.
 
@@ -51,17 +87,20 @@ class Statements:
         self.items.append(statement)
         for resource in resources:
             if "*" in resource and reason:
-                flat = resource if self._account_literal is None else resource.replace(ACCOUNT, self._account_literal)
+                flat = _nag_flat(self.where.stack, resource)
+                flat = flat if self._account_literal is None else flat.replace(ACCOUNT, self._account_literal)
                 self.reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]"] = reason
         return self
 
     def s3_read(self, artifacts: Iterable[S3Artifact]) -> "Statements":
         """``s3:GetObject`` on exactly the objects (or prefixes) given, plus ``s3:ListBucket``
-        limited to those prefixes. Token URIs are skipped: whoever made them grants access."""
+        limited to those prefixes. URIs whose bucket is a token are granted where the bucket is
+        known (:func:`grantable`); a URI that is one opaque token is skipped: whoever made it grants
+        access (a training job's output), and the constructs refuse it from anyone else."""
         objects: List[str] = []
         list_by_bucket: dict = {}
         for artifact in artifacts:
-            if is_token(artifact.s3_uri):
+            if is_token(artifact.s3_uri) and not grantable(artifact.s3_uri):
                 continue
             bucket, key = split_s3_uri(artifact.s3_uri)
             if artifact.is_prefix or artifact.s3_uri.endswith("/"):
@@ -245,6 +284,9 @@ def _resource_reason(resource: str, actions) -> Optional[str]:
     if job and all(a.startswith("sagemaker:") for a in actions):
         return ("Jobs are named at deploy from a hash of their inputs (a new name per change); scoped to this "
                 "construct's job-name prefix in this account and region.")
+    if ":model/" in resource and all(a.startswith("sagemaker:") for a in actions):
+        return ("Models created through the API are named at deploy from a hash of their resolved request (a new "
+                "name per change); scoped to this construct's model-name base in this account and region.")
     s3_prefix = (":s3:::" in resource or ".Arn>/" in resource) and resource.endswith("*")
     if s3_prefix and all(a.startswith("s3:") for a in actions):
         return ("Exactly the S3 prefix SageMaker reads or writes (training data, outputs, captured data); objects "

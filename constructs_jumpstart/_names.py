@@ -12,19 +12,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Dict
+from typing import Any, Callable, Dict, Union
 
 from aws_cdk import Stack, Token
 from constructs import Construct
 
-_IDENTITIES: Dict[str, Dict[str, str]] = {}
+Identity = Union[str, Callable[[], str]]
+_IDENTITIES: Dict[str, Dict[str, Identity]] = {}
 """Per app (its root's address): token text -> the identity of what it stands for."""
 
 
-def register_identity(scope: Construct, token: str, identity: str) -> None:
+def register_identity(scope: Construct, token: str, identity: Identity) -> None:
     """``token`` (a string token ``scope`` produced) stands for what ``identity`` names: a digest that
-    changes whenever the value behind the token will (e.g. a job's name prefix, a model's digest)."""
+    changes whenever the value behind the token will (e.g. a job's name prefix, a model's digest).
+    ``identity`` may be a function, called on the first digest that reads the token (and then kept):
+    most tokens are never read by one, and a digest costs a resolve of its value."""
     _IDENTITIES.setdefault(scope.node.root.node.addr, {})[token] = identity
+
+
+def _identity(known: Dict[str, Identity], token: str) -> str:
+    identity = known[token]
+    if callable(identity):
+        identity = known[token] = identity()
+    return identity
 
 
 def with_identities(scope: Construct, value: Any) -> Any:
@@ -37,9 +47,9 @@ def with_identities(scope: Construct, value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [with_identities(scope, v) for v in value]
     if isinstance(value, str) and Token.is_unresolved(value):
-        for token, identity in known.items():
+        for token in list(known):
             if token in value:
-                value = value.replace(token, f"<{identity}>")
+                value = value.replace(token, f"<{_identity(known, token)}>")
     return value
 
 

@@ -179,6 +179,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
     """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
     resolved = role = encryption_key = async_output_bucket = data_capture_bucket = None
     serverless = async_inference = _deployment = cfn_endpoint = endpoint_config = None
+    _watching_exports = False
 
     @reports_problems(_failed_endpoint)
     def __init__(
@@ -501,7 +502,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
 
     def _build_endpoint(self, endpoint_name: Optional[str], deployment: Optional[DeploymentConfig]) -> None:
         self._named_by_user = endpoint_name is not None
-        if endpoint_name is None and deployment is not None:
+        generated = endpoint_name is None and deployment is not None
+        if generated:
             endpoint_name = self._generated_endpoint_name()
         self.endpoint_config_name: str = self.endpoint_config.attr_endpoint_config_name
         self.cfn_endpoint = sagemaker.CfnEndpoint(
@@ -513,6 +515,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         )
         self._endpoint_name: Optional[str] = endpoint_name
         self._endpoint_arn: Optional[str] = None
+        if generated:  # renamed when an instance type changes, as a scaled endpoint
+            self._watch_exports()
 
     def _build_components(self, inference_components: Sequence[JumpStartInferenceComponent], variant_name: str) -> None:
         labels = [_variant_name(c.name or c.model_id) for c in inference_components]
@@ -591,8 +595,37 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                 "endpoint, and SageMaker refuses it as an update while the variant is registered with Application "
                 "Auto Scaling. To change it: remove auto_scale and deploy (deregisters the target), change the "
                 "instance type and deploy, then add auto_scale again.")
-        elif self._deployment is None and endpoint.endpoint_name is None:
+            return
+        if self._deployment is None and endpoint.endpoint_name is None:
             endpoint.endpoint_name = self._generated_endpoint_name()
+        self._watch_exports()
+
+    def _watch_exports(self) -> None:
+        """Warn at synth when the endpoint's generated name, which changes with its instance types,
+        or its ARN leaves the stack through an export (see :mod:`._exported`)."""
+        if not self._watching_exports:
+            from ._exported import warn_when_exported
+
+            self._watching_exports = True
+            warn_when_exported(self, self.cfn_endpoint, self._warn_exported)
+
+    def _warn_exported(self, output: Any, importers: List[str]) -> None:
+        """The endpoint is replaced when an instance type changes (a new name and ARN), and
+        CloudFormation refuses to change an export another stack imports (``Fn::ImportValue``,
+        AWS CloudFormation User Guide)."""
+        if importers:
+            where, who = f"export {output.export_name}", f"stack {', '.join(importers)} imports it"
+        else:
+            where = f"export {output.export_name} of output {output.node.path}"
+            who = "another stack may import it"
+        Annotations.of(self).add_warning_v2(
+            "jumpstart:scaled-name-exported",
+            f"this endpoint's name or ARN is exported ({where}) and {who}: its generated name ends in a hash of its "
+            "instance types (auto_scale, deployment=), so changing one replaces the endpoint (a new name), and "
+            "CloudFormation refuses to change an export that is in use, so that deploy fails. Pass the name through "
+            "an SSM parameter instead (aws_ssm.StringParameter here, StringParameter.value_for_string_parameter in "
+            "the consumer), or set endpoint_name= and follow the documented procedure (README, 'Autoscaling and "
+            "updates').")
 
     def _local_storage_instance_types(self, components: bool) -> List[str]:
         """The endpoint's instance types that have local storage (no volume key), by the SDK's rule
@@ -854,7 +887,9 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         except weights and data capture) and gives the endpoint a name that ends in a hash of its
         instance types, so changing an instance type replaces the endpoint (SageMaker refuses an
         in-place update that changes the instance type of a variant registered with Application
-        Auto Scaling).
+        Auto Scaling). The new name is a new value of any export of it, which CloudFormation refuses
+        while another stack imports it: synth warns (``jumpstart:scaled-name-exported``) when the
+        name or ARN is exported; pass it to other stacks through an SSM parameter instead.
         """
         from aws_cdk import aws_applicationautoscaling as appscaling
 

@@ -3,6 +3,7 @@ JumpStart model id, resolved at synth."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import jsii
@@ -60,7 +61,7 @@ class JumpStartModel(Construct):
 
     failed = False
     """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
-    resolved = role = model_data = cfn_model = vpc_config = packed_artifact = custom_model = None
+    resolved = role = model_data = cfn_model = vpc_config = packed_artifact = custom_model = _api_model_arn = None
     _connections = None
     uses_model_data_source = network_isolation = owns_role = False
     security_groups: List[Any] = []
@@ -124,7 +125,7 @@ class JumpStartModel(Construct):
             _make_connectable()
         super().__init__(scope, id)
         adopt(self, scope, id)
-        problems = _input_problems(environment, model_data, security_groups, vpc)
+        problems = _input_problems(self, environment, model_data, security_groups, vpc)
         region = concrete_region(self, "JumpStartModel")
         try:
             key = LockKey(model_id, model_version, region, Scope.INFERENCE.value, instance_type, config_name,
@@ -156,7 +157,9 @@ class JumpStartModel(Construct):
         script = S3Artifact.from_uri(resolved.script_uri) if resolved.script_uri else None
         repack = script is not None and packable  # the SDK's script-mode repack: code/ inside the artifact
         pack = repack or (compress_artifact and packable and artifact.is_prefix)
-        depends = self._build_role(resolved, role, vpc, [] if pack else [artifact, None if repack else script])
+        granted = source is not None and source.grants  # grants itself (a bucket, an asset, a job's output)
+        served = [None if granted else artifact, None if repack else script]
+        depends = self._build_role(resolved, role, vpc, [] if pack else served)
         artifact = self._build_artifact(artifact, source, script if repack else None, pack)
         env = self._environment(resolved, model_id, script, repack, region, environment)
         reference = resolved.hub_content_arn if resolved.hub_content_type == "ModelReference" and not pack else None
@@ -193,6 +196,7 @@ class JumpStartModel(Construct):
             container["AdditionalModelDataSources"] = extra
             self.model_name: str = self._create_through_api(model_id, container, isolation, vpc_config, depends,
                                                             resolved.sdk_tags())
+            self._register_identity(self.model_name, self._api_model_arn)
             return
         self.cfn_model = sagemaker.CfnModel(
             self,
@@ -207,6 +211,16 @@ class JumpStartModel(Construct):
         self.cfn_model.node.add_dependency(self.role, *depends)
         self.model_name = self.cfn_model.attr_model_name
         """The model's name."""
+        self._register_identity(self.model_name)
+
+    def _register_identity(self, *tokens: str) -> None:
+        """The model's name and ARN stand for what it serves: a digest that reads them (a transform
+        job's name, a smoke test's fingerprint) changes when the model does, although the tokens'
+        text stays the same (computed when first read: most are never)."""
+        from ._names import register_identity, request_digest
+
+        for token in tokens:
+            register_identity(self, token, lambda: request_digest(self, self.fingerprint))
 
     def _build_role(self, resolved: ResolvedModel, role: Optional[iam.IRole], vpc: Optional[ec2.IVpc],
                     artifacts: List[Optional[S3Artifact]]) -> List[Any]:
@@ -308,9 +322,10 @@ class JumpStartModel(Construct):
         if self.failed:
             return f"arn:aws:sagemaker:::model/{self.model_name}"
         if self.cfn_model is not None:
-            return self.cfn_model.ref
-        return self._jumpstart_facts.stack.format_arn(service="sagemaker", resource="model",
-                                                      resource_name=self.model_name.lower())
+            arn = self.cfn_model.ref
+            self._register_identity(arn)
+            return arn
+        return self._api_model_arn
 
     def acknowledge_grants(self) -> None:
         """For cdk-nag: acknowledge the wildcards of CDK grant helpers (on this library's own
@@ -321,14 +336,13 @@ class JumpStartModel(Construct):
     def _create_through_api(self, model_id: str, container: Dict[str, Any], isolation: bool,
                             vpc_config: Optional[Dict[str, Any]], depends: List[Any],
                             tags: List[Dict[str, str]]) -> str:
-        """``CreateModel`` / ``DeleteModel`` through the stack's handler (``Custom::JumpStartModel``),
-        under a name that is a hash of the whole request: any change creates a new model (a new
-        physical id), and CloudFormation then deletes the old one, as it replaces an
-        ``AWS::SageMaker::Model``. Create is idempotent for an identical request (a retry, or an
-        update rollback to the old model, which still exists); Delete treats a missing model as
-        gone (a failed create, or a model deleted by hand)."""
-        import re
-
+        """``CreateModel`` / ``DeleteModel`` through the stack's handler (``Custom::JumpStartModel``).
+        The handler finishes the name at deploy, ``{base}-{digest of the resolved request}``, so a
+        change of any input, deploy-time tokens included, is a new physical id and CloudFormation
+        replaces the model (then deletes the old one) as it replaces an ``AWS::SageMaker::Model``.
+        The base (model id and a digest of path, stack and request) keeps names unique in the
+        account and scopes the handler's permissions to this construct's models. Consumers read
+        the name and ARN through ``Fn::GetAtt``."""
         from ._names import request_digest
         from .provider import custom_resource, handler_function
 
@@ -338,21 +352,31 @@ class JumpStartModel(Construct):
         if vpc_config:
             request["VpcConfig"] = vpc_config
         request["Tags"] = tags
-        name = f"{re.sub(r'[^A-Za-z0-9-]+', '-', model_id).strip('-')[:52]}-{request_digest(self, request)}"
+        base = api_model_name_base(model_id, request_digest(self, request))
         function = handler_function(stack)
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["sagemaker:CreateModel", "sagemaker:AddTags", "sagemaker:DescribeModel", "sagemaker:DeleteModel"],
-            resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=name.lower())]))
+            resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=f"{base.lower()}-*")]))
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["iam:PassRole"], resources=[self.role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))
         self.custom_model = custom_resource(self, "Resource", "Custom::JumpStartModel",
-                                            {"ModelName": name, "Request": stack.to_json_string(request)})
+                                            {"ModelNameBase": base, "Request": stack.to_json_string(request)})
         self.custom_model.node.add_dependency(self.role, *depends)
-        return name
+        self._api_model_arn = self.custom_model.get_att_string("ModelArn")
+        return self.custom_model.get_att_string("ModelName")
 
 
-def _input_problems(environment: Optional[Mapping[str, str]], model_data: Any, security_groups: Any,
+def api_model_name_base(model_id: str, digest: str) -> str:
+    """The base of an API-created model's name: the model id (made to fit ``ModelName``'s pattern,
+    ``[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?``, and cut) and the construct's digest. The handler
+    appends ``-`` and 10 hex characters of the resolved request, and ``ModelName`` is at most 63
+    characters (botocore's SageMaker service model, shape ``ModelName``): 41 + 1 + 10 + 1 + 10."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", model_id).strip("-")[:63 - 10 - 1 - len(digest) - 1].strip("-")
+    return f"{stem or 'model'}-{digest}"
+
+
+def _input_problems(scope: Construct, environment: Optional[Mapping[str, str]], model_data: Any, security_groups: Any,
                     vpc: Any) -> List[str]:
     """What is wrong with the props themselves, before anything is resolved."""
     problems = [f"environment must map strings to strings; got {key!r}: {value!r} ({type(value).__name__}). "
@@ -360,6 +384,10 @@ def _input_problems(environment: Optional[Mapping[str, str]], model_data: Any, s
                 for key, value in (environment or {}).items() if not isinstance(key, str) or not isinstance(value, str)]
     if isinstance(model_data, str) and not is_token(model_data) and not model_data.startswith("s3://"):
         problems.append(f"model_data must be an s3:// URI; got {model_data!r}.")
+    uri = model_data.artifact.s3_uri if isinstance(model_data, ModelSource) else model_data
+    granted = isinstance(model_data, ModelSource) and model_data.grants
+    if isinstance(uri, str) and is_token(uri) and not granted and not _iam.grantable(uri):
+        problems.append(_iam.ungrantable_problem("model_data", uri, "ModelSource.from_bucket(bucket, key)", scope))
     if security_groups and vpc is None:
         problems.append("security_groups need vpc=.")
     return problems

@@ -28,6 +28,7 @@ from botocore.validate import ParamValidator
 
 from constructs_jumpstart import _api_rules
 from constructs_jumpstart.provider.asset.handler import jobs as handler
+from constructs_jumpstart.provider.asset.handler import models as model_handler
 
 ACCOUNT = "123456789012"
 REGION = "us-west-2"
@@ -166,7 +167,7 @@ def requests_of(template: Mapping[str, Any], stack: str = "Stack") -> List[Reque
             body = handler.build_request(props["Kind"], name, json.loads(props["Request"]))
             out.append(Request(JOB_OPERATIONS[props["Kind"]], body, origin))
         elif rtype == "Custom::JumpStartModel":
-            body = handler.build_request("model", props["ModelName"], json.loads(props["Request"]))
+            body = handler.build_request("model", model_handler.model_name(props), json.loads(props["Request"]))
             out.append(Request("CreateModel", body, origin))
     return out
 

@@ -185,6 +185,58 @@ def test_rule_an_autoscaled_endpoint_with_a_fixed_name_warns_how_to_change_insta
     Annotations.from_stack(stack).has_warning("/TestStack/E", Match.string_like_regexp("remove auto_scale and deploy"))
 
 
+def _exported_warnings(stack) -> list:
+    return [w.entry.data for w in Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(
+        "jumpstart:scaled-name-exported"))]
+
+
+def test_rule_an_autoscaled_endpoint_whose_name_another_stack_imports_warns(make_stack):
+    """A scaled endpoint is replaced (renamed) when an instance type changes, and CloudFormation
+    refuses to change an export another stack imports: the cross-stack reference CDK turns into an
+    export (in its prepare phase, after aspects) is seen at synth, and the consumer is named."""
+    stack = make_stack()
+    ep = JumpStartEndpoint(stack, "E", **MOBILENET)
+    ep.auto_scale(1, 2)
+    consumer = cdk.Stack(stack.node.root, "Consumer", env=cdk.Environment(account=stack.account, region=stack.region))
+    cdk.CfnOutput(consumer, "Name", value=ep.endpoint_name)
+    (warning,) = _exported_warnings(stack)
+    assert "(export TestStack:ExportsOutputFnGetAtt" in warning and "stack Consumer imports it" in warning
+    assert "SSM parameter" in warning and "Autoscaling and updates" in warning
+
+
+def test_rule_an_autoscaled_endpoint_with_an_export_of_yours_warns(make_stack):
+    stack = make_stack()
+    ep = JumpStartEndpoint(stack, "E", **MOBILENET)
+    ep.auto_scale(1, 2)
+    cdk.CfnOutput(stack, "Arn", value=ep.endpoint_arn, export_name="classifier-arn")
+    cdk.CfnOutput(stack, "NotExported", value=ep.endpoint_name)
+    (warning,) = _exported_warnings(stack)
+    assert "(export classifier-arn of output TestStack/Arn)" in warning and "another stack may import it" in warning
+
+
+def test_rule_a_blue_green_endpoint_whose_arn_another_stack_imports_warns(make_stack):
+    """A deployment config also gives the endpoint a generated name that ends in a hash of its
+    instance types: another stack's grant_invoke imports its ARN."""
+    from aws_cdk import aws_iam as iam
+
+    stack = make_stack()
+    ep = JumpStartEndpoint(stack, "E", deployment=DeploymentConfig.blue_green(), **MOBILENET)
+    consumer = cdk.Stack(stack.node.root, "Consumer", env=cdk.Environment(account=stack.account, region=stack.region))
+    ep.grant_invoke(iam.Role(consumer, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")))
+    (warning,) = _exported_warnings(stack)
+    assert "(export TestStack:ExportsOutputRefEEndpoint" in warning and "stack Consumer imports it" in warning
+
+
+def test_rule_an_exported_endpoint_that_is_not_replaced_does_not_warn(make_stack):
+    stack = make_stack()
+    ep = JumpStartEndpoint(stack, "E", **MOBILENET)  # not scaled: an instance type change is an update
+    cdk.CfnOutput(stack, "Arn", value=ep.endpoint_arn, export_name="classifier-arn")
+    scaled = JumpStartEndpoint(stack, "S", **MOBILENET)
+    scaled.auto_scale(1, 2)
+    cdk.CfnOutput(stack, "Other", value=ep.endpoint_name, export_name="other-name")  # not the scaled one's
+    assert _exported_warnings(stack) == []
+
+
 def test_rule_scaling_the_same_variant_twice_is_a_clear_error(make_stack):
     ep = JumpStartEndpoint(make_stack(), "E", **MOBILENET)
     ep.auto_scale(1, 2)

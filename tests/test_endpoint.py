@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_jumpstart import (
     JumpStartEndpoint,
     JumpStartModel,
+    ModelSource,
     RegionError,
     UnknownModelError,
     UnsupportedInstanceTypeError,
@@ -133,8 +137,11 @@ def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
     t = Template.from_stack(stack)
     # AWS::SageMaker::Model has no AdditionalModelDataSources, so this model is created by CreateModel
     t.resource_count_is("AWS::SageMaker::Model", 0)
-    (custom,) = t.find_resources("Custom::JumpStartModel").values()
-    assert custom["Properties"]["ModelName"] == ep.model_name
+    ((custom_id, custom),) = t.find_resources("Custom::JumpStartModel").items()
+    # the handler finishes the name at deploy from the resolved request; consumers read it from there
+    assert re.fullmatch(r"fixture-llm-gated-[0-9a-f]{10}", custom["Properties"]["ModelNameBase"])
+    assert stack.resolve(ep.model_name) == {"Fn::GetAtt": [custom_id, "ModelName"]}
+    assert stack.resolve(ep.model.model_arn) == {"Fn::GetAtt": [custom_id, "ModelArn"]}
     parts = custom["Properties"]["Request"]["Fn::Join"][1]
     request = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in parts))
     assert request["ExecutionRoleArn"] == "ROLE"
@@ -159,7 +166,7 @@ def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
     assert custom["Properties"]["ServiceToken"]["Fn::GetAtt"][0].startswith("JumpStartJobsHandlerFunction")
     # the endpoint config serves it, after it exists
     config_id, config = next(iter(t.find_resources("AWS::SageMaker::EndpointConfig").items()))
-    assert config["Properties"]["ProductionVariants"][0]["ModelName"] == ep.model_name
+    assert config["Properties"]["ProductionVariants"][0]["ModelName"] == {"Fn::GetAtt": [custom_id, "ModelName"]}
     assert any(d.startswith("LlmModel") for d in config["DependsOn"])
     # deploy_kwargs from the spec go on the production variant
     t.has_resource_properties(
@@ -423,3 +430,46 @@ def test_an_endpoint_of_two_different_models_carries_no_model_tags_of_its_own(ma
     t = Template.from_stack(stack)
     assert "Tags" not in next(iter(t.find_resources("AWS::SageMaker::Endpoint").values()))["Properties"]
     assert len(t.find_resources("AWS::SageMaker::Model", {"Properties": {"Tags": Match.any_value()}})) == 2
+
+
+
+PINNED = dict(model_id=MOBILENET, model_version="3.0.25")
+
+
+def _model_role_text(stack) -> str:
+    return json.dumps(role_statements(Template.from_stack(stack), "EModelRole"))
+
+
+def test_token_model_data_is_granted_through_its_bucket(make_stack):
+    """model_data from a parameter or another stack's bucket: granted where the bucket is written
+    out, or through ModelSource.from_bucket with a token key."""
+    stack = make_stack()
+    bucket = cdk.CfnParameter(stack, "ArtifactBucket").value_as_string
+    JumpStartEndpoint(stack, "E", **PINNED, model_data="s3://" + bucket + "/tuned/model.tar.gz")
+    assert '":s3:::", {"Ref": "ArtifactBucket"}, "/tuned/model.tar.gz"' in _model_role_text(stack)
+
+    stack = make_stack()
+    key = cdk.CfnParameter(stack, "Key").value_as_string
+    imported = s3.Bucket.from_bucket_name(stack, "Artifacts", cdk.CfnParameter(stack, "Bucket").value_as_string)
+    JumpStartEndpoint(stack, "E", **PINNED, model_data=ModelSource.from_bucket(imported, key))
+    assert '":s3:::", {"Ref": "Bucket"}, "/", {"Ref": "Key"}]' in _model_role_text(stack)
+
+    app = cdk.App(context={k: stack.node.try_get_context(k)
+                           for k in ("jumpstart:metadata", "jumpstart:lockfile", "jumpstart:errors")})
+    env = cdk.Environment(account="123456789012", region="us-west-2")
+    producer, consumer = cdk.Stack(app, "Producer", env=env), cdk.Stack(app, "Consumer", env=env)
+    artifacts = s3.Bucket(producer, "Artifacts")
+    JumpStartEndpoint(consumer, "E", **PINNED, model_data=f"s3://{artifacts.bucket_name}/tuned/model.tar.gz")
+    assert '"Fn::ImportValue": "Producer:ExportsOutputRefArtifacts' in _model_role_text(consumer)
+
+
+@pytest.mark.parametrize("wrap", [lambda uri: uri, ModelSource.from_uri])
+def test_token_model_data_whose_bucket_cannot_be_known_is_refused(make_stack, wrap):
+    from aws_cdk import aws_ssm as ssm
+
+    stack = make_stack()
+    uri = ssm.StringParameter.value_for_string_parameter(stack, "/models/tuned")
+    with pytest.raises(ValidationError) as info:
+        JumpStartEndpoint(stack, "E", **PINNED, model_data=wrap(uri))
+    text = str(info.value)
+    assert "model_data=" in text and "SsmParameterValue" in text and "ModelSource.from_bucket(bucket, key)" in text

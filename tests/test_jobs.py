@@ -13,6 +13,7 @@ from .conftest import role_statements
 from constructs_jumpstart import (
     JumpStartBatchTransform,
     JumpStartEndpoint,
+    JobInput,
     JumpStartError,
     JumpStartModel,
     JumpStartTrainingJob,
@@ -367,3 +368,62 @@ def test_a_wait_of_at_most_12_hours_stays_one_wait_condition(make_stack):
     job = _job(stack, timeout=cdk.Duration.hours(12))
     assert len(job.runner.waits) == 1
     Template.from_stack(stack).resource_count_is("Custom::JumpStartJobCheckpoint", 0)
+
+
+def test_a_transform_reruns_when_its_model_changes_behind_the_same_name_token(make_stack, job_outputs_identified):
+    """The transform request names its model by a token (``Fn::GetAtt [Model, ModelName]``) whose
+    text stays the same when the model is replaced: the job's name reads the model's identity (what
+    it serves), so another artifact, a retrained one included, is a new job and new output."""
+    def prefix(model_data=None, hyperparameters=None, **kw) -> str:
+        stack = make_stack()
+        if model_data is None:
+            model_data = _job(stack, hyperparameters=hyperparameters or {"epochs": 3}).model_data
+        bt = JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25",
+                                     input_data="s3://my-data/images/", model_data=model_data, **kw)
+        return bt.runner.job_name_prefix
+
+    assert prefix("s3://m/v1/model.tar.gz") == prefix("s3://m/v1/model.tar.gz")
+    assert prefix("s3://m/v1/model.tar.gz") != prefix("s3://m/v2/model.tar.gz")
+    assert prefix("s3://m/v1/model.tar.gz") != prefix("s3://m/v1/model.tar.gz", environment={"TS_DEBUG": "1"})
+    assert prefix() == prefix()
+    assert prefix() != prefix(hyperparameters={"epochs": 4})
+
+
+def _statements_text(stack, role_prefix: str) -> str:
+    t = Template.from_stack(stack)
+    return "\n".join(json.dumps(role_statements(t, k)) for k in t.find_resources("AWS::IAM::Role")
+                     if k.startswith(role_prefix))
+
+
+def test_token_inputs_are_granted_through_their_bucket(make_stack):
+    """A URI that writes out s3:// and a bucket that is a token (a parameter, another construct's
+    bucket) is granted on exactly that prefix; a bucket and a token prefix through JobInput too."""
+    stack = make_stack()
+    bucket = cdk.CfnParameter(stack, "DataBucket").value_as_string
+    prefix = cdk.CfnParameter(stack, "Prefix").value_as_string
+    job = _job(stack, training_data="s3://" + bucket + "/train/",
+               validation_data=JobInput.from_bucket(s3.Bucket.from_bucket_name(stack, "Imported", bucket), prefix))
+    granted = _statements_text(stack, "FineTuneRole")
+    assert '"arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "DataBucket"}, "/train/*"' in granted
+    assert '":s3:::", {"Ref": "DataBucket"}, "/", {"Ref": "Prefix"}, "*"' in granted
+    assert job.node.path == "TestStack/FineTune"
+
+
+@pytest.mark.parametrize("opaque", ["parameter", "ssm", "other stack"])
+def test_a_token_input_whose_bucket_cannot_be_known_is_refused(make_stack, opaque):
+    """One opaque token (a CfnParameter, an SSM parameter, another stack's output) names no bucket:
+    the job's role would get no read access and the job would fail with AccessDenied at deploy."""
+    from aws_cdk import aws_ssm as ssm
+
+    stack = make_stack()
+    if opaque == "parameter":
+        uri = cdk.CfnParameter(stack, "TrainUri").value_as_string
+    elif opaque == "ssm":
+        uri = ssm.StringParameter.value_for_string_parameter(stack, "/data/train-uri")
+    else:
+        uri = cdk.Fn.import_value("TrainUri")
+    with pytest.raises(ValidationError) as info:
+        _job(stack, training_data=uri)
+    assert "training_data=" in str(info.value) and "JobInput.from_bucket(bucket, prefix)" in str(info.value)
+    with pytest.raises(ValidationError, match=r"input_data=.*JobInput.from_bucket"):
+        JumpStartBatchTransform(stack, "BT", model_id=MOBILENET, model_version="3.0.25", input_data=uri)

@@ -5,6 +5,7 @@ request against the real service model."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List
 
 import boto3
@@ -13,7 +14,7 @@ from botocore.config import Config
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from constructs_jumpstart.provider.asset.handler import artifacts, cfn, index, jobs, waits
+from constructs_jumpstart.provider.asset.handler import artifacts, cfn, index, jobs, models, waits
 from constructs_jumpstart.provider.asset.handler import aws as calls
 
 from .conftest import targz
@@ -306,68 +307,151 @@ def test_failure_reason_always_arrives_within_4096_bytes(stubbed, sent):
 # -- models created through the API: every CloudFormation event -------------------------------------
 
 MODEL_REQUEST = {"ExecutionRoleArn": ROLE, "EnableNetworkIsolation": True,
-                 "PrimaryContainer": {"Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.31.0"}}
+                 "PrimaryContainer": {"Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.31.0",
+                                      "Environment": {"OPTION_SPECULATIVE_DRAFT_MODEL": "/opt/ml/draft/"}},
+                 "Tags": [{"Key": "sagemaker-sdk:jumpstart-model-id", "Value": "fixture-llm-gated"}]}
+MODEL_BASE = "fixture-llm-gated-0123456789"
 
 
-def model_event(request_type: str, name: str = "fixture-llm-gated-0123456789", request=None, **extra):
+def model_props(request=None, base: str = MODEL_BASE) -> Dict[str, Any]:
+    return {"ModelNameBase": base, "Request": json.dumps(request or MODEL_REQUEST)}
+
+
+MODEL_NAME = models.model_name(model_props())  # the base and a digest of the resolved request
+
+
+def model_event(request_type: str, request=None, props=None, **extra):
     event = {"RequestType": request_type, "ResponseURL": "https://cloudformation-custom-resource-response/response",
              "StackId": "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1", "RequestId": "req-1",
              "LogicalResourceId": "Model", "ResourceType": "Custom::JumpStartModel",
-             "ResourceProperties": {"ModelName": name, "Request": json.dumps(request or MODEL_REQUEST)}}
+             "ResourceProperties": props or model_props(request)}
     event.update(extra)
     return event
 
 
-EXISTS = 'Cannot create already existing model "arn:aws:sagemaker:us-west-2:123456789012:model/fixture-llm-gated-0123456789".'
+def _exists(name: str) -> str:
+    return f'Cannot create already existing model "arn:aws:sagemaker:us-west-2:123456789012:model/{name}".'
 
 
-def _described_model(container: Dict[str, Any]) -> Dict[str, Any]:
-    return {"ModelName": "fixture-llm-gated-0123456789", "ExecutionRoleArn": ROLE, "EnableNetworkIsolation": True,
-            "PrimaryContainer": container, "CreationTime": "2026-11-25T00:00:00Z",
-            "ModelArn": "arn:aws:sagemaker:us-west-2:123456789012:model/fixture-llm-gated-0123456789"}
+def _described_model(name: str, request: Dict[str, Any]) -> Dict[str, Any]:
+    """DescribeModel's answer for a model made from ``request``: no tags, and what the service
+    fills in itself (``DescribeModelOutput``: the container's ``Mode``, ``ModelArn``,
+    ``CreationTime``, ``DeploymentRecommendation``)."""
+    described = {k: v for k, v in request.items() if k != "Tags"}
+    return {**described, "ModelName": name, "PrimaryContainer": {**request["PrimaryContainer"], "Mode": "SingleModel"},
+            "CreationTime": "2026-11-25T00:00:00Z", "ModelArn": f"arn:aws:sagemaker:us-west-2:123456789012:model/{name}",
+            "DeploymentRecommendation": {"RecommendationStatus": "NOT_APPLICABLE"}}
 
 
 def test_model_create_sends_the_request_under_its_name(aws, sent):
     index.on_event(model_event("Create"))
-    model = aws.describe_model(ModelName="fixture-llm-gated-0123456789")
+    assert MODEL_NAME.startswith(MODEL_BASE + "-") and len(MODEL_NAME) == len(MODEL_BASE) + 11
+    model = aws.describe_model(ModelName=MODEL_NAME)
     assert model["PrimaryContainer"]["Image"] == MODEL_REQUEST["PrimaryContainer"]["Image"]
-    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == "fixture-llm-gated-0123456789"
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == MODEL_NAME
+    assert sent[-1]["Data"] == {"ModelName": MODEL_NAME, "ModelArn": model["ModelArn"]}
 
 
 def test_model_retried_create_and_rollback_find_the_existing_model(stubbed, sent):
-    """A retried Create, or the Create an update rollback re-sends for the old name while the old
-    model still exists, gets SageMaker's "Cannot create already existing model" (moto accepts the
-    duplicate, so this is the real error through Stubber): an identical model counts as created."""
-    name = "fixture-llm-gated-0123456789"
+    """A retried Create, or the Update an update rollback sends with the old properties while the
+    old model still exists, gets SageMaker's "Cannot create already existing model" (moto accepts
+    the duplicate, so this is the real error through Stubber). The model DescribeModel returns holds
+    members the service filled in (``Mode``, ``ModelArn``, ``CreationTime``,
+    ``DeploymentRecommendation``) and no tags: it states the request, so it counts as created."""
+    described = _described_model(MODEL_NAME, MODEL_REQUEST)
     for request_type in ("Create", "Update"):
-        stubbed.add_client_error("create_model", "ValidationException", EXISTS, 400,
-                                 expected_params={"ModelName": name, **MODEL_REQUEST})
-        stubbed.add_response("describe_model", _described_model(MODEL_REQUEST["PrimaryContainer"]), {"ModelName": name})
-        index.on_event(model_event(request_type, PhysicalResourceId="fixture-llm-gated-abcdef0123"))
-        assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == name
+        stubbed.add_client_error("create_model", "ValidationException", _exists(MODEL_NAME), 400,
+                                 expected_params={"ModelName": MODEL_NAME, **MODEL_REQUEST})
+        stubbed.add_response("describe_model", described, {"ModelName": MODEL_NAME})
+        index.on_event(model_event(request_type, PhysicalResourceId="fixture-llm-gated-0123456789-abcdef0123"))
+        assert sent[-1]["Status"] == "SUCCESS", sent[-1]["Reason"]
+        assert sent[-1]["PhysicalResourceId"] == MODEL_NAME
+        assert sent[-1]["Data"] == {"ModelName": MODEL_NAME, "ModelArn": described["ModelArn"]}
 
 
-def test_model_of_the_same_name_with_another_request_is_refused(stubbed, sent):
-    name = "fixture-llm-gated-0123456789"
-    stubbed.add_client_error("create_model", "ValidationException", EXISTS, 400)
-    stubbed.add_response("describe_model", _described_model({"Image": "another-image"}), {"ModelName": name})
+@pytest.mark.parametrize("change", [
+    lambda m: m["PrimaryContainer"].update(Image="another-image"),
+    lambda m: m["PrimaryContainer"]["Environment"].update(OPTION_SPECULATIVE_DRAFT_MODEL="/opt/ml/other/"),
+    lambda m: m.update(EnableNetworkIsolation=False),
+    lambda m: m.pop("PrimaryContainer"),
+])
+def test_model_of_the_same_name_with_another_request_is_refused(stubbed, sent, change):
+    described = json.loads(json.dumps(_described_model(MODEL_NAME, MODEL_REQUEST)))
+    change(described)
+    stubbed.add_client_error("create_model", "ValidationException", _exists(MODEL_NAME), 400)
+    stubbed.add_response("describe_model", described, {"ModelName": MODEL_NAME})
     index.on_event(model_event("Create"))
     assert sent[-1]["Status"] == "FAILED" and "a different model named" in sent[-1]["Reason"]
 
 
+def test_a_changed_deploy_time_input_is_a_new_model_and_the_cleanup_deletes_the_old(aws, sent):
+    """The template's text of a model is the same when a token in it resolves differently (a
+    retrained artifact, a new role): the name comes from the request CloudFormation resolved, so the
+    Update gets a new name (a replacement), and CloudFormation's cleanup Delete, which carries the
+    old properties, removes the old model."""
+    index.on_event(model_event("Create"))
+    retrained = json.loads(json.dumps(MODEL_REQUEST))
+    retrained["PrimaryContainer"]["ModelDataUrl"] = "s3://out/ft-2/output/model.tar.gz"
+    index.on_event(model_event("Update", request=retrained, PhysicalResourceId=MODEL_NAME,
+                               OldResourceProperties=model_props()))
+    new_name = sent[-1]["PhysicalResourceId"]
+    assert sent[-1]["Status"] == "SUCCESS" and new_name != MODEL_NAME and new_name.startswith(MODEL_BASE + "-")
+    assert aws.describe_model(ModelName=new_name)["PrimaryContainer"]["ModelDataUrl"].endswith("ft-2/output/model.tar.gz")
+    index.on_event(model_event("Delete", PhysicalResourceId=MODEL_NAME))  # the cleanup: old properties
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == MODEL_NAME
+    names = [m["ModelName"] for m in aws.list_models()["Models"]]
+    assert names == [new_name]
+
+
+def test_model_delete_derives_the_name_from_the_properties(aws, sent):
+    """A Create whose response was lost (a timeout) leaves CloudFormation with an id it generated
+    itself; the rollback's Delete still removes the model the Create made, and answers with the id
+    CloudFormation knows."""
+    aws.create_model(ModelName=MODEL_NAME, **{k: v for k, v in MODEL_REQUEST.items() if k != "Tags"})
+    index.on_event(model_event("Delete", PhysicalResourceId="S-Model-1ABC2DEF3GH4"))
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == "S-Model-1ABC2DEF3GH4"
+    assert aws.list_models()["Models"] == []
+
+
+def test_model_of_a_template_with_a_whole_name_is_still_found(aws, sent):
+    """A resource created before names were finished at deploy carries its whole ``ModelName``:
+    the Delete that replaces it (and a rollback to it) name that model."""
+    legacy = {"ModelName": "fixture-llm-gated-9876543210", "Request": json.dumps(MODEL_REQUEST)}
+    index.on_event(model_event("Create", props=legacy))
+    assert sent[-1]["PhysicalResourceId"] == "fixture-llm-gated-9876543210"
+    index.on_event(model_event("Delete", props=legacy, PhysicalResourceId="fixture-llm-gated-9876543210"))
+    assert "deleted" in sent[-1]["Reason"] and aws.list_models()["Models"] == []
+
+
+def test_model_name_fits_the_service_model():
+    """``ModelName``: at most 63 characters of its pattern (botocore's SageMaker service model); the
+    construct's base leaves room for the digest, and a base that does not is refused."""
+    import botocore.session
+
+    from constructs_jumpstart.model import api_model_name_base
+
+    shape = botocore.session.get_session().get_service_model("sagemaker").shape_for("ModelName").metadata
+    for model_id in ("meta-textgeneration-llama-3-1-405b-instruct-fp8-with-a-very-long-suffix", "x", "a__b..c-"):
+        name = models.model_name(model_props(base=api_model_name_base(model_id, "0123456789")))
+        assert len(name) <= shape["max"] and re.fullmatch(shape["pattern"], name), name
+    with pytest.raises(ValueError, match="not a valid ModelName"):
+        models.model_name(model_props(base="x" * 53))
+    with pytest.raises(ValueError, match="not a valid ModelName"):
+        models.model_name(model_props(base="-bad"))
+
+
 def test_model_delete_of_a_missing_model_through_the_real_error(stubbed, sent):
-    name = "fixture-llm-gated-0123456789"
-    stubbed.add_client_error("delete_model", "ValidationException", f'Could not find model "{name}".', 400,
-                             expected_params={"ModelName": name})
-    index.on_event(model_event("Delete", PhysicalResourceId=name))
+    stubbed.add_client_error("delete_model", "ValidationException", f'Could not find model "{MODEL_NAME}".', 400,
+                             expected_params={"ModelName": MODEL_NAME})
+    index.on_event(model_event("Delete", PhysicalResourceId=MODEL_NAME))
     assert sent[-1]["Status"] == "SUCCESS" and "missing" in sent[-1]["Reason"]
 
 
 def test_model_delete_after_failed_create_and_of_a_deleted_model_succeed(aws, sent):
-    index.on_event(model_event("Delete", PhysicalResourceId="fixture-llm-gated-0123456789"))  # never created
+    index.on_event(model_event("Delete", PhysicalResourceId=MODEL_NAME))  # never created
     index.on_event(model_event("Create"))
-    aws.delete_model(ModelName="fixture-llm-gated-0123456789")  # removed by hand
-    index.on_event(model_event("Delete", PhysicalResourceId="fixture-llm-gated-0123456789"))
+    aws.delete_model(ModelName=MODEL_NAME)  # removed by hand
+    index.on_event(model_event("Delete", PhysicalResourceId=MODEL_NAME))
     assert [c["Status"] for c in sent] == ["SUCCESS", "SUCCESS", "SUCCESS"]
     assert "missing" in sent[-1]["Reason"]
 

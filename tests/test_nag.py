@@ -66,3 +66,20 @@ def test_nag_catches_what_is_not_acknowledged(lockfile, tmp_path):
     findings = _synth_with_nag(app, outdir)
     assert any("AwsSolutions-IAM5[Action::s3:*]" in f for f in findings), findings
     assert any("AwsSolutions-IAM5[Resource::*]" in f for f in findings), findings
+
+
+def test_token_inputs_granted_through_their_bucket_are_acknowledged(lockfile, tmp_path):
+    """A prefix grant on a bucket known only at deploy (``"s3://" + parameter + "/train/"``) is the
+    same justified wildcard as on a literal bucket: its finding id holds the parameter as cdk-nag
+    flattens it (``<DataBucket>``), and so does the acknowledgement."""
+    from constructs_jumpstart import JumpStartTrainingJob
+
+    outdir = tmp_path / "out"
+    app = cdk.App(outdir=str(outdir), context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile)})
+    stack = cdk.Stack(app, "S", env=cdk.Environment(region="us-west-2"))
+    bucket = cdk.CfnParameter(stack, "DataBucket").value_as_string
+    JumpStartTrainingJob(stack, "FineTune", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
+                         training_data="s3://" + bucket + "/train/")
+    JumpStartEndpoint(stack, "E", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
+                      model_data="s3://" + bucket + "/tuned/")
+    assert _synth_with_nag(app, outdir) == []

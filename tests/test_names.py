@@ -28,3 +28,17 @@ def test_an_unregistered_token_counts_as_its_text():
         token = cdk.CfnResource(stack, "Producer", type="Custom::X").get_att("Out").to_string()
         digests.append(request_digest(stack, {"ModelDataUrl": token}))
     assert digests[0] == digests[1]
+
+
+def test_a_lazy_identity_is_computed_when_a_digest_first_reads_it_and_kept():
+    """A model registers its name with a function (its digest costs a resolve): nothing is computed
+    until a digest reads the token, then once."""
+    calls = []
+    stack = _stack()
+    token = cdk.CfnResource(stack, "Producer", type="Custom::X").get_att("Out").to_string()
+    register_identity(stack, token, lambda: calls.append(1) or "model-v1")
+    assert calls == []
+    first = request_digest(stack, {"ModelName": token})
+    assert request_digest(stack, {"ModelName": token}) == first and calls == [1]
+    unregistered = cdk.CfnResource(stack, "Other", type="Custom::X").get_att("Out").to_string()
+    assert first != request_digest(stack, {"ModelName": unregistered})

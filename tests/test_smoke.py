@@ -156,3 +156,26 @@ def test_handler_fails_on_an_empty_answer(handler_env):
     runtime.add_response("invoke_endpoint", {"Body": _body(b""), "ContentType": "application/json"})
     with sagemaker, runtime, pytest.raises(RuntimeError, match="answered with an empty body"):
         smoke.handler({}, None)
+
+
+def test_the_test_reruns_when_a_fine_tuned_model_is_retrained(make_stack, job_outputs_identified):
+    """The endpoint serves a training job's output, a token whose text does not change when the job
+    does: the fingerprint reads the token's identity, so new hyperparameters (a retrained model)
+    are a new function version, which the trigger runs."""
+    from constructs_jumpstart import JumpStartTrainingJob
+
+    def fingerprint(epochs: int) -> str:
+        stack = make_stack()
+        job = JumpStartTrainingJob(stack, "FineTune", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
+                                   training_data="s3://my-data/train/", hyperparameters={"epochs": epochs})
+        ep = JumpStartEndpoint(stack, "Tuned", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
+                               model_data=job.model_data)
+        ep.add_smoke_test(b"\xff\xd8jpeg", content_type="application/x-image")
+        template = Template.from_stack(stack)
+        (trigger,) = template.find_resources("Custom::Trigger").values()
+        return (_function(template)["Environment"]["Variables"]["FINGERPRINT"],
+                trigger["Properties"]["HandlerArn"]["Ref"])  # the function version the trigger runs
+
+    same, retrained = fingerprint(3), fingerprint(4)
+    assert same == fingerprint(3)
+    assert same[0] != retrained[0] and same[1] != retrained[1]

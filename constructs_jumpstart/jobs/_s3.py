@@ -82,12 +82,22 @@ def location(value: Any, prefix: str = "", what: str = "input") -> Location:
         return Location(f"s3://{value.bucket_name}/{key}", "S3Prefix", value, key)
     if isinstance(value, str):
         if Token.is_unresolved(value):
-            return Location(value, "S3Prefix", None, "")
+            return _token_location(value, what)
         if not value.startswith("s3://") or len(value) <= len("s3://"):
             raise ValueError(f"{what} must be an s3:// URI, an s3.Bucket or an s3_assets.Asset; got {value!r}.")
         _, key = _iam.split_s3_uri(value)
         return Location(value, "S3Prefix" if value.endswith("/") or not key else "S3Object", None, key)
     raise ValueError(f"{what} must be an s3:// URI, an s3.Bucket or an s3_assets.Asset; got {type(value).__name__}.")
+
+
+def _token_location(value: str, what: str) -> Location:
+    """A URI with tokens: granted through its bucket where that is written out (``"s3://" + token +
+    "/train/"``), refused where the whole URI is one token (its reader would get no grant and the job
+    would fail with AccessDenied). Its kind cannot be read from a token, so it is a prefix."""
+    if not _iam.grantable(value):
+        raise ValueError(_iam.ungrantable_problem(what, value, f"JobInput.from_bucket(bucket, prefix) as {what}"))
+    _, key = _iam.split_s3_uri(value)
+    return Location(value, "S3Prefix", None, key)
 
 
 def output_bucket(scope: Construct, bucket: Optional[s3.IBucket], removal_policy: RemovalPolicy,
