@@ -148,7 +148,6 @@ def test_6_job_using_its_whole_max_run_completes_the_stack_and_stops_the_heartbe
     assert scheduled and beats == [], f"{len(beats)} scheduled invocations after the job ended"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue #18 defect 7")
 def test_7_update_rollback_of_an_api_created_model_succeeds():
     """Update the gated model (a new model through the API), fail the endpoint's update: the
     rollback's Update of Custom::JumpStartModel with the old properties must succeed although
@@ -161,7 +160,14 @@ def test_7_update_rollback_of_an_api_created_model_succeeds():
     world.faults[("AWS::SageMaker::Endpoint", "Update")] = "Unable to provision the requested ML compute capacity"
     stack = world.deploy("Stack", second)
     models = [r for r in world.custom_requests(stack) if r["ResourceType"] == "Custom::JumpStartModel"]
-    assert [m["RequestType"] for m in models][-2:] == ["Update", "Update"]
+    # the update (a new model: a replacement), its rollback (Update with the old properties), then
+    # the rollback's cleanup: a Delete of the new model's physical id
+    assert [m["RequestType"] for m in models] == ["Create", "Update", "Update", "Delete"]
+    update, rollback, cleanup = models[1:]
+    assert rollback["ResourceProperties"] == models[0]["ResourceProperties"]
+    old, new = update["PhysicalResourceId"], rollback["PhysicalResourceId"]
+    assert new != old and cleanup["PhysicalResourceId"] == new
+    assert old in world.sagemaker.models and new not in world.sagemaker.models
     assert stack.status == "UPDATE_ROLLBACK_COMPLETE", [e for e in stack.events if "FAILED" in e[2]][-2:]
 
 
