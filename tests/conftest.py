@@ -113,21 +113,3 @@ def pytest_unconfigure(config):
         from tests import sdk_oracle
 
         shutil.rmtree(os.environ.pop(sdk_oracle.OUT_ENV), ignore_errors=True)
-
-
-@pytest.fixture
-def job_outputs_identified(monkeypatch):
-    """Until ``JobRunner.output()`` registers its tokens itself (the jobs side of issue #18 defect
-    10), register them here as that producer will: a job's output stands for its name prefix, which
-    changes with every input of the job."""
-    from constructs_jumpstart._names import register_identity
-    from constructs_jumpstart.jobs.runner import JobRunner
-
-    original = JobRunner.output
-
-    def output(self, key: str) -> str:
-        token = original(self, key)
-        register_identity(self, token, self.job_name_prefix)
-        return token
-
-    monkeypatch.setattr(JobRunner, "output", output)

@@ -39,3 +39,30 @@ def test_templates_pass_cfn_lint(name, lockfile, tmp_path):
             if match.rule.id.startswith("E") and match.rule.id != "E3703":
                 errors.append(f"{template.name}: {match.rule.id} {match.message} at {'/'.join(map(str, match.path))}")
     assert errors == []
+
+
+_NO_DEPRECATED_API = """
+import json, sys
+import aws_cdk as cdk
+import app as example_app
+lockfile, outdir, examples = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+for name, extra in examples.items():
+    context = {"jumpstart:metadata": "shipped", "jumpstart:lockfile": lockfile, "region": "us-west-2",
+               "example": name, **extra}
+    example_app.build_app(cdk.App(outdir=f"{outdir}/{name}", context=context)).synth()
+"""
+
+
+def test_the_examples_use_no_deprecated_cdk_api(lockfile, tmp_path):
+    """jsii fails a call of a deprecated API under JSII_DEPRECATED=fail (and warns on every synth
+    otherwise): ``CfnResource.add_dependency`` crashed every app with a long training wait (#18 defect 15).
+    A subprocess, because jsii reads the variable when its kernel starts."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "JSII_DEPRECATED": "fail"}
+    done = subprocess.run([sys.executable, "-c", _NO_DEPRECATED_API, str(lockfile), str(tmp_path), json.dumps(EXAMPLES)],
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]

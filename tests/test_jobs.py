@@ -37,6 +37,29 @@ def _token(value) -> str:
     return "<" + json.dumps(value, sort_keys=True).replace('"', "'") + ">"
 
 
+def _render(value, token: str = "") -> str:
+    """A template string (``Fn::Join`` of strings and tokens) with each token as ``token`` (default: its
+    JSON, as ``_token``)."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        return value["Fn::Join"][0].join(_render(part, token) for part in value["Fn::Join"][1])
+    return token or _token(value)
+
+
+def _target_input(rule: dict, token: str = "") -> dict:
+    """The input an EventBridge rule's (first) target receives (``<detail>`` as null)."""
+    target = rule["Properties"]["Targets"][0]
+    text = _render(target.get("Input") or target["InputTransformer"]["InputTemplate"], token)
+    return json.loads(text.replace("<detail>", "null"))
+
+
+def _rules(t: Template) -> dict:
+    """The stack's rules: ``{"state": ..., "heartbeat": ...}`` (the last of each kind)."""
+    rules = t.find_resources("AWS::Events::Rule")
+    return {("heartbeat" if "ScheduleExpression" in r["Properties"] else "state"): r for r in rules.values()}
+
+
 def _job(stack, **kw) -> JumpStartTrainingJob:
     args = dict(model_id=MOBILENET, model_version="3.0.25", training_data="s3://my-data/train/")
     args.update(kw)
@@ -277,8 +300,9 @@ def test_one_jobs_mechanism_for_both(make_stack):
     assert len(ours) == 1  # one handler serves training, transform and the packer
     # the only other: CDK's own, emptying the (DESTROY) bucket of packed artifacts before it is deleted
     assert {f for f in functions - ours if not f.startswith("CustomS3AutoDeleteObjectsCustomResourceProvider")} == set()
-    # training waits the spec's max_run (100 h + 1 h: 9 chained stages), the transform 12 h (one)
-    assert len(t.find_resources("Custom::JumpStartJob")) == 2 and len(t.find_resources("AWS::CloudFormation::WaitCondition")) == 10
+    # training waits the spec's max_run (100 h + 1 h: 10 chained stages, 9 of at least 11 h and one of
+    # 2 h), the transform 12 h (one)
+    assert len(t.find_resources("Custom::JumpStartJob")) == 2 and len(t.find_resources("AWS::CloudFormation::WaitCondition")) == 11
 
 
 def test_batch_transform_with_a_given_model_and_bad_input(make_stack):
@@ -341,15 +365,16 @@ def test_exclusive_bounds(make_stack, value, message):
 
 
 def test_a_wait_longer_than_12_hours_is_a_chain_of_stages_created_one_after_another(make_stack):
-    """The spec's max_run of 100 hours (+1 h): 9 wait conditions of at most 12 hours. Each stage's
-    handle (a pre-signed URL that lives about a day) is created only after the previous wait ends."""
+    """The spec's max_run of 100 hours (+1 h): 10 wait conditions, the first 9 ended by the heartbeat
+    after 11 to 12 hours (so counted as 11), the last waiting the 2 hours left. Each stage's handle (a
+    pre-signed URL that lives about a day) is created only after the previous wait ends."""
     stack = make_stack()
     job = JumpStartTrainingJob(stack, "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/", accept_eula=True)
     t = Template.from_stack(stack).to_json()["Resources"]
     waits = [stack.get_logical_id(w) for w in job.runner.waits]
-    assert len(waits) == 9
-    assert [t[w]["Properties"]["Timeout"] for w in waits] == ["43200"] * 8 + [str(363600 - 8 * 43200)]
-    for i in range(1, 9):
+    assert len(waits) == 10
+    assert [t[w]["Properties"]["Timeout"] for w in waits] == ["43200"] * 9 + [str(363600 - 9 * 11 * 3600)]
+    for i in range(1, 10):
         handle = t[waits[i]]["Properties"]["Handle"]["Ref"]
         checkpoint = next(k for k, r in t.items() if r["Type"] == "Custom::JumpStartJobCheckpoint"
                           and r["Properties"]["Stage"] == str(i))
@@ -359,7 +384,8 @@ def test_a_wait_longer_than_12_hours_is_a_chain_of_stages_created_one_after_anot
     assert result["Properties"]["Signal"] == {"Fn::GetAtt": [waits[-1], "Data"]}  # the model waits for the last stage
     heartbeat = next(r for r in t.values() if r["Type"] == "AWS::Events::Rule" and "ScheduleExpression" in r["Properties"])
     assert heartbeat["Properties"]["ScheduleExpression"] == "rate(1 hour)"
-    assert f'"wait":"{waits[8]}"' in json.dumps(heartbeat["Properties"]["Targets"][0]["Input"]).replace("\\", "").replace(" ", "")
+    chain = _target_input(heartbeat)["chain"]
+    assert [chain["waits"][0] + suffix for suffix in chain["waits"][1]] == waits  # compact: the common prefix once
     assert "MaxRuntimeInSeconds\\\":360000" in json.dumps(t).replace(" ", "")
 
 
@@ -370,7 +396,7 @@ def test_a_wait_of_at_most_12_hours_stays_one_wait_condition(make_stack):
     Template.from_stack(stack).resource_count_is("Custom::JumpStartJobCheckpoint", 0)
 
 
-def test_a_transform_reruns_when_its_model_changes_behind_the_same_name_token(make_stack, job_outputs_identified):
+def test_a_transform_reruns_when_its_model_changes_behind_the_same_name_token(make_stack):
     """The transform request names its model by a token (``Fn::GetAtt [Model, ModelName]``) whose
     text stays the same when the model is replaced: the job's name reads the model's identity (what
     it serves), so another artifact, a retrained one included, is a new job and new output."""
@@ -427,3 +453,156 @@ def test_a_token_input_whose_bucket_cannot_be_known_is_refused(make_stack, opaqu
     assert "training_data=" in str(info.value) and "JobInput.from_bucket(bucket, prefix)" in str(info.value)
     with pytest.raises(ValidationError, match=r"input_data=.*JobInput.from_bucket"):
         JumpStartBatchTransform(stack, "BT", model_id=MOBILENET, model_version="3.0.25", input_data=uri)
+
+
+# -- #18: jobs-and-waits defects ----------------------------------------------------------------------
+
+
+def test_the_state_change_names_the_prefix_so_only_this_lifetimes_job_signals(make_stack):
+    """The rule matches the name prefix (every lifetime's job): its input names the prefix, and the
+    handler signals only for ``job_name(prefix, handle)`` (#18 defect 4)."""
+    stack = make_stack()
+    job = _job(stack, timeout=cdk.Duration.hours(6))
+    state = _target_input(_rules(Template.from_stack(stack))["state"])
+    handle = next(iter(Template.from_stack(stack).find_resources("AWS::CloudFormation::WaitConditionHandle")))
+    assert state == {"kind": "training", "prefix": job.runner.job_name_prefix, "waitHandle": _token({"Ref": handle}),
+                     "detail": None}
+
+
+def test_a_chain_covers_the_whole_runtime_and_its_heartbeat_can_disable_itself(make_stack):
+    """Every stage but the last is ended by the heartbeat after 11 to 12 hours: counted as 12 hours,
+    100 h of max_run got 93-101 h of wait (#18 defect 6). The heartbeat rule has a name of its own,
+    which the handler may disable, and the stages are found with ListStackResources (#18 defect 5)."""
+    stack = make_stack()
+    job = JumpStartTrainingJob(stack, "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/", accept_eula=True)
+    t = Template.from_stack(stack)
+    resources = t.to_json()["Resources"]
+    timeouts = [int(resources[stack.get_logical_id(w)]["Properties"]["Timeout"]) for w in job.runner.waits]
+    guaranteed = sum(min(s, 11 * 3600) for s in timeouts[:-1]) + timeouts[-1]
+    assert guaranteed >= 360000 + 3600 and all(s <= 43200 for s in timeouts)
+    heartbeat = _rules(t)["heartbeat"]
+    rule_name = f"{job.runner.job_name_prefix}-hb"
+    assert heartbeat["Properties"]["Name"] == rule_name and len(rule_name) <= 64
+    assert _target_input(heartbeat)["rule"] == rule_name
+    statements = json.dumps(role_statements(t, next(k for k in t.find_resources("AWS::IAM::Role")
+                                                    if k.startswith("JumpStartJobsHandlerRole"))))
+    assert '"events:DisableRule"' in statements and f":rule/{rule_name}" in statements
+    assert '"cloudformation:ListStackResources"' in statements and "DescribeStackResources" not in statements
+
+
+def _deep_scope(stack, depth_chars: int = 200):
+    """Nested scopes whose path is ``depth_chars`` characters deep (logical ids of ~250 characters)."""
+    from constructs import Construct
+
+    scope = stack
+    while len(scope.node.path) < depth_chars:
+        scope = Construct(scope, "Level" + "x" * 14)
+    return scope
+
+
+def test_a_28_day_chain_under_a_deep_path_fits_eventbridges_input(make_stack):
+    """The stages' logical ids grow with the construct path: in full, a 28-day chain under a 200-character
+    path needed far more than EventBridge's 8192 characters (#18 defect 5). They are sent as one common
+    prefix and suffixes; the input is measured with the stack id at its longest."""
+    stack = make_stack()
+    scope = _deep_scope(stack)
+    job = JumpStartTrainingJob(scope, "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/",
+                               accept_eula=True, timeout=cdk.Duration.days(28), max_runtime=cdk.Duration.days(27))
+    assert len(job.node.path) >= 200 and len(job.runner.waits) > 60
+    rules = _rules(Template.from_stack(stack))
+    for rule in rules.values():
+        target = rule["Properties"]["Targets"][0]
+        rendered = _render(target.get("Input") or target["InputTransformer"]["InputTemplate"], "s" * 256)
+        assert len(rendered) <= 8192
+    chain = _target_input(rules["heartbeat"])["chain"]
+    assert [chain["handles"][0] + s for s in chain["handles"][1]][0] == stack.get_logical_id(
+        next(c for c in job.runner.node.children if c.node.id.startswith("Handle")))
+
+
+def test_an_input_over_eventbridges_limit_is_a_synth_error(make_stack, monkeypatch):
+    from constructs_jumpstart.jobs import runner
+
+    monkeypatch.setattr(runner, "INPUT_LIMIT", 1000)
+    with pytest.raises(JumpStartError, match=r"wait chain's event input would be \d+ characters, over EventBridge's 1000"):
+        JumpStartTrainingJob(make_stack(), "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/",
+                             accept_eula=True, timeout=cdk.Duration.days(28))
+
+
+def test_a_spec_without_max_run_gets_the_sdks_24_hours(make_stack):
+    """The SDK's estimator sends max_run=24 h when the spec sets none; 12 h stopped jobs the SDK would
+    finish (#18 defect 17). The stack waits the runtime plus an hour."""
+    import dataclasses
+
+    job = _job(make_stack())
+    no_max_run = dataclasses.replace(job.resolved, estimator_kwargs={
+        k: v for k, v in job.resolved.estimator_kwargs.items() if k != "max_run"})
+    timeout, runtime = job._wait_and_runtime(no_max_run, None, None)
+    assert (runtime.to_seconds(), timeout.to_seconds()) == (86400, 90000)
+    timeout, runtime = job._wait_and_runtime(no_max_run, cdk.Duration.hours(6), None)
+    assert (runtime.to_seconds(), timeout.to_seconds()) == (6 * 3600, 6 * 3600)  # capped at the wait you set
+
+
+def test_tags_reach_the_jobs_the_handler_starts(make_stack):
+    """Tags.of(...) tagged models and endpoints, never the jobs (SageMaker creates them, not
+    CloudFormation): a tag-enforcing SCP refused them (#18 defect 14). The SDK's tags come first; a
+    tag changes no job (outside the name's digest)."""
+    stack = make_stack()
+    job = _job(stack, tags={"cost-center": "42"})
+    bt = JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25", input_data="s3://d/in/",
+                                 tags={"stage": "batch"})
+    prefixes = (job.runner.job_name_prefix, bt.runner.job_name_prefix)
+    cdk.Tags.of(stack).add("team", "ml")
+    cdk.Tags.of(stack).add("cost-center", "override-by-app")  # Tags.of outranks tags=, as for CloudFormation tags
+    t = Template.from_stack(stack)
+    training = _request(t)["Tags"]
+    assert training[:2] == [{"Key": "sagemaker-sdk:jumpstart-model-id", "Value": MOBILENET},
+                            {"Key": "sagemaker-sdk:jumpstart-model-version", "Value": "3.0.25"}]
+    assert {tag["Key"]: tag["Value"] for tag in training[2:]} == {"cost-center": "override-by-app", "team": "ml"}
+    assert {tag["Key"]: tag["Value"] for tag in _request(t, "transform")["Tags"]} == {
+        "stage": "batch", "team": "ml", "cost-center": "override-by-app"}
+    again = make_stack()
+    assert _job(again).runner.job_name_prefix == prefixes[0]  # tags are no input of the job
+
+
+@pytest.mark.parametrize("tags, message", [
+    ({"aws:cost": "x"}, "the aws: prefix is reserved"),
+    ({"k" * 129: "x"}, "keys take 1-128 characters"),
+    ({"team": "a|b"}, "letters, digits, spaces"),
+    ({f"t{i}": "x" for i in range(49)}, "at most 50 tags; this one has 51"),
+])
+def test_tags_sagemaker_refuses_are_synth_errors(make_stack, tags, message):
+    stack = make_stack()
+    _job(stack, tags=tags)
+    with pytest.raises(Exception, match=message):
+        Template.from_stack(stack)
+
+
+def test_a_change_of_the_training_job_gives_the_downstream_job_a_new_name_and_wait(make_stack):
+    """A request that holds a job's output (a token whose text never changes) is digested with the
+    job's name prefix in its place: retraining makes a new downstream job, and a new wait, instead of
+    keeping the old output (#18 defect 10)."""
+    from constructs_jumpstart.jobs.runner import JobRunner
+
+    seen = []
+    for epochs in (3, 4):
+        stack = make_stack()
+        job = _job(stack, hyperparameters={"epochs": epochs})
+        downstream = JobRunner(stack, "Next", kind="transform", name_base="next-bt", timeout=cdk.Duration.hours(1),
+                               request={"ModelName": "m", "TransformInput": {"DataSource": {"S3DataSource": {
+                                   "S3DataType": "S3Prefix", "S3Uri": job.model_data}}}})
+        waits = {stack.get_logical_id(w) for w in downstream.waits}
+        seen.append((downstream.job_name_prefix, waits))
+    assert seen[0][0] != seen[1][0] and not seen[0][1] & seen[1][1]
+
+
+def test_a_retrained_model_gives_its_batch_transform_a_new_job_and_wait(make_stack):
+    """End to end: the transform's request names its model, whose identity follows the training job's
+    output: new hyperparameters, a new transform job and new wait ids (#18 defect 10)."""
+    seen = []
+    for epochs in (3, 4):
+        stack = make_stack()
+        job = _job(stack, hyperparameters={"epochs": epochs})
+        bt = JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25",
+                                     model_data=job.model_data, input_data="s3://d/in/")
+        seen.append((bt.runner.job_name_prefix, {stack.get_logical_id(w) for w in bt.runner.waits}))
+    assert seen[0][0] != seen[1][0] and not seen[0][1] & seen[1][1]

@@ -73,6 +73,7 @@ def stubbed(monkeypatch):
 HANDLE = "https://wait-handle/signal"
 PREFIX = "pytorch-ic-ft-abc123"
 NAME = jobs.job_name(PREFIX, HANDLE)  # the job of this deployment lifetime
+PHYSICAL = f"{NAME}#{jobs.fingerprint(TRAINING_REQUEST)}"  # the job's name and its request's fingerprint
 
 
 def cfn_event(request_type: str, kind: str = "training", name: str = PREFIX, request=None, handle: str = HANDLE, **extra):
@@ -97,7 +98,7 @@ def test_create_starts_the_job_named_by_prefix_and_wait_handle(aws, sent):
     assert job["HyperParameters"]["epochs"] == "3"
     assert job["HyperParameters"]["sagemaker_job_name"] == json.dumps(NAME)
     response = sent[-1]
-    assert response["Status"] == "SUCCESS" and response["PhysicalResourceId"] == NAME
+    assert response["Status"] == "SUCCESS" and response["PhysicalResourceId"] == PHYSICAL
     assert response["Data"] == {"JobName": NAME}
 
 
@@ -114,18 +115,18 @@ def test_redeploy_after_a_failed_create_starts_a_fresh_job(aws, sent):
     """A failed (or stopped) job rolls the create back; the next deployment has a new wait handle,
     so it starts a new job instead of finding the failed one (job names are never reusable)."""
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))  # the rollback
+    index.on_event(cfn_event("Delete", PhysicalResourceId=PHYSICAL))  # the rollback
     index.on_event(cfn_event("Create", handle="https://wait-handle/second-deploy"))
     names = {j["TrainingJobName"] for j in aws.list_training_jobs()["TrainingJobSummaries"]}
     assert names == {NAME, jobs.job_name(PREFIX, "https://wait-handle/second-deploy")}
-    assert sent[-1]["PhysicalResourceId"] == jobs.job_name(PREFIX, "https://wait-handle/second-deploy")
+    assert sent[-1]["PhysicalResourceId"].startswith(jobs.job_name(PREFIX, "https://wait-handle/second-deploy") + "#")
 
 
 def test_destroy_and_deploy_starts_a_fresh_job(aws, sent):
     """After cdk destroy, a deploy with the same inputs must not reuse the finished job, whose output
     is in the old (retained) bucket that the new stack's roles cannot read."""
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))
+    index.on_event(cfn_event("Delete", PhysicalResourceId=PHYSICAL))
     index.on_event(cfn_event("Create", handle="https://wait-handle/new-stack"))
     assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 2
 
@@ -133,10 +134,10 @@ def test_destroy_and_deploy_starts_a_fresh_job(aws, sent):
 def test_update_with_new_inputs_starts_a_new_job(aws, sent):
     index.on_event(cfn_event("Create"))
     new = jobs.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
-    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=NAME))
+    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=PHYSICAL))
     names = sorted(j["TrainingJobName"] for j in aws.list_training_jobs()["TrainingJobSummaries"])
     assert names == sorted([NAME, new])
-    assert sent[-1]["PhysicalResourceId"] == new  # new id: CloudFormation replaces
+    assert sent[-1]["PhysicalResourceId"].split("#")[0] == new  # new id: CloudFormation replaces
 
 
 def test_rollback_update_finds_the_old_job_and_sends_no_signal(aws, sent):
@@ -144,13 +145,13 @@ def test_rollback_update_finds_the_old_job_and_sends_no_signal(aws, sent):
     handle) is found, no job is started, and the old wait handle, whose pre-signed URL may have
     expired, is not signalled again."""
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=NAME))
+    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=PHYSICAL))
+    new_physical = sent[-1]["PhysicalResourceId"]
     sent.clear()
-    new = jobs.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
-    index.on_event(cfn_event("Update", PhysicalResourceId=new))  # the rollback, with the old properties
+    index.on_event(cfn_event("Update", PhysicalResourceId=new_physical))  # the rollback, with the old properties
     assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 2
     assert [c["url"] for c in sent] == ["https://cloudformation-custom-resource-response/response"]
-    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == NAME
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == PHYSICAL
 
 
 def test_a_signal_that_cannot_be_sent_does_not_fail_the_resource(aws, sent, monkeypatch):
@@ -174,13 +175,13 @@ def test_delete_after_a_failed_create_succeeds(aws, sent):
 
 
 def test_delete_of_a_missing_job_succeeds(aws, sent):
-    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))
+    index.on_event(cfn_event("Delete", PhysicalResourceId=PHYSICAL))
     assert sent[-1]["Status"] == "SUCCESS" and "missing" in sent[-1]["Reason"]
 
 
 def test_delete_of_a_finished_job_succeeds(aws, sent):
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))
+    index.on_event(cfn_event("Delete", PhysicalResourceId=PHYSICAL))
     assert sent[-1]["Status"] == "SUCCESS" and "Completed" in sent[-1]["Reason"]
 
 
@@ -203,7 +204,8 @@ def test_transform_job_create_and_result(aws, sent):
     assert aws.describe_transform_job(TransformJobName=name)["TransformInput"]["ContentType"] == "application/x-image"
     index.on_event(cfn_event("Create", kind="transform", name=name, request=request,
                              ResourceType="Custom::JumpStartJobResult"))
-    assert sent[-1]["Data"] == {"OutputPath": "s3://out/jumpstart-transform"}
+    # every job writes under its own name (#18 defect 12), and the result reports where
+    assert sent[-1]["Data"] == {"OutputPath": f"s3://out/jumpstart-transform/{name}/"}
 
 
 def _described(name: str, status: str, **extra) -> Dict[str, Any]:
@@ -556,62 +558,85 @@ def test_packer_repacks_a_script_mode_model_with_its_code_under_code(s3, sent):
 # -- the wait chain past 12 hours: simulated time ---------------------------------------------------
 
 STACK = "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1"
-CHAIN = {"kind": "training", "stack": STACK, "job": "LlmRunnerJob",
-         "stages": [{"handle": f"Handle{i}", "wait": f"Wait{i}"} for i in range(3)]}
+HEARTBEAT_RULE = f"{PREFIX}-hb"
+CHAIN = {"kind": "training", "prefix": PREFIX, "stack": STACK, "rule": HEARTBEAT_RULE,
+         "chain": {"handles": ["LlmRunnerHandle", ["0", "1", "2"]], "waits": ["LlmRunnerWait", ["0", "1", "2"]]}}
+STAGE_HANDLES = [HANDLE, "https://wait-handle/stage1", "https://wait-handle/stage2"]  # stage 0's: the job's
 
 
-def _stack_resources(stage_in_progress, started, job_name=NAME):
+def _stack_resources(stage_in_progress, started, last_done=False, filler=0):
+    """ListStackResources' summaries up to the stage in progress (all done with ``last_done``), after
+    ``filler`` other resources: the chain's may come on a later page."""
     import datetime
 
-    resources = [{"LogicalResourceId": "LlmRunnerJob", "PhysicalResourceId": job_name, "ResourceType": "Custom::JumpStartJob",
-                  "ResourceStatus": "CREATE_COMPLETE", "Timestamp": datetime.datetime(2026, 11, 25)}]
+    then = datetime.datetime(2026, 11, 25)
+    resources = [{"LogicalResourceId": f"Other{i}", "PhysicalResourceId": f"other-{i}", "ResourceType": "AWS::SNS::Topic",
+                  "ResourceStatus": "CREATE_COMPLETE", "LastUpdatedTimestamp": then} for i in range(filler)]
     for i in range(3):
         if i > stage_in_progress:
             break
-        resources.append({"LogicalResourceId": f"Handle{i}", "PhysicalResourceId": f"https://wait-handle/stage{i}",
+        waiting = i == stage_in_progress and not last_done
+        resources.append({"LogicalResourceId": f"LlmRunnerHandle{i}", "PhysicalResourceId": STAGE_HANDLES[i],
                           "ResourceType": "AWS::CloudFormation::WaitConditionHandle", "ResourceStatus": "CREATE_COMPLETE",
-                          "Timestamp": datetime.datetime(2026, 11, 25)})
-        resources.append({"LogicalResourceId": f"Wait{i}", "ResourceType": "AWS::CloudFormation::WaitCondition",
-                          "ResourceStatus": "CREATE_IN_PROGRESS" if i == stage_in_progress else "CREATE_COMPLETE",
-                          "Timestamp": started if i == stage_in_progress else datetime.datetime(2026, 11, 25)})
-    return {"StackResources": resources}
+                          "LastUpdatedTimestamp": then})
+        resources.append({"LogicalResourceId": f"LlmRunnerWait{i}", "ResourceType": "AWS::CloudFormation::WaitCondition",
+                          "ResourceStatus": "CREATE_IN_PROGRESS" if waiting else "CREATE_COMPLETE",
+                          "LastUpdatedTimestamp": started if waiting else then})
+    return resources
+
+
+def _list(cfn, resources, page=100):
+    """Stub ListStackResources, paginated as CloudFormation pages it."""
+    pages = [resources[i:i + page] for i in range(0, len(resources), page)] or [[]]
+    for number, summaries in enumerate(pages):
+        response = {"StackResourceSummaries": summaries}
+        expected = {"StackName": STACK}
+        if number + 1 < len(pages):
+            response["NextToken"] = f"page{number + 1}"
+        if number:
+            expected["NextToken"] = f"page{number}"
+        cfn.add_response("list_stack_resources", response, expected)
 
 
 @pytest.fixture
 def chain(stubbed):
-    cfn = boto3.client("cloudformation", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    calls._clients["cloudformation"] = cfn
-    with Stubber(cfn) as cfn_stub:
-        yield stubbed, cfn_stub
+    clients = {}
+    for service in ("cloudformation", "events"):
+        clients[service] = boto3.client(service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+        calls._clients[service] = clients[service]
+    with Stubber(clients["cloudformation"]) as cfn_stub, Stubber(clients["events"]) as events_stub:
+        yield stubbed, cfn_stub, events_stub
         cfn_stub.assert_no_pending_responses()
+        events_stub.assert_no_pending_responses()
 
 
 def test_a_job_of_20_hours_moves_through_the_stages_and_signals_its_end(chain, sent):
     """Signal sequence over simulated time: a heartbeat at 5 h waits, at 11.5 h ends stage 0
     ("still running"); stage 1's checkpoint finds the job running; the job's end at 20 h signals
-    stage 1; stage 2's checkpoint finds it finished and signals its own handle at once."""
+    stage 1; stage 2's checkpoint finds it finished and signals its own handle at once; the next
+    heartbeat, the chain done, disables itself."""
     import datetime
 
-    sm, cfn = chain
+    sm, cfn, events = chain
     start = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc)
     hours = lambda h: (start + datetime.timedelta(hours=h)).timestamp()  # noqa: E731
     running, done = _described(NAME, "InProgress"), _described(NAME, "Completed")
     # 5 h: a heartbeat, nothing to do
-    cfn.add_response("describe_stack_resources", _stack_resources(0, start), {"StackName": STACK})
+    _list(cfn, _stack_resources(0, start))
     sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
     assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(5)) == "stage 0: waiting"
     # 11.5 h: the heartbeat ends stage 0 while the job runs
-    cfn.add_response("describe_stack_resources", _stack_resources(0, start), {"StackName": STACK})
+    _list(cfn, _stack_resources(0, start))
     sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
     assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(11.5)) == "stage 0: still running"
-    assert sent[-1]["url"] == "https://wait-handle/stage0" and sent[-1]["Status"] == "SUCCESS" and sent[-1]["UniqueId"] == "stage-0"
+    assert sent[-1]["url"] == HANDLE and sent[-1]["Status"] == "SUCCESS" and sent[-1]["UniqueId"] == "stage-0"
     # CloudFormation then creates stage 1's handle and checkpoint: the job still runs, no signal
     sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
     index.on_event({**cfn_event("Create", name=NAME), "ResourceType": "Custom::JumpStartJobCheckpoint",
                     "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage1", "Stage": "1"}})
     assert [c["url"] for c in sent[-1:]] == ["https://cloudformation-custom-resource-response/response"]
     # 20 h: the job completes; its state change signals the stage in progress (1)
-    cfn.add_response("describe_stack_resources", _stack_resources(1, start + datetime.timedelta(hours=11.6)), {"StackName": STACK})
+    _list(cfn, _stack_resources(1, start + datetime.timedelta(hours=11.6)))
     sm.add_response("describe_training_job", done, {"TrainingJobName": NAME})
     index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Completed"}})
     assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "SUCCESS" and sent[-1]["UniqueId"] == NAME
@@ -620,14 +645,19 @@ def test_a_job_of_20_hours_moves_through_the_stages_and_signals_its_end(chain, s
     index.on_event({**cfn_event("Create", name=NAME), "ResourceType": "Custom::JumpStartJobCheckpoint",
                     "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage2", "Stage": "2"}})
     assert [c["url"] for c in sent[-2:]] == ["https://wait-handle/stage2", "https://cloudformation-custom-resource-response/response"]
+    # the next heartbeat: the job ended and the last stage is done, so the heartbeat stops firing
+    _list(cfn, _stack_resources(2, start, last_done=True))
+    sm.add_response("describe_training_job", done, {"TrainingJobName": NAME})
+    events.add_response("disable_rule", {}, {"Name": HEARTBEAT_RULE})
+    assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=hours(21)) == f"heartbeat {HEARTBEAT_RULE} disabled"
 
 
 def test_the_last_stage_is_never_ended_while_the_job_runs(chain, sent):
     import datetime
 
-    sm, cfn = chain
+    sm, cfn, _ = chain
     start = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc)
-    cfn.add_response("describe_stack_resources", _stack_resources(2, start), {"StackName": STACK})
+    _list(cfn, _stack_resources(2, start))
     sm.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
     assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=(start + datetime.timedelta(hours=11.9)).timestamp()) == "stage 2: waiting"
     assert sent == []  # the wait times out at its end and the stack fails, as the job outlived the timeout
@@ -636,12 +666,57 @@ def test_the_last_stage_is_never_ended_while_the_job_runs(chain, sent):
 def test_a_failed_job_fails_the_stage_in_progress_with_sagemakers_reason(chain, sent):
     import datetime
 
-    sm, cfn = chain
-    cfn.add_response("describe_stack_resources", _stack_resources(1, datetime.datetime(2026, 11, 25)), {"StackName": STACK})
+    sm, cfn, _ = chain
+    _list(cfn, _stack_resources(1, datetime.datetime(2026, 11, 25)))
     sm.add_response("describe_training_job", _described(NAME, "Failed", FailureReason="CUDA out of memory"), {"TrainingJobName": NAME})
     index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Failed"}})
     assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "FAILURE"
     assert "CUDA out of memory" in sent[-1]["Reason"]
+
+
+def test_the_chain_is_found_in_a_stack_of_more_than_100_resources(chain, sent):
+    """DescribeStackResources returns only a stack's first 100 resources (its API Reference): the
+    stages of a chain after them were never found, and the wait timed out (#18 defect 5)."""
+    import datetime
+
+    sm, cfn, _ = chain
+    _list(cfn, _stack_resources(1, datetime.datetime(2026, 11, 25), filler=150))
+    sm.add_response("describe_training_job", _described(NAME, "Completed"), {"TrainingJobName": NAME})
+    index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Completed"}})
+    assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "SUCCESS"
+
+
+def test_a_previous_lifetimes_job_never_signals_the_new_wait(chain, sent):
+    """After a quick destroy and deploy, the old job's Stopped event (Stopping takes minutes) matches
+    the new rule's prefix: it must not fail the new lifetime's wait (#18 defect 4), chained or not."""
+    import datetime
+
+    sm, cfn, _ = chain
+    old = jobs.job_name(PREFIX, "https://wait-handle/previous-lifetime")
+    stopped = {"TrainingJobName": old, "TrainingJobStatus": "Stopped"}
+    index.on_event({"kind": "training", "prefix": PREFIX, "waitHandle": HANDLE, "detail": stopped})
+    _list(cfn, _stack_resources(0, datetime.datetime(2026, 11, 25)))
+    index.on_event({**CHAIN, "detail": stopped})
+    assert sent == []
+    # this lifetime's job still signals
+    sm.add_response("describe_training_job", _described(NAME, "Stopped"), {"TrainingJobName": NAME})
+    index.on_event({"kind": "training", "prefix": PREFIX, "waitHandle": HANDLE,
+                    "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Stopped"}})
+    assert sent[-1]["url"] == HANDLE and sent[-1]["Status"] == "FAILURE"
+
+
+def test_the_heartbeat_stays_on_until_the_chain_is_done(chain, sent):
+    """A job that ended while a stage still waits: the heartbeat signals that stage and keeps firing
+    (a later stage's checkpoint could still need it); only once the last stage is done it disables
+    itself (#18 defect 6)."""
+    import datetime
+
+    sm, cfn, _ = chain
+    start = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc)
+    _list(cfn, _stack_resources(1, start))
+    sm.add_response("describe_training_job", _described(NAME, "Completed"), {"TrainingJobName": NAME})
+    assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=start.timestamp() + 3600) == "stage 1: Completed"
+    assert sent[-1]["url"] == "https://wait-handle/stage1"
 
 
 def test_result_and_checkpoint_delete_and_rollback_events_succeed_without_calls(stubbed, sent):
@@ -677,3 +752,100 @@ def test_a_failed_update_or_delete_keeps_the_physical_id(stubbed, sent):
     stubbed.add_client_error("describe_training_job", "AccessDeniedException", "not allowed", 400)
     index.on_event(cfn_event("Update", PhysicalResourceId=NAME))
     assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == NAME
+
+
+# -- #18: jobs-and-waits defects ----------------------------------------------------------------------
+
+
+def test_an_uncompressed_model_is_reported_as_a_prefix_ending_in_a_slash(stubbed, sent):
+    """Hosting takes an S3Prefix model only with a trailing '/' (the SDK appends it, EstimatorBase.model_data):
+    without it CreateModel failed after the whole training (#18 defect 1)."""
+    artifacts = f"s3://out/jumpstart-training/{NAME}/output/model"
+    job = _described(NAME, "Completed", ModelArtifacts={"S3ModelArtifacts": artifacts},
+                     OutputDataConfig={"S3OutputPath": "s3://out/jumpstart-training", "CompressionType": "NONE"})
+    stubbed.add_response("describe_training_job", job, {"TrainingJobName": NAME})
+    index.on_event(cfn_event("Create", name=NAME, ResourceType="Custom::JumpStartJobResult"))
+    assert sent[-1]["Data"] == {"ModelArtifacts": artifacts + "/"}
+    compressed = _described(NAME, "Completed", OutputDataConfig={"S3OutputPath": "s3://out/jumpstart-training"})
+    assert jobs.outcome("training", compressed)["ModelArtifacts"].endswith("/output/model.tar.gz")  # as it was
+
+
+def test_checkpoints_and_transform_output_are_under_the_job_name():
+    """A new job must not resume from an old job's checkpoints, nor a transform overwrite another
+    lifetime's output (#18 defect 12)."""
+    spot = {**TRAINING_REQUEST, "CheckpointConfig": {"S3Uri": "s3://out/jumpstart-training/checkpoints"}}
+    body = jobs.build_request("training", NAME, spot)
+    assert body["CheckpointConfig"]["S3Uri"] == f"s3://out/jumpstart-training/checkpoints/{NAME}/"
+    assert spot["CheckpointConfig"]["S3Uri"] == "s3://out/jumpstart-training/checkpoints"  # the input untouched
+    transform = {"ModelName": "m", "TransformOutput": {"S3OutputPath": "s3://out/jumpstart-transform/"}}
+    assert jobs.build_request("transform", "bt-1", transform)["TransformOutput"]["S3OutputPath"] == "s3://out/jumpstart-transform/bt-1/"
+
+
+def test_delete_derives_the_job_from_the_properties_whatever_the_physical_id(stubbed, sent):
+    """A physical id CloudFormation generated (the Create's response was lost) used to read as 'never
+    started', and a running GPU job was left behind (#18 defect 9)."""
+    stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
+    stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
+    index.on_event(cfn_event("Delete", PhysicalResourceId="S-FineTuneRunnerJob-1A2B3C4D5E6F"))
+    assert sent[-1]["Status"] == "SUCCESS" and "stopping" in sent[-1]["Reason"]
+
+
+def test_a_create_that_fails_after_starting_its_job_keeps_an_id_whose_delete_stops_it(stubbed, sent):
+    """The failed-create marker's Delete is answered at once: a Create that may have started its job
+    (here CreateTrainingJob failed with a 500, the job may exist) must never return it (#18 defect 9)."""
+    stubbed.add_client_error("describe_training_job", "ValidationException", "Requested resource not found.", 400,
+                             expected_params={"TrainingJobName": NAME})
+    stubbed.add_client_error("create_training_job", "InternalFailure", "We encountered an internal error.", 500)
+    index.on_event(cfn_event("Create"))
+    assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == PHYSICAL
+    stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
+    stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
+    index.on_event(cfn_event("Delete", PhysicalResourceId=sent[-1]["PhysicalResourceId"]))  # the rollback
+    assert sent[-1]["Status"] == "SUCCESS" and "stopping" in sent[-1]["Reason"]
+
+
+def test_a_create_that_fails_before_starting_its_job_still_returns_the_marker(stubbed, sent):
+    stubbed.add_client_error("describe_training_job", "AccessDeniedException", "not allowed", 400)
+    index.on_event(cfn_event("Create"))
+    assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
+
+
+def test_a_deploy_time_change_under_the_same_name_is_refused_with_what_changed(aws, sent):
+    """A CfnParameter (or SSM parameter, or import) changes the resolved request, not the job's name or
+    its wait, which cannot wait again: the Update fails naming what changed instead of keeping the old
+    job's outputs (#18 defect 10); the rollback to the job's own request succeeds."""
+    index.on_event(cfn_event("Create"))
+    changed = {**TRAINING_REQUEST, "HyperParameters": {"epochs": "5"}}
+    sent.clear()
+    update = cfn_event("Update", request=changed, PhysicalResourceId=PHYSICAL,
+                       OldResourceProperties=cfn_event("Create")["ResourceProperties"])
+    index.on_event(update)
+    assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == PHYSICAL
+    assert "HyperParameters.epochs" in sent[-1]["Reason"] and "cannot run again" in sent[-1]["Reason"]
+    assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 1
+    rollback = cfn_event("Update", PhysicalResourceId=PHYSICAL, OldResourceProperties=update["ResourceProperties"])
+    index.on_event(rollback)
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == PHYSICAL
+    # a changed tag is no new input: the same job, no failure
+    tagged = {**TRAINING_REQUEST, "Tags": [{"Key": "team", "Value": "ml"}]}
+    index.on_event(cfn_event("Update", request=tagged, PhysicalResourceId=PHYSICAL))
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == PHYSICAL
+
+
+def test_an_update_that_fails_after_starting_a_new_job_stops_it(stubbed, sent):
+    """A failed Update keeps the old id, so no Delete would ever name the job it may have started."""
+    new = jobs.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
+    stubbed.add_client_error("describe_training_job", "ValidationException", "Requested resource not found.", 400,
+                             expected_params={"TrainingJobName": new})
+    stubbed.add_client_error("create_training_job", "InternalFailure", "We encountered an internal error.", 500)
+    stubbed.add_response("describe_training_job", _described(new, "InProgress"), {"TrainingJobName": new})
+    stubbed.add_response("stop_training_job", {}, {"TrainingJobName": new})
+    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456",
+                             PhysicalResourceId=PHYSICAL))
+    assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == PHYSICAL
+
+
+def test_tags_are_sent_and_an_empty_list_is_left_out():
+    tagged = {**TRAINING_REQUEST, "Tags": [{"Key": "team", "Value": "ml"}]}
+    assert jobs.build_request("training", NAME, tagged)["Tags"] == [{"Key": "team", "Value": "ml"}]
+    assert "Tags" not in jobs.build_request("training", NAME, {**TRAINING_REQUEST, "Tags": []})

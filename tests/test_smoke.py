@@ -158,7 +158,7 @@ def test_handler_fails_on_an_empty_answer(handler_env):
         smoke.handler({}, None)
 
 
-def test_the_test_reruns_when_a_fine_tuned_model_is_retrained(make_stack, job_outputs_identified):
+def test_the_test_reruns_when_a_fine_tuned_model_is_retrained(make_stack):
     """The endpoint serves a training job's output, a token whose text does not change when the job
     does: the fingerprint reads the token's identity, so new hyperparameters (a retrained model)
     are a new function version, which the trigger runs."""

@@ -21,9 +21,10 @@ one-hour limit of a custom resource, and a failed or stopped job fails the stack
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
-from aws_cdk import Duration, Stack
+import jsii
+from aws_cdk import Duration, ITaggable, Lazy, Stack, TagManager
 from aws_cdk import aws_cloudformation as cfn
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -32,13 +33,14 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from .._checks import adopt
-from .._names import request_digest
+from .._names import register_identity, request_digest
 from ..errors import JumpStartError
 from ..provider import custom_resource, handler_function
+from ._chain import INPUT_LIMIT, STAGE_SECONDS, compact, input_length, stage_timeouts
+from ._tags import JobTags, TagCheck
 
 MAX_WAIT = Duration.hours(12)
 """The most one ``AWS::CloudFormation::WaitCondition`` waits: one stage of the wait chain."""
-STAGE_SECONDS = 43200
 MAX_TIMEOUT = Duration.days(28)
 """The longest wait: SageMaker's longest training runtime (28 days)."""
 _KIND = {
@@ -46,7 +48,8 @@ _KIND = {
                  ["sagemaker:CreateTrainingJob", "sagemaker:AddTags", "sagemaker:DescribeTrainingJob",
                   "sagemaker:StopTrainingJob"]),
     "transform": ("transform-job", "SageMaker Transform Job State Change", "TransformJobName", "TransformJobStatus",
-                  ["sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"]),
+                  ["sagemaker:CreateTransformJob", "sagemaker:AddTags", "sagemaker:DescribeTransformJob",
+                   "sagemaker:StopTransformJob"]),
 }
 
 
@@ -59,8 +62,10 @@ def job_name_base(model_id: str, suffix: str) -> str:
     return f"{base[: 63 - _NAME_RESERVED - len(suffix) - 1].rstrip('-')}-{suffix}"
 
 
+@jsii.implements(ITaggable)
 class JobRunner(Construct):
-    """Starts one SageMaker job from a request body and waits for it (see the module docstring)."""
+    """Starts one SageMaker job from a request body and waits for it (see the module docstring).
+    An ``ITaggable``: ``Tags.of(scope)`` and ``tags=`` reach the job's ``Tags`` (see ``_tags``)."""
 
     def __init__(
         self,
@@ -72,6 +77,7 @@ class JobRunner(Construct):
         request: Dict[str, Any],
         timeout: Duration,
         pass_role: Optional[iam.IRole] = None,
+        tags: Optional[Mapping[str, str]] = None,
     ) -> None:
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -82,9 +88,13 @@ class JobRunner(Construct):
             )
         stack = where.stack
         arn_type, detail_type, name_key, status_key, actions = _KIND[kind]
+        # tags are no input of the job: outside the digest, so a new tag does not start a new job
         digest = request_digest(self, request, kind=kind, timeout=int(timeout.to_seconds()))
         self.job_name_prefix: str = f"{name_base}-{digest}"
         """What every name of this job starts with (changes when any input changes)."""
+        self._job_tags = JobTags(request.get("Tags") or [], tags)
+        self.node.add_validation(TagCheck(self._job_tags))
+        request = {**request, "Tags": Lazy.uncached_any(self._job_tags)}
 
         self.function = self._handler_allowed(stack, actions, arn_type, name_base, pass_role)
         handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}")
@@ -106,23 +116,28 @@ class JobRunner(Construct):
         )
         self.job_name: str = self.job.get_att_string("JobName")
         """The job's name (a token: the prefix plus the deployment lifetime's hash)."""
+        register_identity(self, self.job_name, self.job_name_prefix)
         self.job.node.add_dependency(rule)
         self.job.node.add_dependency(self.function)
-        seconds = int(timeout.to_seconds())
-        self.wait = cfn.CfnWaitCondition(
-            self, f"Wait{digest}", handle=handle.ref, timeout=str(min(seconds, STAGE_SECONDS)), count=1
-        )
+        timeouts = stage_timeouts(int(timeout.to_seconds()))
+        self.wait = cfn.CfnWaitCondition(self, f"Wait{digest}", handle=handle.ref, timeout=str(timeouts[0]), count=1)
         self.wait.node.add_dependency(self.job)
         self.waits: List[cfn.CfnWaitCondition] = [self.wait]
-        """The wait chain: one wait condition per 12 hours of ``timeout`` (see :meth:`_chain`)."""
-        chain = self._chain(stack, kind, digest, seconds, handle) if seconds > STAGE_SECONDS else {}
-        rule.add_target(targets.LambdaFunction(
-            self.function, retry_attempts=8, event=events.RuleTargetInput.from_object(
-                {"kind": kind, "waitHandle": handle.ref, **chain, "detail": events.EventField.from_path("$.detail")})))
+        """The wait chain: one wait condition per stage of ``timeout`` (see :meth:`_chain`)."""
+        target_input: Dict[str, Any] = {"kind": kind, "prefix": self.job_name_prefix, "waitHandle": handle.ref}
+        if len(timeouts) > 1:
+            target_input = self._chain(stack, kind, digest, timeouts, handle)
+        event = events.RuleTargetInput.from_object({**target_input, "detail": events.EventField.from_path("$.detail")})
+        rule.add_target(targets.LambdaFunction(self.function, retry_attempts=8, event=event))
         self.result = custom_resource(
             self, "Result", "Custom::JumpStartJobResult",
             {"Kind": kind, "JobName": self.job_name, "Signal": self.waits[-1].attr_data},
         )
+
+    @property
+    def tags(self) -> TagManager:
+        """The job's tags (``ITaggable``): ``Tags.of(scope).add(...)`` sets them."""
+        return self._job_tags.manager
 
     @staticmethod
     def _handler_allowed(stack: Stack, actions: List[str], arn_type: str, name_base: str,
@@ -138,39 +153,60 @@ class JobRunner(Construct):
                 conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))
         return function
 
-    def _chain(self, stack: Stack, kind: str, digest: str, seconds: int, first_handle: Any) -> Dict[str, Any]:
+    def _chain(self, stack: Stack, kind: str, digest: str, timeouts: List[int], first_handle: Any) -> Dict[str, Any]:
         """Waits longer than one wait condition's 12 hours, as a chain: stage i's handle is created
         only after stage i-1's wait completes (a handle's pre-signed URL lives about a day, so none
         is made long before it is used), then a checkpoint (``Custom::JumpStartJobCheckpoint``)
         signals it at once if the job already finished, then stage i's wait. The job's state change
-        signals the stage in progress (found with ``DescribeStackResources``); an hourly heartbeat
-        ends a stage after 11 hours while the job runs ("still running"), and signals the job's end
-        if its event was missed between stages."""
+        signals the stage in progress (found with ``ListStackResources``); an hourly heartbeat ends a
+        stage after 11 hours while the job runs ("still running"), signals the job's end if its event
+        was missed between stages, and disables itself once the job ended and the last stage is done.
+        Returns the events' input (see ``_chain``)."""
         stages = [(first_handle, self.wait)]
-        for i in range(1, -(-seconds // STAGE_SECONDS)):
+        for i, seconds in enumerate(timeouts[1:], start=1):
             handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}S{i}")
-            handle.add_dependency(stages[-1][1])
+            handle.add_resource_dependency(stages[-1][1])
             checkpoint = custom_resource(
                 self, f"Checkpoint{i}", "Custom::JumpStartJobCheckpoint",
                 {"Kind": kind, "JobName": self.job_name, "WaitHandle": handle.ref, "Stage": str(i)},
             )
             checkpoint.node.add_dependency(handle)
-            wait = cfn.CfnWaitCondition(self, f"Wait{digest}S{i}", handle=handle.ref, count=1,
-                                        timeout=str(min(STAGE_SECONDS, seconds - i * STAGE_SECONDS)))
+            wait = cfn.CfnWaitCondition(self, f"Wait{digest}S{i}", handle=handle.ref, count=1, timeout=str(seconds))
             wait.node.add_dependency(checkpoint)
             stages.append((handle, wait))
             self.waits.append(wait)
-        chain = {"kind": kind, "stack": stack.stack_id, "job": stack.get_logical_id(self.job.node.default_child),
-                 "stages": [{"handle": stack.get_logical_id(h), "wait": stack.get_logical_id(w)} for h, w in stages]}
-        self.function.add_to_role_policy(iam.PolicyStatement(actions=["cloudformation:DescribeStackResources"],
+        # a name of its own (the prefix, 56 characters at most, + "-hb": within a rule name's 64), so
+        # the handler's DisableRule names exactly this rule without a cycle (policy -> rule -> function)
+        rule_name = f"{self.job_name_prefix}-hb"
+        chain = {"kind": kind, "prefix": self.job_name_prefix, "stack": stack.stack_id, "rule": rule_name,
+                 "chain": {"handles": compact([stack.get_logical_id(h) for h, _ in stages]),
+                           "waits": compact([stack.get_logical_id(w) for _, w in stages])}}
+        self._check_input_length(chain)
+        self.function.add_to_role_policy(iam.PolicyStatement(actions=["cloudformation:ListStackResources"],
                                                              resources=[stack.stack_id]))
+        self.function.add_to_role_policy(iam.PolicyStatement(
+            actions=["events:DisableRule"],
+            resources=[stack.format_arn(service="events", resource="rule", resource_name=rule_name)]))
         heartbeat = events.Rule(self, "Heartbeat", schedule=events.Schedule.rate(Duration.hours(1)),
-                                description=f"Moves the wait for SageMaker {kind} job "
-                                            f"{self.job_name_prefix}-* past 12 hours")
+                                rule_name=rule_name, description=f"Moves the wait for SageMaker {kind} job "
+                                                                 f"{self.job_name_prefix}-* past 12 hours")
         event = events.RuleTargetInput.from_object({**chain, "heartbeat": True})
         heartbeat.add_target(targets.LambdaFunction(self.function, retry_attempts=2, event=event))
         return chain
 
+    def _check_input_length(self, chain: Dict[str, Any]) -> None:
+        """The events' input must fit EventBridge's 8192 characters (the stages' ids grow with the
+        construct path and the chain's length)."""
+        length = max(input_length({**chain, "detail": None}), input_length({**chain, "heartbeat": True}))
+        if length > INPUT_LIMIT:
+            raise JumpStartError(
+                f"{self.node.path}: the wait chain's event input would be {length} characters, over "
+                f"EventBridge's {INPUT_LIMIT}: shorten the construct path (ids of the scopes above) or the timeout.")
+
     def output(self, key: str) -> str:
-        """An output of the finished job (a token that makes its user wait for the job)."""
-        return self.result.get_att_string(key)
+        """An output of the finished job (a token that makes its user wait for the job). Its identity
+        is the job's name prefix, so a request that holds it (a transform over a training job's
+        model) gets a new digest, and a new job, whenever this job's inputs change."""
+        token = self.result.get_att_string(key)
+        register_identity(self, token, self.job_name_prefix)
+        return token

@@ -31,11 +31,16 @@ from ..hyperparameters import merge_and_validate
 from ..lockfile import LockKey
 from ..types import ModelDataUri, ResolvedModel, S3Artifact, Scope
 from . import _s3
-from .runner import MAX_WAIT, JobRunner, job_name_base
+from .runner import JobRunner, job_name_base
 
 MODEL_CHANNEL_CONTENT_TYPE = "application/x-sagemaker-model"
 GATED_ENV = "SageMakerGatedModelS3Uri"
 DEFAULT_VOLUME_GB = 30
+SDK_MAX_RUN = 24 * 60 * 60
+"""The SDK's runtime for a job whose spec sets no ``max_run`` (sagemaker-python-sdk ``EstimatorBase``:
+``max_run=24 * 60 * 60``)."""
+PROVISIONING = 3600
+"""What the stack waits beyond the runtime: instances start, the container downloads."""
 
 
 def _script_mode_value(value: str) -> str:
@@ -228,6 +233,7 @@ class JumpStartTrainingJob(Construct):
         use_spot: bool = False,
         max_wait: Optional[Duration] = None,
         hub: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
     ) -> None:
         """
         Args:
@@ -250,10 +256,10 @@ class JumpStartTrainingJob(Construct):
             accept_eula: accept the base model's EULA (gated models).
             tolerate_deprecated / tolerate_vulnerable: train such versions anyway, with a warning.
             timeout: how long the stack waits for the job, up to 28 days (past 12 hours, a chain of
-                wait conditions; see the README). Default: the spec's ``max_run`` plus an hour for
-                provisioning, else 12 hours.
-            max_runtime: SageMaker's stopping condition. Default: the spec's ``max_run`` (as the
-                SDK), capped at ``timeout`` when you set one.
+                wait conditions; see the README). Default: the spec's ``max_run`` (else the SDK's
+                default of 24 hours) plus an hour for provisioning.
+            max_runtime: SageMaker's stopping condition. Default: the spec's ``max_run``, else the
+                SDK's 24 hours (as the SDK), capped at ``timeout`` when you set one.
             volume_size_gb: ML storage volume per instance (default: the spec's, else 30).
             volume_encryption_key / output_encryption_key: KMS keys for the volume and the output.
             vpc, vpc_subnets, security_groups: run the job in your VPC.
@@ -261,6 +267,8 @@ class JumpStartTrainingJob(Construct):
             max_wait: spot only: the longest total wait (default: the timeout).
             hub: a private SageMaker hub (name or ARN) holding the model (see :class:`JumpStartModel`);
                 a model reference's base model is read with ``HubAccessConfig``, as the SDK's estimator.
+            tags: tags of the training job, after the SDK's JumpStart tags (``Tags.of(scope)`` reaches the
+                job too: SageMaker, not CloudFormation, creates it).
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -299,7 +307,7 @@ class JumpStartTrainingJob(Construct):
             self._spot(request, prefix, max_wait or checked.timeout, where.stack)
         if vpc is not None:
             request["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
-        self._build_runner(model_id, request, checked.timeout, depends)
+        self._build_runner(model_id, request, checked.timeout, depends, tags)
 
     def _check_props(self, wanted: Tuple[str, str, str, Optional[str], Optional[str]], *, instance_count: Any,
                      training: Tuple[Any, str], validation: Tuple[Any, str],
@@ -338,12 +346,13 @@ class JumpStartTrainingJob(Construct):
         assert train is not None
         return _Checked(resolved, train, checked_validation, hps, timeout, runtime)
 
-    def _build_runner(self, model_id: str, request: Dict[str, Any], timeout: Duration, depends: List[Any]) -> None:
+    def _build_runner(self, model_id: str, request: Dict[str, Any], timeout: Duration, depends: List[Any],
+                      tags: Optional[Mapping[str, str]]) -> None:
         """The job, started and waited for at deploy, and its trained artifact."""
         uncompressed = bool(self.resolved.estimator_kwargs.get("disable_output_compression"))
         self.runner = JobRunner(
             self, "Runner", kind="training", name_base=job_name_base(model_id, "ft"), request=request,
-            timeout=timeout, pass_role=self.role,
+            timeout=timeout, pass_role=self.role, tags=tags,
         )
         self.runner.node.add_dependency(self.role, *depends)
         self.job_name: str = self.runner.job_name
@@ -422,8 +431,9 @@ class JumpStartTrainingJob(Construct):
         max_run, and a wait long enough for it; a timeout you set also caps the runtime, so the job
         does not outlive the stack's wait."""
         spec_max_run = int(resolved.estimator_kwargs.get("max_run") or 0)
+        default_run = spec_max_run or SDK_MAX_RUN
         if timeout is None:
-            timeout = Duration.seconds(spec_max_run + 3600) if spec_max_run else MAX_WAIT
+            timeout = Duration.seconds(default_run + PROVISIONING)
         elif max_runtime is None and spec_max_run > timeout.to_seconds():
             Annotations.of(self).add_warning_v2(
                 "jumpstart:runtime-capped",
@@ -431,8 +441,7 @@ class JumpStartTrainingJob(Construct):
                 f"timeout of {timeout.to_human_string()}. Drop timeout= to wait as long as the spec allows, "
                 "or pass max_runtime=.",
             )
-        runtime = max_runtime or (Duration.seconds(min(spec_max_run, int(timeout.to_seconds()))) if spec_max_run
-                                  else timeout)
+        runtime = max_runtime or Duration.seconds(min(default_run, int(timeout.to_seconds())))
         if runtime.to_seconds() > timeout.to_seconds():
             Annotations.of(self).add_warning_v2(
                 "jumpstart:runtime-exceeds-timeout",

@@ -154,6 +154,7 @@ class JumpStartBatchTransform(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         encryption_key: Optional[kms.IKey] = None,
         timeout: Duration = MAX_WAIT,
+        tags: Optional[Mapping[str, str]] = None,
     ) -> None:
         """
         Args:
@@ -170,6 +171,8 @@ class JumpStartBatchTransform(Construct):
             removal_policy: for the created output bucket (default RETAIN).
             encryption_key: KMS key for the output and the instance volumes.
             timeout: how long the stack waits for the job (at most 12 hours).
+            tags: tags of the transform job (``Tags.of(scope)`` reaches the job too: SageMaker, not
+                CloudFormation, creates it).
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -219,13 +222,13 @@ class JumpStartBatchTransform(Construct):
 
         self.runner = JobRunner(
             self, "Runner", kind="transform", name_base=job_name_base(resolved.model_id, "bt"), request=request,
-            timeout=timeout,
+            timeout=timeout, tags=tags,
         )
         self.runner.node.add_dependency(model)
         self.job_name: str = self.runner.job_name
         """The transform job's (deterministic) name."""
         self.output_uri: str = self.runner.output("OutputPath")
-        """S3 prefix of the results (a token that waits for the job)."""
+        """S3 prefix of the results, ``<output_prefix>/<job name>/`` (a token that waits for the job)."""
 
     def _encrypt(self, request: Dict[str, Any], key: kms.IKey, resolved: ResolvedModel, instance_type: str) -> None:
         """The output with ``key``; the volume too, where the instance type has one to encrypt."""

@@ -18,8 +18,9 @@ HANDLERS = {"Custom::JumpStartJob": jobs.on_job, "Custom::JumpStartJobResult": j
 
 
 def on_request(event: Dict[str, Any]) -> None:
-    """A CloudFormation request: the Delete of a failed Create is answered at once (it made nothing);
-    every failure is reported to CloudFormation instead of hanging it."""
+    """A CloudFormation request: the Delete of a failed Create is answered at once (it made nothing:
+    a job's Create that may have started its job answers with the job's id instead, see
+    ``jobs.JobMayExist``); every failure is reported to CloudFormation instead of hanging it."""
     if event["RequestType"] == "Delete" and event.get("PhysicalResourceId") == cfn.CREATE_FAILED:
         cfn.respond(event, "SUCCESS", cfn.CREATE_FAILED, "nothing to delete: the create had failed")
         return
@@ -35,7 +36,7 @@ def on_event(event: Dict[str, Any], context: Any = None) -> None:
     if "RequestType" in event:
         on_request(event)
         return
-    if "stages" in event:  # a chained wait: state change or heartbeat
+    if "chain" in event:  # a chained wait: state change or heartbeat
         print(waits.on_chain_event(event))
         return
     jobs.on_state_change(event)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from botocore.exceptions import ClientError
 
@@ -40,6 +40,9 @@ KINDS: Dict[str, Dict[str, str]] = {
 RUNNING = {"InProgress", "Stopping"}
 TERMINAL = {"Completed", "Failed", "Stopped"}
 NAME_SUFFIX = 6
+FINGERPRINT = 12
+ID_SEPARATOR = "#"
+"""Between the job's name and its request's fingerprint in the physical id."""
 
 
 def job_name(prefix: str, wait_handle: str) -> str:
@@ -60,16 +63,56 @@ def describe(kind: str, name: str) -> Optional[Dict[str, Any]]:
 
 def build_request(kind: str, name: str, request: Dict[str, Any]) -> Dict[str, Any]:
     """The exact Create* request body sent for ``request`` under ``name`` (the conformance check
-    validates this very function's output against the service model)."""
+    validates this very function's output against the service model). Every job writes under its
+    own name: a transform's output and a training job's checkpoints, as the SDK's default transform
+    output path (sagemaker-python-sdk ``Transformer.transform``: ``s3_path_join(..., job name)``) and
+    its model output (``<S3OutputPath>/<job name>/output``); a shared checkpoint prefix would make a new
+    job resume from an old job's state (SageMaker copies ``CheckpointConfig.S3Uri`` to the instance at
+    start: "Use checkpoints in Amazon SageMaker", SageMaker Developer Guide)."""
     if kind == "model":
         return {"ModelName": name, **request}
-    body = dict(request)
+    body = json.loads(json.dumps(request))  # a deep copy: the nested paths below change
     body[KINDS[kind]["name"]] = name
+    if not body.get("Tags"):  # a job without tags (the runner renders an empty list)
+        body.pop("Tags", None)
     if kind == "training":
         hps = dict(body.get("HyperParameters") or {})
         hps.setdefault("sagemaker_job_name", json.dumps(name))  # as the SDK sets it
         body["HyperParameters"] = hps
+        if "CheckpointConfig" in body:
+            body["CheckpointConfig"]["S3Uri"] = under(body["CheckpointConfig"]["S3Uri"], name)
+    if kind == "transform":
+        body["TransformOutput"]["S3OutputPath"] = under(body["TransformOutput"]["S3OutputPath"], name)
     return body
+
+
+def under(uri: str, name: str) -> str:
+    """``uri``'s prefix for one job: ``<uri>/<name>/``."""
+    return f"{uri.rstrip('/')}/{name}/"
+
+
+def fingerprint(request: Dict[str, Any]) -> str:
+    """A digest of the request as CloudFormation resolved it, tags aside (a changed tag is no new
+    job): the job's physical id carries it, so an Update that keeps the job's name (a value known only
+    at deploy changed) is told apart from a rollback to what the job was started with."""
+    body = {k: v for k, v in request.items() if k != "Tags"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:FINGERPRINT]
+
+
+def changed_paths(old: Any, new: Any, path: str = "") -> List[str]:
+    """The dotted paths where two requests differ (for a reason a person can act on)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = sorted(set(old) | set(new))
+        keys = [k for k in keys if k != "Tags" or path]  # the request's own tags are no input of the job
+        return [p for k in keys for p in changed_paths(old.get(k), new.get(k), f"{path}.{k}".lstrip("."))]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [p for i, (a, b) in enumerate(zip(old, new)) for p in changed_paths(a, b, f"{path}[{i}]")]
+    return [] if old == new else [path or "(the request)"]
+
+
+class JobMayExist(Exception):
+    """A failure after the Create* request was sent: the job may run, so the resource must keep a
+    physical id whose Delete stops it (never the failed-create marker, whose Delete is a no-op)."""
 
 
 def start(kind: str, name: str, request: Dict[str, Any]) -> Dict[str, Any]:
@@ -83,7 +126,9 @@ def start(kind: str, name: str, request: Dict[str, Any]) -> Dict[str, Any]:
     except ClientError as err:
         if "already exists" in err.response["Error"].get("Message", "").lower():
             return describe(kind, name) or {}
-        raise
+        raise JobMayExist(f"{type(err).__name__}: {err}") from err
+    except Exception as err:  # a timeout or a lost connection: SageMaker may have accepted it
+        raise JobMayExist(f"{type(err).__name__}: {err}") from err
     return {k["status"]: "InProgress"}
 
 
@@ -105,9 +150,14 @@ def stop_if_running(kind: str, name: str) -> str:
 
 
 def outcome(kind: str, job: Dict[str, Any]) -> Dict[str, Any]:
-    """What a finished job produced."""
+    """What a finished job produced. An uncompressed model (``CompressionType`` ``NONE``) is an S3
+    prefix, which hosting takes only with a trailing ``/`` (``S3ModelDataSource.S3Uri``, SageMaker
+    API Reference; the SDK appends it: sagemaker-python-sdk ``EstimatorBase.model_data``)."""
     if kind == "training":
-        return {"ModelArtifacts": job.get("ModelArtifacts", {}).get("S3ModelArtifacts", "")}
+        uri = job.get("ModelArtifacts", {}).get("S3ModelArtifacts", "")
+        if uri and job.get("OutputDataConfig", {}).get("CompressionType") == "NONE" and not uri.endswith("/"):
+            uri += "/"
+        return {"ModelArtifacts": uri}
     return {"OutputPath": job.get("TransformOutput", {}).get("S3OutputPath", "")}
 
 
@@ -142,17 +192,59 @@ def signal_if_finished(request_type: str, kind: str, job: Optional[Dict[str, Any
 
 
 def on_job(event: Dict[str, Any]) -> None:
+    """Create/Update start (or find) the job of this lifetime; Delete stops it. The name is derived
+    from the properties in every case, never read from the physical id, which may be CloudFormation's
+    own (a lost response) or the failed-create marker."""
     props = event["ResourceProperties"]
     kind = props["Kind"]
-    if event["RequestType"] == "Delete":
-        physical = event.get("PhysicalResourceId") or ""
-        state = stop_if_running(kind, physical) if physical.startswith(props["JobName"]) else "never started"
-        cfn.respond(event, "SUCCESS", physical or props["JobName"], f"job {state}")
-        return
     name = job_name(props["JobName"], props["WaitHandle"])
-    job = start(kind, name, json.loads(props["Request"]))
+    if event["RequestType"] == "Delete":
+        cfn.respond(event, "SUCCESS", event.get("PhysicalResourceId") or name, f"job {stop_if_running(kind, name)}")
+        return
+    request = json.loads(props["Request"])
+    physical = f"{name}{ID_SEPARATOR}{fingerprint(request)}"
+    previous = event.get("PhysicalResourceId") or ""
+    if event["RequestType"] == "Update" and previous.split(ID_SEPARATOR)[0] == name:
+        if not same_request(event, previous, physical):
+            return
+        physical = previous  # the same job (a rollback, a changed tag, an id from before fingerprints)
+    try:
+        job = start(kind, name, request)
+    except JobMayExist as err:
+        failed_after_start(event, kind, name, physical, str(err))
+        return
     signal_if_finished(event["RequestType"], kind, job, props["WaitHandle"])  # a retried create
-    cfn.respond(event, "SUCCESS", name, f"{kind} job {name}", {"JobName": name})
+    cfn.respond(event, "SUCCESS", physical, f"{kind} job {name}", {"JobName": name})
+
+
+def same_request(event: Dict[str, Any], previous: str, physical: str) -> bool:
+    """An Update that keeps the job's name (prefix and wait handle): the request must be the one the
+    job was started with. A value known only at deploy (a CfnParameter, an SSM parameter, an import)
+    changes the resolved request but neither the name nor the wait, and a wait condition cannot wait
+    again: refused with what changed (README, "Fine-tuning and batch transform")."""
+    if ID_SEPARATOR not in previous or previous == physical:
+        return True
+    old = json.loads((event.get("OldResourceProperties") or {}).get("Request") or "{}")
+    changed = changed_paths(old, json.loads(event["ResourceProperties"]["Request"]))
+    cfn.respond(event, "FAILED", previous, (
+        f"a deploy-time value of the {event['ResourceProperties']['Kind']} job's request changed "
+        f"({', '.join(changed[:5]) or 'the request'}), but its name and wait did not: the finished job cannot run "
+        "again under them. Change a synth-time input of the construct (e.g. its id, or any prop) to start a new "
+        "job, or revert the value."))
+    return False
+
+
+def failed_after_start(event: Dict[str, Any], kind: str, name: str, physical: str, reason: str) -> None:
+    """The Create* request may have started the job. A Create answers FAILED with the job's id (its
+    rollback Delete stops the job); an Update keeps the resource's id, so the job it may have started
+    is stopped here (best effort), as no Delete will name it."""
+    if event["RequestType"] == "Update":
+        try:
+            stop_if_running(kind, name)
+        except Exception as err:  # noqa: BLE001 - the failure below is what CloudFormation must hear
+            print(f"{name} not stopped: {err}")
+        physical = event.get("PhysicalResourceId") or physical
+    cfn.respond(event, "FAILED", physical, reason)
 
 
 def on_result(event: Dict[str, Any]) -> None:
@@ -172,8 +264,13 @@ def on_result(event: Dict[str, Any]) -> None:
 
 
 def on_state_change(event: Dict[str, Any]) -> None:
-    """EventBridge: ``{"kind": ..., "waitHandle": ..., "detail": <SageMaker state-change detail>}``."""
+    """EventBridge: ``{"kind", "prefix", "waitHandle", "detail": <SageMaker state-change detail>}``.
+    The rule matches the name prefix only, so a previous lifetime's job (its ``Stopped`` event comes
+    minutes after a destroy) matches too: only the job named for this handle signals it."""
     kind, detail = event["kind"], event["detail"]
+    if "prefix" in event and detail.get(KINDS[kind]["name"]) != job_name(event["prefix"], event["waitHandle"]):
+        print(f"{detail.get(KINDS[kind]['name'])}: not the job of this wait")
+        return
     if detail.get(KINDS[kind]["status"]) in TERMINAL:
         job = describe(kind, detail[KINDS[kind]["name"]]) or detail
         signal(event["waitHandle"], kind, job)

@@ -1,54 +1,96 @@
 """Waits longer than one wait condition's 12 hours: a chain of wait conditions, one per stage
 (``Custom::JumpStartJobCheckpoint`` between two stages; the job's state change and an hourly
-heartbeat signal the stage in progress)."""
+heartbeat signal the stage in progress).
+
+The events name the stages compactly (``JobRunner`` keeps EventBridge's 8192-character input in
+reach for deep construct paths): ``{"chain": {"handles": [common prefix, [suffix, ...]], "waits":
+[...]}}``, one suffix per stage, in order."""
 
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
+
+from botocore.exceptions import ClientError
 
 from . import aws, cfn
-from .jobs import KINDS, TERMINAL, describe, signal, signal_if_finished
+from .jobs import KINDS, TERMINAL, describe, job_name, signal, signal_if_finished
 
 STAGE_SECONDS = 43200
 STAGE_END = 11 * 3600  # a heartbeat ends a stage this long after it began, well before its 12 hours
 
 
 def stack_resources(stack: str) -> Dict[str, Dict[str, Any]]:
-    resources = aws.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
-    return {r["LogicalResourceId"]: r for r in resources}
+    """Every resource of the stack. ``ListStackResources``, paginated: ``DescribeStackResources``
+    returns only the first 100 resources of a stack (its API Reference says so)."""
+    pages = aws.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack)
+    return {r["LogicalResourceId"]: r for page in pages for r in page["StackResourceSummaries"]}
+
+
+def stage_ids(event: Dict[str, Any], kind: str) -> List[str]:
+    """The logical ids of the chain's handles (``kind`` "handles") or waits, stage by stage."""
+    prefix, suffixes = event["chain"][kind]
+    return [prefix + suffix for suffix in suffixes]
 
 
 def current_stage(event: Dict[str, Any], resources: Dict[str, Dict[str, Any]]) -> Optional[Tuple[int, str, Any]]:
     """(index, handle URL, start time) of the chain's wait in progress, or None between stages."""
-    for index, stage in enumerate(event["stages"]):
-        wait = resources.get(stage["wait"], {})
-        if wait.get("ResourceStatus") == "CREATE_IN_PROGRESS" and stage["handle"] in resources:
-            return index, resources[stage["handle"]]["PhysicalResourceId"], wait.get("Timestamp")
+    for index, (handle, wait) in enumerate(zip(stage_ids(event, "handles"), stage_ids(event, "waits"))):
+        status = resources.get(wait, {})
+        if status.get("ResourceStatus") == "CREATE_IN_PROGRESS" and handle in resources:
+            return index, resources[handle]["PhysicalResourceId"], status.get("LastUpdatedTimestamp")
     return None
+
+
+def lifetime_job(event: Dict[str, Any], resources: Dict[str, Dict[str, Any]]) -> Optional[str]:
+    """The job of this deployment lifetime: the prefix plus the hash of the first stage's handle URL
+    (the ``WaitHandle`` the job was started with)."""
+    first = resources.get(stage_ids(event, "handles")[0], {}).get("PhysicalResourceId")
+    return job_name(event["prefix"], first) if first else None
+
+
+def chain_done(event: Dict[str, Any], resources: Dict[str, Dict[str, Any]]) -> bool:
+    """The last stage's wait was signalled: nothing of the chain waits any more."""
+    return resources.get(stage_ids(event, "waits")[-1], {}).get("ResourceStatus") == "CREATE_COMPLETE"
+
+
+def disable_heartbeat(rule: str) -> str:
+    """The hourly heartbeat is no use once the job ended and the chain is done (it would invoke the
+    function for the stack's lifetime). Best effort: an enabled rule only costs an invocation."""
+    try:
+        aws.client("events").disable_rule(Name=rule)
+    except ClientError as err:
+        return f"heartbeat {rule} not disabled: {err}"
+    return f"heartbeat {rule} disabled"
 
 
 def on_chain_event(event: Dict[str, Any], now: Optional[float] = None) -> str:
     """A state change or an hourly heartbeat of a job with a chained wait: signal the stage in
     progress with the job's end, or (heartbeat) end a stage that has waited 11 hours while the job
-    still runs. Between stages nothing is signalled: the next checkpoint looks at the job itself."""
+    still runs. Between stages nothing is signalled: the next checkpoint looks at the job itself.
+    Only the job named for this lifetime counts (a previous lifetime's job matches the rule too)."""
     kind = event["kind"]
     resources = stack_resources(event["stack"])
+    name = lifetime_job(event, resources)
+    reported = (event.get("detail") or {}).get(KINDS[kind]["name"])
+    if name is None or (reported and reported != name):
+        return f"{reported or 'heartbeat'}: not the job of this wait"
+    job = describe(kind, name)
+    ended = job is not None and job.get(KINDS[kind]["status"]) in TERMINAL
+    if ended and chain_done(event, resources):
+        return disable_heartbeat(event["rule"]) if event.get("rule") else "done"
     stage = current_stage(event, resources)
     if stage is None:
         return "between stages"
     index, handle, started = stage
-    name = ((event.get("detail") or {}).get(KINDS[kind]["name"])
-            or resources.get(event["job"], {}).get("PhysicalResourceId"))
-    job = describe(kind, name) if name else None
-    if job is not None and job.get(KINDS[kind]["status"]) in TERMINAL:
+    if ended:
         signal(handle, kind, job)
         return f"stage {index}: {job.get(KINDS[kind]['status'])}"
-    last = index == len(event["stages"]) - 1
+    last = index == len(event["chain"]["waits"][1]) - 1
     waited = (now or time.time()) - (started.timestamp() if hasattr(started, "timestamp") else float(started or 0))
     if event.get("heartbeat") and not last and waited >= STAGE_END:
         cfn.put(handle, cfn.fit({"Status": "SUCCESS", "Reason": f"{name} still running after stage {index}",
-                         "UniqueId": f"stage-{index}", "Data": ""}))
+                                 "UniqueId": f"stage-{index}", "Data": ""}))
         return f"stage {index}: still running"
     return f"stage {index}: waiting"
 
@@ -60,4 +102,3 @@ def on_checkpoint(event: Dict[str, Any]) -> None:
     if event["RequestType"] == "Create":
         signal_if_finished("Create", props["Kind"], describe(props["Kind"], props["JobName"]), props["WaitHandle"])
     cfn.respond(event, "SUCCESS", event.get("PhysicalResourceId") or physical, "checkpoint")
-
