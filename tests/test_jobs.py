@@ -495,8 +495,8 @@ def _deep_scope(stack, depth_chars: int = 200):
     from constructs import Construct
 
     scope = stack
-    while len(scope.node.path) < depth_chars:
-        scope = Construct(scope, "Level" + "x" * 14)
+    while len(scope.node.path) < depth_chars:  # distinct ids: CDK drops a repeated one from logical ids
+        scope = Construct(scope, f"Level{len(scope.node.scopes):02d}Construct")
     return scope
 
 
@@ -508,12 +508,13 @@ def test_a_28_day_chain_under_a_deep_path_fits_eventbridges_input(make_stack):
     scope = _deep_scope(stack)
     job = JumpStartTrainingJob(scope, "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/",
                                accept_eula=True, timeout=cdk.Duration.days(28), max_runtime=cdk.Duration.days(27))
-    assert len(job.node.path) >= 200 and len(job.runner.waits) > 60
     rules = _rules(Template.from_stack(stack))
     for rule in rules.values():
         target = rule["Properties"]["Targets"][0]
         rendered = _render(target.get("Input") or target["InputTransformer"]["InputTemplate"], "s" * 256)
         assert len(rendered) <= 8192
+    assert len(job.node.path) >= 200 and len(job.runner.waits) > 60
+    assert len(stack.get_logical_id(job.runner.wait)) > 200
     chain = _target_input(rules["heartbeat"])["chain"]
     assert [chain["handles"][0] + s for s in chain["handles"][1]][0] == stack.get_logical_id(
         next(c for c in job.runner.node.children if c.node.id.startswith("Handle")))

@@ -849,3 +849,13 @@ def test_tags_are_sent_and_an_empty_list_is_left_out():
     tagged = {**TRAINING_REQUEST, "Tags": [{"Key": "team", "Value": "ml"}]}
     assert jobs.build_request("training", NAME, tagged)["Tags"] == [{"Key": "team", "Value": "ml"}]
     assert "Tags" not in jobs.build_request("training", NAME, {**TRAINING_REQUEST, "Tags": []})
+
+
+def test_the_chain_is_counted_with_the_handlers_stage_end():
+    """The construct counts every stage but the last as the time after which the handler's heartbeat
+    ends it: the two must agree, or the chain no longer covers the runtime."""
+    from constructs_jumpstart.jobs import _chain
+
+    assert _chain.STAGE_END == waits.STAGE_END
+    assert _chain.stage_timeouts(363600) == [43200] * 9 + [7200]
+    assert _chain.stage_timeouts(43200) == [43200] and _chain.stage_timeouts(43201) == [43200, 3601]

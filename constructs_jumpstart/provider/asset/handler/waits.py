@@ -16,8 +16,8 @@ from botocore.exceptions import ClientError
 from . import aws, cfn
 from .jobs import KINDS, TERMINAL, describe, job_name, signal, signal_if_finished
 
-STAGE_SECONDS = 43200
 STAGE_END = 11 * 3600  # a heartbeat ends a stage this long after it began, well before its 12 hours
+# (jobs/_chain.py counts every stage but the last as this long)
 
 
 def stack_resources(stack: str) -> Dict[str, Dict[str, Any]]:
