@@ -859,3 +859,13 @@ def test_the_chain_is_counted_with_the_handlers_stage_end():
     assert _chain.STAGE_END == waits.STAGE_END
     assert _chain.stage_timeouts(363600) == [43200] * 9 + [7200]
     assert _chain.stage_timeouts(43200) == [43200] and _chain.stage_timeouts(43201) == [43200, 3601]
+
+
+def test_a_job_deployed_before_fingerprints_keeps_its_id_on_update(aws, sent):
+    """A job created before the physical id carried a fingerprint (its id is the bare name): an Update
+    that keeps the name keeps that id, so a library upgrade is no replacement."""
+    index.on_event(cfn_event("Create"))
+    index.on_event(cfn_event("Update", PhysicalResourceId=NAME,
+                             request={**TRAINING_REQUEST, "Tags": [{"Key": "team", "Value": "ml"}]}))
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == NAME
+    assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 1

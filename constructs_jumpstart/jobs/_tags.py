@@ -20,7 +20,8 @@ as CDK's ``TagManager`` ranks a resource's initial tags."""
 # both, TagList at most 50) and AWS's reserved prefix ("Tagging AWS resources", AWS General Reference:
 # keys may not begin with aws:)
 MAX_TAGS, MAX_KEY, MAX_VALUE = 50, 128, 256
-_ALLOWED = re.compile(r"^[\w\s.:/=+\-@]*$")  # \p{L}\p{Z}\p{N}_ approximated by \w and \s
+_SEPARATORS = "\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # \p{Z}
+_ALLOWED = re.compile(rf"^[\w{_SEPARATORS}.:/=+\-@]*$")  # \p{L}\p{N}_ as \w
 
 
 def tag_problems(tags: List[Dict[str, str]]) -> List[str]:
