@@ -5,7 +5,6 @@ invariants of issue #18 checked after every step. Derandomized and bounded, for 
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -131,7 +130,6 @@ def test_documented_lifecycles_keep_the_invariants():
     Lifecycle.TestCase().runTest()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue #18 defects 4 and 9 (found by the search)")
 def test_full_lifecycles_keep_the_invariants():
     FullLifecycle.TestCase.settings = settings(**{**BOUNDED, "max_examples": 8, "stateful_step_count": 6})
     FullLifecycle.TestCase().runTest()
