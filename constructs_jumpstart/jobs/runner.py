@@ -7,7 +7,8 @@ wait reads the finished job's outputs. So the stack waits as long as the job run
 one-hour limit of a custom resource, and a failed or stopped job fails the stack with SageMaker's
 ``FailureReason``.
 
-* The name is a prefix, hashed from the stack, the construct path, the whole request and the timeout,
+* The name is a prefix, hashed from the stack, the construct path, the whole request (tags aside; a
+  job output or model name in it counts as the identity its construct registered) and the timeout,
   plus a hash of the wait-condition handle (see the handler): a retried create or a rollback finds the
   job it started (no second job); a new deployment lifetime (after a failed create, or destroy and
   deploy) starts a fresh job; changed inputs give a new prefix, a new physical id, and so a
