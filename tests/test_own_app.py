@@ -128,7 +128,8 @@ def test_the_installed_package_is_typed_and_carries_its_data(installed):
     assert (package / "py.typed").is_file()  # mypy reads the annotations (PEP 561)
     assert (package / "api_instance_types.json").is_file()
     assert (package / "catalog" / "models_manifest.json").is_file()
-    assert (package / "jobs" / "handler" / "index.py").is_file()
+    assert (package / "provider" / "asset" / "handler" / "index.py").is_file()  # the custom resources' code
+    assert (package / "smoke" / "index.py").is_file()
 
 
 def test_the_example_stacks_use_only_public_api():
