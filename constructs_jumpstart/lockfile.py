@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from ._trust import Trust, entry_problems
 from .errors import LockfileError
 from .types import ResolvedModel
 
@@ -34,12 +35,14 @@ CONTEXT_LOCKFILE = "jumpstart:lockfile"
 CONTEXT_REFRESH = "jumpstart:refresh"
 CONTEXT_FROZEN = "jumpstart:frozen"
 CONTEXT_METADATA = "jumpstart:metadata"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """2: entries record the SDK's instance-storage rule (``no_volume_kms_instance_types``).
 3: an additional data source records the spec's own access (``accept_eula``) and whether it has a
 EULA of its own (``requires_eula``, which used to mean "gated provider or any access config"); a
 training entry records the spec's default dataset (``default_training_dataset_uri``), an inference
-entry its example requests (``default_payloads``)."""
+entry its example requests (``default_payloads``).
+4: an entry records where it was resolved from (``source``) and the digest of its spec (``spec_digest``),
+which only a new resolution knows: older files are refused, not migrated."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,23 @@ class Lockfile:
         self.refreshed: Set[str] = set()
 
     @classmethod
-    def load(cls, path: Path) -> "Lockfile":
+    def load(cls, path: Path, trust: Trust = Trust()) -> "Lockfile":
+        """The lockfile at ``path``, every entry checked against its schema and against what the SDK
+        resolves to (:mod:`constructs_jumpstart._trust`, with the app's opt-ins ``trust``)."""
+        lock = cls._read(path)
+        lock.check(trust)
+        return lock
+
+    def check(self, trust: Trust) -> None:
+        """Raise one :class:`LockfileError` naming every entry, field and value that points outside
+        what the SDK resolves to."""
+        problems = [f"entry '{key}': {problem}" for key, model in sorted(self.entries.items())
+                    for problem in entry_problems(LockKey.parse(key), model, trust)]
+        if problems:
+            raise LockfileError(untrusted_message(self.path, problems))
+
+    @classmethod
+    def _read(cls, path: Path) -> "Lockfile":
         if not path.exists():
             return cls(path)
         try:
@@ -150,46 +169,69 @@ class Lockfile:
         return unused
 
 
-_OPEN: Dict[Path, Lockfile] = {}
+def untrusted_message(path: Path, problems: List[str]) -> str:
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return (f"Lockfile {path} points outside what the SageMaker SDK resolves to ({len(problems)} problem(s)):\n"
+            f"{lines}\nRe-resolve those entries (`jumpstart lock --refresh`, or -c jumpstart:refresh=true), or trust "
+            "a registry or bucket of your own explicitly in the app's context: -c jumpstart:trusted-registries=HOST "
+            "or -c jumpstart:trusted-buckets=BUCKET (never in the lockfile).")
 
 
-_TEMPLATE_FIELDS = ("version", "image_uri", "script_uri", "config_name", "model_package_arn", "eula_required",
-                    "network_isolation", "volume_size", "container_startup_health_check_timeout",
-                    "model_data_download_timeout", "training_volume_size")
+class ReportedLockfileError(LockfileError):
+    """The lockfile's error again, for every construct after the first: the app reports it once."""
+
+    reported = True
 
 
-def upgrade_changes(old: ResolvedModel, new: ResolvedModel) -> List[Tuple[str, str, str]]:
-    """(field, locked, upgraded) for what an upgrade changes in the template: version, image,
-    artifacts, data sources, each environment variable, and the settings that reach the template."""
-    def show(value: Any) -> str:
-        return "-" if value in (None, "", {}, []) else str(value)
-
-    rows = [(f, show(getattr(old, f)), show(getattr(new, f)))
-            for f in _TEMPLATE_FIELDS if getattr(old, f) != getattr(new, f)]
-    artifact = lambda m: m.model_data.s3_uri if m.model_data else None  # noqa: E731
-    if artifact(old) != artifact(new):
-        rows.append(("artifact", show(artifact(old)), show(artifact(new))))
-    sources = lambda m: {d.channel_name: d.artifact.s3_uri for d in m.additional_data_sources}  # noqa: E731
-    for channel in sorted(set(sources(old)) | set(sources(new))):
-        if sources(old).get(channel) != sources(new).get(channel):
-            rows.append((f"data source {channel}", show(sources(old).get(channel)), show(sources(new).get(channel))))
-    for name in sorted(set(old.environment) | set(new.environment)):
-        if old.environment.get(name) != new.environment.get(name):
-            rows.append((f"env {name}", show(old.environment.get(name)), show(new.environment.get(name))))
-    return rows
+_OPEN: Dict[Path, Any] = {}
+_CHECKED: Dict[Tuple[Path, Trust], Optional[LockfileError]] = {}
 
 
-def open_lockfile(path: Path) -> Lockfile:
-    """The process-wide :class:`Lockfile` for ``path`` (loaded once)."""
+def open_lockfile(path: Path, trust: Optional[Trust] = Trust()) -> Lockfile:
+    """The process-wide :class:`Lockfile` for ``path``, loaded once and checked once per set of opt-ins
+    (``trust`` ``None``: not checked, for a refresh, which re-resolves and checks what it records).
+    A lockfile that cannot be used raises its error for the first construct, then a
+    :class:`ReportedLockfileError` (which no construct reports again) for every other one."""
     path = path.resolve()
     if path not in _OPEN:
-        _OPEN[path] = Lockfile.load(path)
-    return _OPEN[path]
+        try:
+            _OPEN[path] = Lockfile._read(path)
+        except LockfileError as error:
+            _OPEN[path] = error
+            raise
+    opened = _OPEN[path]
+    if isinstance(opened, LockfileError):
+        raise ReportedLockfileError(str(opened))
+    if trust is None:
+        return opened
+    if (path, trust) not in _CHECKED:
+        try:
+            opened.check(trust)
+            _CHECKED[(path, trust)] = None
+        except LockfileError as error:
+            _CHECKED[(path, trust)] = error
+            raise
+    if _CHECKED[(path, trust)] is not None:
+        raise ReportedLockfileError(str(_CHECKED[(path, trust)]))
+    return opened
+
+
+_NOTED: Set[Path] = set()
+
+
+def first_note(path: Path) -> bool:
+    """``True`` the first time it is asked for ``path`` (a note said once per lockfile, not per construct)."""
+    if path in _NOTED:
+        return False
+    _NOTED.add(path)
+    return True
 
 
 def forget_open_lockfiles() -> None:
     """Drop the per-process cache (tests use this between apps)."""
     _OPEN.clear()
+    _CHECKED.clear()
+    _NOTED.clear()
     _USED.clear()
 
 
