@@ -95,8 +95,12 @@ def _key_problems(key: "LockKey", model: ResolvedModel) -> List[str]:
     (or a hand-made one) would be replayed under this key."""
     wanted = {"model_id": key.model_id, "requested_version": key.version, "region": key.region, "scope": key.scope,
               "instance_type": key.instance_type, "config_name": key.config_name}
-    return [f"field '{field}' is {getattr(model, field)!r} but the entry's key asks for {value!r}"
-            for field, value in wanted.items() if value is not None and getattr(model, field) != value]
+    problems = [f"field '{field}' is {getattr(model, field)!r} but the entry's key asks for {value!r}"
+                for field, value in wanted.items() if value is not None and getattr(model, field) != value]
+    if (model.source == "hub") != (key.hub is not None):
+        problems.append(f"field 'source' is {model.source!r} but the entry's key names "
+                        f"{'hub ' + key.hub if key.hub else 'no hub'}")
+    return problems
 
 
 def _image_problems(model: ResolvedModel, region: Dict[str, Any], trust: Trust) -> List[str]:

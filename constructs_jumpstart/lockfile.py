@@ -94,7 +94,7 @@ class Lockfile:
     def load(cls, path: Path, trust: Trust = Trust()) -> "Lockfile":
         """The lockfile at ``path``, every entry checked against its schema and against what the SDK
         resolves to (:mod:`constructs_jumpstart._trust`, with the app's opt-ins ``trust``)."""
-        lock = cls._read(path)
+        lock = cls.read_unchecked(path)
         lock.check(trust)
         return lock
 
@@ -107,7 +107,8 @@ class Lockfile:
             raise LockfileError(untrusted_message(self.path, problems))
 
     @classmethod
-    def _read(cls, path: Path) -> "Lockfile":
+    def read_unchecked(cls, path: Path) -> "Lockfile":
+        """The lockfile at ``path`` checked against its schema only (for what checks its entries itself)."""
         if not path.exists():
             return cls(path)
         try:
@@ -187,6 +188,52 @@ _OPEN: Dict[Path, Any] = {}
 _CHECKED: Dict[Tuple[Path, Trust], Optional[LockfileError]] = {}
 
 
+_TEMPLATE_FIELDS = ("version", "image_uri", "script_uri", "config_name", "model_package_arn", "eula_required",
+                    "network_isolation", "volume_size", "container_startup_health_check_timeout",
+                    "model_data_download_timeout", "training_volume_size")
+
+
+def upgrade_changes(old: ResolvedModel, new: ResolvedModel) -> List[Tuple[str, str, str]]:
+    """(field, locked, upgraded) for what an upgrade changes in the template: version, image,
+    artifacts, data sources, each environment variable, and the settings that reach the template."""
+    def show(value: Any) -> str:
+        return "-" if value in (None, "", {}, []) else str(value)
+
+    rows = [(f, show(getattr(old, f)), show(getattr(new, f)))
+            for f in _TEMPLATE_FIELDS if getattr(old, f) != getattr(new, f)]
+    artifact = lambda m: m.model_data.s3_uri if m.model_data else None  # noqa: E731
+    if artifact(old) != artifact(new):
+        rows.append(("artifact", show(artifact(old)), show(artifact(new))))
+    sources = lambda m: {d.channel_name: d.artifact.s3_uri for d in m.additional_data_sources}  # noqa: E731
+    for channel in sorted(set(sources(old)) | set(sources(new))):
+        if sources(old).get(channel) != sources(new).get(channel):
+            rows.append((f"data source {channel}", show(sources(old).get(channel)), show(sources(new).get(channel))))
+    for name in sorted(set(old.environment) | set(new.environment)):
+        if old.environment.get(name) != new.environment.get(name):
+            rows.append((f"env {name}", show(old.environment.get(name)), show(new.environment.get(name))))
+    return rows
+
+
+_VERIFIED_FIELDS = _TEMPLATE_FIELDS + (
+    "model_data", "additional_data_sources", "container_hyperparameters", "default_hyperparameters",
+    "hyperparameters", "metric_definitions", "estimator_kwargs", "default_training_dataset_uri",
+    "supported_instance_types", "default_instance_type", "no_volume_kms_instance_types", "resource_requirements",
+    "eula_url", "hub_content_arn", "hub_content_type")
+
+
+def verify_changes(locked: ResolvedModel, fresh: ResolvedModel) -> List[Tuple[str, str, str]]:
+    """(field, locked, re-resolved) for every difference in what reaches a template: the rows of
+    :func:`upgrade_changes`, then every other such field whole (artifact and data-source types and access,
+    hyperparameters, the instance-type facts, the EULA, the hub content)."""
+    rows = upgrade_changes(locked, fresh)
+    shown = {row[0] for row in rows}
+    old, new = locked.to_dict(), fresh.to_dict()
+    for name in _VERIFIED_FIELDS:
+        if old[name] != new[name] and name not in shown:
+            rows.append((name, json.dumps(old[name], sort_keys=True), json.dumps(new[name], sort_keys=True)))
+    return rows
+
+
 def open_lockfile(path: Path, trust: Optional[Trust] = Trust()) -> Lockfile:
     """The process-wide :class:`Lockfile` for ``path``, loaded once and checked once per set of opt-ins
     (``trust`` ``None``: not checked, for a refresh, which re-resolves and checks what it records).
@@ -195,7 +242,7 @@ def open_lockfile(path: Path, trust: Optional[Trust] = Trust()) -> Lockfile:
     path = path.resolve()
     if path not in _OPEN:
         try:
-            _OPEN[path] = Lockfile._read(path)
+            _OPEN[path] = Lockfile.read_unchecked(path)
         except LockfileError as error:
             _OPEN[path] = error
             raise
