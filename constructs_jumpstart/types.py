@@ -226,6 +226,11 @@ class ResolvedModel:
     def to_dict(self) -> Dict[str, Any]:
         return _plain(dataclasses.asdict(self))
 
+    def resolution(self) -> Dict[str, Any]:
+        """:meth:`to_dict` without where it was read from (``source``, ``spec_digest``): the same resolution
+        read from another place, or from a spec that changed elsewhere, serves the same model."""
+        return {k: v for k, v in self.to_dict().items() if k not in ("source", "spec_digest")}
+
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> "ResolvedModel":
         """Rebuild from :meth:`to_dict` output, checked against :data:`LOCK_SCHEMA` first. Raises

@@ -266,3 +266,17 @@ def test_the_shipped_trust_data_is_the_installed_sdks():
     assert re.match(r"^sagemaker-core \d", shipped["_source"])
     assert "763104351884" in shipped["regions"]["us-west-2"]["image_accounts"]  # the Deep Learning Containers
     assert "ml.p4d.24xlarge" in shipped["no_volume_kms_instance_types"]
+
+
+def test_where_an_entry_was_read_from_does_not_rerun_a_smoke_test(make_stack, locked):
+    """``source`` and ``spec_digest`` say where a resolution came from, not what is served: the smoke test's
+    fingerprint (and so every template) is the same whichever catalog gave the same resolution."""
+    def template() -> str:
+        stack = make_stack(context=FROZEN)
+        _endpoint(stack).add_smoke_test(b"\xff\xd8\xff\xe0 tiny jpeg")
+        return json.dumps(Template.from_stack(stack).to_json(), sort_keys=True)
+
+    before = template()
+    forget_open_lockfiles()
+    _edit(locked, INFERENCE, lambda e: e.update(source="live", spec_digest="sha256:" + "0" * 64))
+    assert template() == before
