@@ -79,10 +79,10 @@ def _note_source(construct: Construct, path: Any, key: str, model: ResolvedModel
     catalog or a hub: the shipped catalog holds test fixtures, and a local directory is whatever it holds."""
     if model.source in ("live", "hub") or not first_note(path):
         return
-    from aws_cdk import Annotations
-
-    Annotations.of(construct).add_info(
+    # what Annotations.add_info records ("aws:cdk:info"), without the JavaScript stack trace cdk would print
+    construct.node.add_metadata(
+        "aws:cdk:info",
         f"jumpstart: '{key}' (and maybe other entries of {path}) was resolved from {model.source}, not from the live "
         "JumpStart catalog: re-resolve with -c jumpstart:metadata=live -c jumpstart:refresh=true before a "
-        "production deploy.")
+        "production deploy.", stack_trace=False)
 
