@@ -425,7 +425,10 @@ def _verify(path: Path, app_dir: Path, source: str, context: Dict[str, Any]) -> 
 
     if not path.exists():
         _fail(f"{path} does not exist: run `jumpstart lock` first.", USAGE_ERROR)
+    from .resolver import forget_metadata
+
     lock_file = _run(lambda: Lockfile.load(path, _trust(context)))
+    forget_metadata()
     differ = 0
     for text, entry in sorted(lock_file.entries.items()):
         key = LockKey.parse(text)

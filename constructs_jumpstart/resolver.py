@@ -292,6 +292,17 @@ def spec_digest(spec: Any) -> str:
 _LIVE_READERS: Dict[str, "CatalogReader"] = {}
 
 
+def forget_metadata() -> None:
+    """Drop what this process read of any catalog (the SDK's cache, the live readers), so the next resolution
+    reads its source again (``jumpstart lock --verify`` compares the lockfile with the source as it is now)."""
+    _LIVE_READERS.clear()
+    _active_dir[0] = None
+    import sys
+
+    if "sagemaker.core.jumpstart.accessors" in sys.modules:
+        sys.modules["sagemaker.core.jumpstart.accessors"].JumpStartModelsAccessor.reset_cache()
+
+
 def _catalog_spec_digest(model_id: str, version: str, region: str, source: Optional[str]) -> str:
     """The digest of the raw spec file the manifest names for ``model_id`` ``version`` (a live catalog's
     reader, with its manifest, is kept for the process; a local one reads the files again)."""

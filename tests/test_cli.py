@@ -456,3 +456,22 @@ def test_audit_fails_by_default_on_a_version_the_catalog_does_not_have_and_outda
     table = " ".join(run("outdated", "--lockfile", str(audited_lockfile), *SHIPPED).stdout.split())
     assert "3.0.99 (not in catalog)" in table
     assert "pytorch-ic-mobilenet-v2 3.0.99 is not in the catalog: a deploy from this lockfile serves a version" in table
+
+
+def test_lock_verify_reads_the_apps_own_metadata_directory(tmp_path):
+    from constructs_jumpstart.lockfile import Lockfile, LockKey
+    from constructs_jumpstart.resolver import resolve
+
+    meta = tmp_path / "meta"
+    shutil.copytree(CATALOG, meta)
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "false", "context": {"jumpstart:metadata": "meta"}}))
+    lock = Lockfile(tmp_path / "jumpstart.lock.json")
+    key = LockKey("pytorch-ic-mobilenet-v2", "*", "us-west-2", "inference")
+    lock.put(key, resolve(key.model_id, "*", region="us-west-2", source=str(meta)))
+    lock.save()
+    assert json.loads(lock.path.read_text())["entries"][str(key)]["source"] == f"local:{meta}"
+    assert "1 of 1 entry of" in " ".join(run("lock", str(tmp_path), "--verify").stdout.split())
+    spec = meta / "community_models" / "pytorch-ic-mobilenet-v2" / "specs_v3.0.25.json"
+    spec.write_text(spec.read_text().replace('"inference_enable_network_isolation": true',
+                                             '"inference_enable_network_isolation": false'))
+    assert "network_isolation: True (locked) != False" in run("lock", str(tmp_path), "--verify", code=1).stdout
