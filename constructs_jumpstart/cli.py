@@ -397,7 +397,7 @@ def lock(
     if problems:
         _fail(f"{'lockfile check failed' if check else 'the app failed'}: " + " ".join(problems))
     path = (app_dir / (context.get("jumpstart:lockfile") or "jumpstart.lock.json")).resolve()
-    _report_lock(path, set(used.get(str(path), [])), check, prune)
+    _report_lock(path, set(used.get(str(path), [])), check, prune, _trust(context))
 
 
 def _with_context(context: Dict[str, Any], items: List[str]) -> Dict[str, Any]:
@@ -484,11 +484,12 @@ def _app_failure(stderr: str) -> str:
     return tail.replace(marker, "")
 
 
-def _report_lock(path: Path, used: set, check: bool, prune: bool) -> None:
-    """Print the lockfile's state after a run (pruning the entries the app no longer uses)."""
+def _report_lock(path: Path, used: set, check: bool, prune: bool, trust: Any) -> None:
+    """Print the lockfile's state after a run (pruning the entries the app no longer uses). What is left is
+    checked as a synth checks it: a refresh re-resolves only what the app uses, so an entry it left alone
+    may still point outside what the SDK resolves to (``--prune`` drops it first)."""
     from .lockfile import Lockfile
 
-    # the app's run checked the entries it loaded (or, refreshing, each one it recorded)
     lock_file = Lockfile.read_unchecked(path) if path.exists() else Lockfile(path)
     unused = sorted(set(lock_file.entries) - used)
     if prune and unused:
@@ -496,6 +497,7 @@ def _report_lock(path: Path, used: set, check: bool, prune: bool) -> None:
         lock_file.save()
         out.print(f"pruned {len(unused)} unused entr{'y' if len(unused) == 1 else 'ies'}: {', '.join(unused)}")
         unused = []
+    _run(lambda: lock_file.check(trust))
     count = len(lock_file.entries)
     verb = "is complete" if check else "is up to date"
     out.print(f"{path} {verb}: {count} entr{'y' if count == 1 else 'ies'}.")

@@ -226,12 +226,20 @@ def verify_changes(locked: ResolvedModel, fresh: ResolvedModel) -> List[Tuple[st
     :func:`upgrade_changes`, then every other such field whole (artifact and data-source types and access,
     hyperparameters, the instance-type facts, the EULA, the hub content)."""
     rows = upgrade_changes(locked, fresh)
-    shown = {row[0] for row in rows}
     old, new = locked.to_dict(), fresh.to_dict()
     for name in _VERIFIED_FIELDS:
-        if old[name] != new[name] and name not in shown:
+        if name not in (row[0] for row in rows) and _without_uris(old[name]) != _without_uris(new[name]):
             rows.append((name, json.dumps(old[name], sort_keys=True), json.dumps(new[name], sort_keys=True)))
     return rows
+
+
+def _without_uris(value: Any) -> Any:
+    """``value`` without its S3 URIs, which :func:`upgrade_changes` shows already (``artifact``, ``data source``)."""
+    if isinstance(value, dict):
+        return {k: _without_uris(v) for k, v in value.items() if k != "s3_uri"}
+    if isinstance(value, list):
+        return [_without_uris(v) for v in value]
+    return value
 
 
 def open_lockfile(path: Path, trust: Optional[Trust] = Trust()) -> Lockfile:

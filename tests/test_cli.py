@@ -475,3 +475,14 @@ def test_lock_verify_reads_the_apps_own_metadata_directory(tmp_path):
     spec.write_text(spec.read_text().replace('"inference_enable_network_isolation": true',
                                              '"inference_enable_network_isolation": false'))
     assert "network_isolation: True (locked) != False" in run("lock", str(tmp_path), "--verify", code=1).stdout
+
+
+def test_lock_refresh_does_not_leave_a_smuggled_entry_unsaid(tmp_path, app_env):
+    """A refresh re-resolves what the app uses; an entry it leaves alone is still checked (--prune drops it)."""
+    app_dir = _app_dir(tmp_path, lock=True)
+    _edit_entry(app_dir, TRAINING_KEY, image_uri="ghcr.io/attacker/train:1")  # the endpoint example does not train
+    refreshed = " ".join(run("lock", str(app_dir), "--refresh", code=1).output.split())
+    assert f"entry '{TRAINING_KEY}': field 'image_uri' is 'ghcr.io/attacker/train:1'" in refreshed
+    pruned = run("lock", str(app_dir), "--refresh", "--prune")
+    assert TRAINING_KEY in " ".join(pruned.stdout.split()).split("pruned")[1]
+    assert TRAINING_KEY not in json.loads((app_dir / "jumpstart.lock.json").read_text())["entries"]

@@ -168,6 +168,15 @@ def test_a_refused_lockfile_is_reported_once_per_app(make_stack, locked):
     assert [e.id for e in errors] == ["/TestStack/A"] and "999999999999" in errors[0].entry.data
 
 
+def test_a_malformed_lockfile_is_reported_once_per_app(make_stack, locked):
+    _edit(locked, INFERENCE, lambda e: e.update(network_isolation="no"))
+    stack = make_stack(context={"jumpstart:errors": "annotate"})
+    first, second = _endpoint(stack, "A"), _endpoint(stack, "B")
+    assert first.failed and second.failed
+    errors = Annotations.from_stack(stack).find_error("*", Match.any_value())
+    assert [e.id for e in errors] == ["/TestStack/A"] and "field 'network_isolation' must be" in errors[0].entry.data
+
+
 def test_no_grant_reaches_a_foreign_registry_or_bucket(make_stack, locked):
     """Before the fix the role was granted ECR pull on the foreign repository and S3 read on the bucket."""
     _edit(locked, INFERENCE, lambda e: e.update(image_uri="999999999999.dkr.ecr.us-west-2.amazonaws.com/x:1"))
