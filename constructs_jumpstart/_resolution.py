@@ -1,7 +1,9 @@
 """Glue between the constructs and the resolver: lockfile first, resolver only when needed.
 
 Constructs call :func:`resolve_for` and get a :class:`ResolvedModel`; they never learn whether it
-came from the lockfile or from the SageMaker SDK.
+came from the lockfile or from the SageMaker SDK. Either way it is held to what the SDK resolves to
+(:mod:`constructs_jumpstart._trust`, with the app's opt-ins): the lockfile's entries when it is loaded,
+a fresh resolution before it is recorded.
 """
 
 from __future__ import annotations

@@ -61,9 +61,6 @@ class Trust:
         """From the context keys (a list in ``cdk.json``, or a comma-separated ``-c KEY=a,b``)."""
         return Trust(_names(value(CONTEXT_TRUSTED_REGISTRIES)), _names(value(CONTEXT_TRUSTED_BUCKETS)))
 
-    def describe(self) -> str:
-        return ", ".join(sorted(self.registries | self.buckets)) or "none"
-
 
 def _names(value: Any) -> FrozenSet[str]:
     items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")

@@ -15,6 +15,9 @@ Context keys (``cdk synth -c KEY=VALUE`` or ``cdk.json``):
 * ``jumpstart:frozen``: ``true`` refuses to resolve anything not in the lockfile (CI pipelines).
 * ``jumpstart:metadata``: where unlocked models are resolved from: ``live`` (default),
   ``shipped`` or a local metadata directory in the JumpStart layout.
+* ``jumpstart:trusted-registries`` / ``jumpstart:trusted-buckets``: ECR registries (hosts, or accounts
+  meaning their ECR in the entry's region) and S3 buckets of your own an entry may name; nothing else
+  beyond what the SageMaker SDK resolves to is accepted (:mod:`constructs_jumpstart._trust`).
 """
 
 from __future__ import annotations

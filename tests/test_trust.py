@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
-from constructs_jumpstart import JumpStartEndpoint, JumpStartModel, JumpStartTrainingJob, LockfileError
+from constructs_jumpstart import JumpStartEndpoint, JumpStartTrainingJob, LockfileError
 from constructs_jumpstart.lockfile import forget_open_lockfiles
 
 from .conftest import ROOT, role_statements
