@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
 
 CONTEXT_KEYS = ("jumpstart:lockfile", "jumpstart:refresh", "jumpstart:frozen", "jumpstart:metadata",
-                "jumpstart:used-keys-file")
+                "jumpstart:used-keys-file", "jumpstart:trusted-registries", "jumpstart:trusted-buckets")
 
 
 def is_token(value: Any) -> bool:
@@ -124,9 +124,11 @@ def raise_problems(construct: Construct, problems: List[str], *causes: JumpStart
     together in one ``ValidationError``."""
     if len(causes) == 1 and not problems:
         raise causes[0]
-    problems = [str(c) for c in causes] + list(problems)
+    problems = [str(c) for c in causes if not getattr(c, "reported", False)] + list(problems)
     if problems:
         raise ValidationError(facts(construct).path, problems)
+    if causes:  # only errors reported elsewhere in the app (a lockfile that cannot be used)
+        raise causes[0]
 
 
 def collect_problems(build: Callable[[], Any], problems: List[str], causes: List[JumpStartError]) -> Any:

@@ -28,6 +28,10 @@ _depth: List[int] = [0]
 
 
 def problems_of(error: JumpStartError) -> List[str]:
+    """What to report of ``error``: nothing for one already reported elsewhere in the app (a lockfile
+    that cannot be used is reported by the first construct that reads it)."""
+    if getattr(error, "reported", False):
+        return []
     return list(error.problems) if isinstance(error, ValidationError) else [str(error)]
 
 

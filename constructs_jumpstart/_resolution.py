@@ -1,7 +1,9 @@
 """Glue between the constructs and the resolver: lockfile first, resolver only when needed.
 
 Constructs call :func:`resolve_for` and get a :class:`ResolvedModel`; they never learn whether it
-came from the lockfile or from the SageMaker SDK.
+came from the lockfile or from the SageMaker SDK. Either way it is held to what the SDK resolves to
+(:mod:`constructs_jumpstart._trust`, with the app's opt-ins): the lockfile's entries when it is loaded,
+a fresh resolution before it is recorded.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from typing import Any, Optional
 from constructs import Construct
 
 from ._checks import facts, lockfile_path
-from .errors import LockfileError
+from ._trust import Trust, entry_problems
+from .errors import LockfileError, MetadataError
 from .lockfile import (
     CONTEXT_FROZEN,
     CONTEXT_METADATA,
     CONTEXT_REFRESH,
     CONTEXT_USED_KEYS,
     LockKey,
+    first_note,
     open_lockfile,
     record_use,
 )
@@ -32,12 +36,14 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
     """The resolution of ``key``, from the lockfile when recorded, else from the resolver (and
     then recorded)."""
     context = facts(construct).context_value
-    lock = open_lockfile(lockfile_path(construct))
-    skey = str(key)
+    trust = Trust.from_context(context)
     refresh = _truthy(context(CONTEXT_REFRESH))
+    lock = open_lockfile(lockfile_path(construct), None if refresh else trust)
+    skey = str(key)
     record_use(lock.path, skey, context(CONTEXT_USED_KEYS))
     cached: Optional[ResolvedModel] = lock.get(key)
     if cached is not None and (not refresh or skey in lock.refreshed):
+        _note_source(construct, lock.path, skey, cached)
         return cached
     if _truthy(context(CONTEXT_FROZEN)):
         if context(CONTEXT_USED_KEYS):  # `jumpstart lock --check` runs the app: say it in its terms
@@ -58,7 +64,27 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
         hub=key.hub,
         source=context(CONTEXT_METADATA),
     )
+    problems = entry_problems(key, model, trust)
+    if problems:  # e.g. a local metadata directory naming a registry or bucket of its own
+        raise MetadataError(f"JumpStart metadata ({model.source}) resolves '{skey}' outside what the SageMaker SDK "
+                            f"resolves to: {'; '.join(problems)}. Fix the metadata, or trust a registry or bucket of "
+                            "your own explicitly: -c jumpstart:trusted-registries=HOST / jumpstart:trusted-buckets=B.")
     lock.put(key, model)
     lock.refreshed.add(skey)
     lock.save()
+    _note_source(construct, lock.path, skey, model)
     return model
+
+
+def _note_source(construct: Construct, path: Any, key: str, model: ResolvedModel) -> None:
+    """Say once per lockfile (an info in ``cdk synth`` output) that a model was not resolved from the live
+    catalog or a hub: the shipped catalog holds test fixtures, and a local directory is whatever it holds."""
+    if model.source in ("live", "hub") or not first_note(path):
+        return
+    # what Annotations.add_info records ("aws:cdk:info"), without the JavaScript stack trace cdk would print
+    construct.node.add_metadata(
+        "aws:cdk:info",
+        f"jumpstart: '{key}' (and maybe other entries of {path}) was resolved from {model.source}, not from the live "
+        "JumpStart catalog: re-resolve with -c jumpstart:metadata=live -c jumpstart:refresh=true before a "
+        "production deploy.", stack_trace=False)
+

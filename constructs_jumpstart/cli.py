@@ -363,30 +363,32 @@ def lock(
                                  "request allows; print what changes (image, artifacts, "
                                  "environment). Resolves no app."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="With --upgrade: only this model id's entries."),
+    verify: bool = typer.Option(False, "--verify", help="Re-resolve every entry from its source and fail on any "
+                                "difference in what reaches the template. Resolves no app."),
 ) -> None:
     """Resolve every JumpStart construct of a CDK app into its lockfile (or check it)."""
-    if check and (refresh or prune or upgrade):
-        _fail("--check only reads the lockfile: it excludes --refresh, --prune and --upgrade.", USAGE_ERROR)
+    if (check or verify) and (refresh or prune or upgrade) or (check and verify):
+        _fail("--check and --verify only read the lockfile: each excludes the other, --refresh, --prune and "
+              "--upgrade.", USAGE_ERROR)
     cdk_json = app_dir / "cdk.json"
     if not cdk_json.is_file():
         _fail(f"{app_dir} has no cdk.json; pass the directory of a CDK app.", USAGE_ERROR)
     config = json.loads(cdk_json.read_text())
     if model is not None and not upgrade:
         _fail("--model selects the entries of --upgrade: pass --upgrade too.", USAGE_ERROR)
-    if upgrade:
-        context = dict(config.get("context") or {})
+    if upgrade or verify:
+        context = _with_context(dict(config.get("context") or {}), context)
         path = (app_dir / (context.get("jumpstart:lockfile") or "jumpstart.lock.json")).resolve()
-        _upgrade(path, model or "*", context.get("jumpstart:metadata") or "live")
+        source = str(context.get("jumpstart:metadata") or "live")
+        if verify:
+            _verify(path, app_dir, source, context)
+        else:
+            _upgrade(path, model or "*", source, context)
         return
     command = config.get("app")
     if not command:
         _fail(f"{cdk_json} has no \"app\" command.", USAGE_ERROR)
-    extra_context, context = context, dict(config.get("context") or {})
-    for item in extra_context:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            _fail(f"--context takes KEY=VALUE, got {item!r}.", USAGE_ERROR)
-        context[key] = value
+    context = _with_context(dict(config.get("context") or {}), context)
     if refresh:
         context[CONTEXT_REFRESH] = "true"
     if check:
@@ -395,7 +397,67 @@ def lock(
     if problems:
         _fail(f"{'lockfile check failed' if check else 'the app failed'}: " + " ".join(problems))
     path = (app_dir / (context.get("jumpstart:lockfile") or "jumpstart.lock.json")).resolve()
-    _report_lock(path, set(used.get(str(path), [])), check, prune)
+    _report_lock(path, set(used.get(str(path), [])), check, prune, _trust(context))
+
+
+def _with_context(context: Dict[str, Any], items: List[str]) -> Dict[str, Any]:
+    """cdk.json's context with the ``-c KEY=VALUE`` items on top, as ``cdk synth -c`` does."""
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            _fail(f"--context takes KEY=VALUE, got {item!r}.", USAGE_ERROR)
+        context[key] = value
+    return context
+
+
+def _trust(context: Dict[str, Any]):
+    """The app's opt-ins (``jumpstart:trusted-registries`` / ``-buckets``), as its constructs read them."""
+    from ._trust import Trust
+
+    return Trust.from_context(context.get)
+
+
+def _verify(path: Path, app_dir: Path, source: str, context: Dict[str, Any]) -> None:
+    """``lock --verify``: every entry re-resolved from the source it records (a private hub: its key's hub) and
+    compared with what the lockfile says, field by field, for what reaches the template. A ``local:`` source
+    is only read when it is the app's own ``jumpstart:metadata`` (else the lockfile would name its own judge)."""
+    from .lockfile import Lockfile, LockKey, verify_changes
+
+    if not path.exists():
+        _fail(f"{path} does not exist: run `jumpstart lock` first.", USAGE_ERROR)
+    from .resolver import forget_metadata
+
+    lock_file = _run(lambda: Lockfile.load(path, _trust(context)))
+    forget_metadata()
+    differ = 0
+    for text, entry in sorted(lock_file.entries.items()):
+        key = LockKey.parse(text)
+        where = _verified_source(entry.source, source, app_dir)
+        if where is None:
+            differ += 1
+            out.print(f"{text}\n  source: {entry.source} is not this app's jumpstart:metadata ({source}): re-resolve "
+                      "it with `jumpstart lock --refresh`", markup=False)
+            continue
+        rows = verify_changes(entry, _run(lambda: _resolve_entry(key, where, _trust(context))))
+        differ += bool(rows)
+        if rows:
+            out.print(text, markup=False)
+        for field_name, locked, fresh in rows:
+            out.print(f"  {field_name}: {locked} (locked) != {fresh} (re-resolved from {entry.source})", markup=False)
+    count = len(lock_file.entries)
+    out.print(f"{count - differ} of {count} entr{'y' if count == 1 else 'ies'} of {path} match their source.")
+    if differ:
+        raise typer.Exit(1)
+
+
+def _verified_source(recorded: str, configured: str, app_dir: Path) -> Optional[str]:
+    """Where to re-resolve an entry from: its recorded source, a ``local:`` one only if the app's own."""
+    if recorded in ("live", "shipped", "hub"):
+        return "live" if recorded == "hub" else recorded
+    directory = recorded[len("local:"):]
+    if configured not in ("live", "shipped") and (app_dir / directory).resolve() == (app_dir / configured).resolve():
+        return str((app_dir / directory).resolve())
+    return None
 
 
 def _run_app(command: str, app_dir: Path, context: Dict[str, Any]) -> Tuple[List[str], Dict[str, List[str]]]:
@@ -422,17 +484,20 @@ def _app_failure(stderr: str) -> str:
     return tail.replace(marker, "")
 
 
-def _report_lock(path: Path, used: set, check: bool, prune: bool) -> None:
-    """Print the lockfile's state after a run (pruning the entries the app no longer uses)."""
+def _report_lock(path: Path, used: set, check: bool, prune: bool, trust: Any) -> None:
+    """Print the lockfile's state after a run (pruning the entries the app no longer uses). What is left is
+    checked as a synth checks it: a refresh re-resolves only what the app uses, so an entry it left alone
+    may still point outside what the SDK resolves to (``--prune`` drops it first)."""
     from .lockfile import Lockfile
 
-    lock_file = Lockfile.load(path) if path.exists() else Lockfile(path)
+    lock_file = Lockfile.read_unchecked(path) if path.exists() else Lockfile(path)
     unused = sorted(set(lock_file.entries) - used)
     if prune and unused:
         lock_file.prune(used)
         lock_file.save()
         out.print(f"pruned {len(unused)} unused entr{'y' if len(unused) == 1 else 'ies'}: {', '.join(unused)}")
         unused = []
+    _run(lambda: lock_file.check(trust))
     count = len(lock_file.entries)
     verb = "is complete" if check else "is up to date"
     out.print(f"{path} {verb}: {count} entr{'y' if count == 1 else 'ies'}.")
@@ -441,14 +506,14 @@ def _report_lock(path: Path, used: set, check: bool, prune: bool) -> None:
                   f"(with this context): {', '.join(unused)}. `jumpstart lock --prune` drops them.")
 
 
-def _upgrade(path: Path, only: str, source: str) -> None:
+def _upgrade(path: Path, only: str, source: str, context: Dict[str, Any]) -> None:
     """``lock --upgrade``: every entry (of ``only``, or all for ``*``) re-resolved with its own request,
     the changes that reach the template printed as one reviewed diff, the lockfile saved."""
     from .lockfile import Lockfile, LockKey, upgrade_changes
 
     if not path.exists():
         _fail(f"{path} does not exist: run `jumpstart lock` first.", USAGE_ERROR)
-    lock_file = _run(lambda: Lockfile.load(path))
+    lock_file = _run(lambda: Lockfile.load(path, _trust(context)))
     keys = [k for k, m in lock_file.entries.items() if only in ("*", m.model_id)]
     if not keys:
         _fail(f"{path} has no entry for {only!r}; its models: "
@@ -457,7 +522,7 @@ def _upgrade(path: Path, only: str, source: str) -> None:
     changed = 0
     for text in keys:  # one block per entry, a line per change: readable at any width, and in a pipeline log
         key = LockKey.parse(text)
-        new = _run(lambda: _resolve_entry(key, source))
+        new = _run(lambda: _resolve_entry(key, source, _trust(context)))
         rows = upgrade_changes(lock_file.entries[text], new)
         changed += bool(rows)
         if rows:
@@ -470,11 +535,17 @@ def _upgrade(path: Path, only: str, source: str) -> None:
               "(and `cdk diff`) before deploying.")
 
 
-def _resolve_entry(key, source: str):
+def _resolve_entry(key, source: str, trust):
+    """``key`` resolved again, held to what the SDK resolves to as a synth holds it before recording it."""
+    from ._trust import entry_problems
     from .resolver import resolve
 
-    return resolve(key.model_id, key.version, region=key.region, scope=key.scope, instance_type=key.instance_type,
-                   config_name=key.config_name, source=source, hub=key.hub)
+    model = resolve(key.model_id, key.version, region=key.region, scope=key.scope, instance_type=key.instance_type,
+                    config_name=key.config_name, source=source, hub=key.hub)
+    problems = entry_problems(key, model, trust)
+    if problems:
+        raise JumpStartError(f"'{key}' resolves outside what the SageMaker SDK resolves to: {'; '.join(problems)}.")
+    return model
 
 
 def _in_range(requested: str, version: str) -> bool:
@@ -496,7 +567,8 @@ def _lock_report(lockfile: Path, source: str) -> List[Dict[str, Any]]:
         _fail(f"{lockfile} does not exist: run `jumpstart lock` (or cdk synth) first.", USAGE_ERROR)
     readers: Dict[str, Any] = {}
     rows = []
-    for key, entry in sorted(Lockfile.load(lockfile).entries.items()):
+    context = json.loads(Path("cdk.json").read_text()).get("context", {}) if Path("cdk.json").is_file() else {}
+    for key, entry in sorted(Lockfile.load(lockfile, _trust(context)).entries.items()):
         catalog = readers.setdefault(entry.region, reader(entry.region, source))
         headers = sorted((h for h in catalog.manifest if h["model_id"] == entry.model_id),
                          key=lambda h: _version_key(h["version"]))
@@ -535,10 +607,14 @@ def outdated(
         _print_json(rows)
         return
     headers = ["entry", "locked", "newest in range", "newest", "deprecated", "vulnerable"]
-    records = [[r["entry"], r["locked"], r["newest_in_range"] or "-", r["newest"] or "-",
+    records = [[r["entry"], r["locked"] if r["in_catalog"] else f"{r['locked']} (not in catalog)",
+                r["newest_in_range"] or "-", r["newest"] or "-",
                 "yes" if r["deprecated"] else "no", "yes" if r["vulnerable"] else "no"] for r in rows]
     _print_records(headers, records)
     for r in rows:
+        if not r["in_catalog"]:
+            out.print(f"{r['model_id']} {r['locked']} is not in the catalog: a deploy from this lockfile serves a "
+                      "version JumpStart does not have (`jumpstart lock --upgrade` re-resolves it)", markup=False)
         if r["deprecated"]:
             out.print(f"{r['model_id']} {r['locked']} is deprecated: "
                       f"{r['deprecated_message'] or 'no message in the spec'}", markup=False)
@@ -550,9 +626,10 @@ def outdated(
 
 @app.command()
 def audit(
-    fail_on: str = typer.Option("deprecated,vulnerable", "--fail-on",
-                                help="What fails the audit (exit 1): deprecated, vulnerable, outdated (a newer "
-                                     "version in range), missing."),
+    fail_on: str = typer.Option("deprecated,vulnerable,missing", "--fail-on",
+                                help="What fails the audit (exit 1): deprecated, vulnerable, missing (a locked "
+                                     "version the catalog does not have): each makes a deploy wrong, and all three "
+                                     "fail by default; outdated (a newer version in range) only when asked."),
     lockfile: Path = _lockfile_option(),
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,

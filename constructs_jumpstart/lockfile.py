@@ -15,6 +15,9 @@ Context keys (``cdk synth -c KEY=VALUE`` or ``cdk.json``):
 * ``jumpstart:frozen``: ``true`` refuses to resolve anything not in the lockfile (CI pipelines).
 * ``jumpstart:metadata``: where unlocked models are resolved from: ``live`` (default),
   ``shipped`` or a local metadata directory in the JumpStart layout.
+* ``jumpstart:trusted-registries`` / ``jumpstart:trusted-buckets``: ECR registries (hosts, or accounts
+  meaning their ECR in the entry's region) and S3 buckets of your own an entry may name; nothing else
+  beyond what the SageMaker SDK resolves to is accepted (:mod:`constructs_jumpstart._trust`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from ._trust import Trust, entry_problems
 from .errors import LockfileError
 from .types import ResolvedModel
 
@@ -34,12 +38,14 @@ CONTEXT_LOCKFILE = "jumpstart:lockfile"
 CONTEXT_REFRESH = "jumpstart:refresh"
 CONTEXT_FROZEN = "jumpstart:frozen"
 CONTEXT_METADATA = "jumpstart:metadata"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """2: entries record the SDK's instance-storage rule (``no_volume_kms_instance_types``).
 3: an additional data source records the spec's own access (``accept_eula``) and whether it has a
 EULA of its own (``requires_eula``, which used to mean "gated provider or any access config"); a
 training entry records the spec's default dataset (``default_training_dataset_uri``), an inference
-entry its example requests (``default_payloads``)."""
+entry its example requests (``default_payloads``).
+4: an entry records where it was resolved from (``source``) and the digest of its spec (``spec_digest``),
+which only a new resolution knows: older files are refused, not migrated."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,24 @@ class Lockfile:
         self.refreshed: Set[str] = set()
 
     @classmethod
-    def load(cls, path: Path) -> "Lockfile":
+    def load(cls, path: Path, trust: Trust = Trust()) -> "Lockfile":
+        """The lockfile at ``path``, every entry checked against its schema and against what the SDK
+        resolves to (:mod:`constructs_jumpstart._trust`, with the app's opt-ins ``trust``)."""
+        lock = cls.read_unchecked(path)
+        lock.check(trust)
+        return lock
+
+    def check(self, trust: Trust) -> None:
+        """Raise one :class:`LockfileError` naming every entry, field and value that points outside
+        what the SDK resolves to."""
+        problems = [f"entry '{key}': {problem}" for key, model in sorted(self.entries.items())
+                    for problem in entry_problems(LockKey.parse(key), model, trust)]
+        if problems:
+            raise LockfileError(untrusted_message(self.path, problems))
+
+    @classmethod
+    def read_unchecked(cls, path: Path) -> "Lockfile":
+        """The lockfile at ``path`` checked against its schema only (for what checks its entries itself)."""
         if not path.exists():
             return cls(path)
         try:
@@ -150,7 +173,22 @@ class Lockfile:
         return unused
 
 
-_OPEN: Dict[Path, Lockfile] = {}
+def untrusted_message(path: Path, problems: List[str]) -> str:
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return (f"Lockfile {path} points outside what the SageMaker SDK resolves to ({len(problems)} problem(s)):\n"
+            f"{lines}\nRe-resolve those entries (`jumpstart lock --refresh`, or -c jumpstart:refresh=true), or trust "
+            "a registry or bucket of your own explicitly in the app's context: -c jumpstart:trusted-registries=HOST "
+            "or -c jumpstart:trusted-buckets=BUCKET (never in the lockfile).")
+
+
+class ReportedLockfileError(LockfileError):
+    """The lockfile's error again, for every construct after the first: the app reports it once."""
+
+    reported = True
+
+
+_OPEN: Dict[Path, Any] = {}
+_CHECKED: Dict[Tuple[Path, Trust], Optional[LockfileError]] = {}
 
 
 _TEMPLATE_FIELDS = ("version", "image_uri", "script_uri", "config_name", "model_package_arn", "eula_required",
@@ -179,17 +217,79 @@ def upgrade_changes(old: ResolvedModel, new: ResolvedModel) -> List[Tuple[str, s
     return rows
 
 
-def open_lockfile(path: Path) -> Lockfile:
-    """The process-wide :class:`Lockfile` for ``path`` (loaded once)."""
+_VERIFIED_FIELDS = _TEMPLATE_FIELDS + (
+    "model_data", "additional_data_sources", "container_hyperparameters", "default_hyperparameters",
+    "hyperparameters", "metric_definitions", "estimator_kwargs", "default_training_dataset_uri",
+    "supported_instance_types", "default_instance_type", "no_volume_kms_instance_types", "resource_requirements",
+    "eula_url", "hub_content_arn", "hub_content_type")
+
+
+def verify_changes(locked: ResolvedModel, fresh: ResolvedModel) -> List[Tuple[str, str, str]]:
+    """(field, locked, re-resolved) for every difference in what reaches a template: the rows of
+    :func:`upgrade_changes`, then every other such field whole (artifact and data-source types and access,
+    hyperparameters, the instance-type facts, the EULA, the hub content)."""
+    rows = upgrade_changes(locked, fresh)
+    old, new = locked.to_dict(), fresh.to_dict()
+    for name in _VERIFIED_FIELDS:
+        if name not in (row[0] for row in rows) and _without_uris(old[name]) != _without_uris(new[name]):
+            rows.append((name, json.dumps(old[name], sort_keys=True), json.dumps(new[name], sort_keys=True)))
+    return rows
+
+
+def _without_uris(value: Any) -> Any:
+    """``value`` without its S3 URIs, which :func:`upgrade_changes` shows already (``artifact``, ``data source``)."""
+    if isinstance(value, dict):
+        return {k: _without_uris(v) for k, v in value.items() if k != "s3_uri"}
+    if isinstance(value, list):
+        return [_without_uris(v) for v in value]
+    return value
+
+
+def open_lockfile(path: Path, trust: Optional[Trust] = Trust()) -> Lockfile:
+    """The process-wide :class:`Lockfile` for ``path``, loaded once and checked once per set of opt-ins
+    (``trust`` ``None``: not checked, for a refresh, which re-resolves and checks what it records).
+    A lockfile that cannot be used raises its error for the first construct, then a
+    :class:`ReportedLockfileError` (which no construct reports again) for every other one."""
     path = path.resolve()
     if path not in _OPEN:
-        _OPEN[path] = Lockfile.load(path)
-    return _OPEN[path]
+        try:
+            _OPEN[path] = Lockfile.read_unchecked(path)
+        except LockfileError as error:
+            _OPEN[path] = error
+            raise
+    opened = _OPEN[path]
+    if isinstance(opened, LockfileError):
+        raise ReportedLockfileError(str(opened))
+    if trust is None:
+        return opened
+    if (path, trust) not in _CHECKED:
+        try:
+            opened.check(trust)
+            _CHECKED[(path, trust)] = None
+        except LockfileError as error:
+            _CHECKED[(path, trust)] = error
+            raise
+    if _CHECKED[(path, trust)] is not None:
+        raise ReportedLockfileError(str(_CHECKED[(path, trust)]))
+    return opened
+
+
+_NOTED: Set[Path] = set()
+
+
+def first_note(path: Path) -> bool:
+    """``True`` the first time it is asked for ``path`` (a note said once per lockfile, not per construct)."""
+    if path in _NOTED:
+        return False
+    _NOTED.add(path)
+    return True
 
 
 def forget_open_lockfiles() -> None:
     """Drop the per-process cache (tests use this between apps)."""
     _OPEN.clear()
+    _CHECKED.clear()
+    _NOTED.clear()
     _USED.clear()
 
 

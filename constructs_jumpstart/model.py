@@ -302,7 +302,7 @@ class JumpStartModel(Construct):
         if self.failed:
             return {}
         container, extra = self._served
-        return {"container": container, "extra": extra, "resolved": self.resolved.to_dict()}
+        return {"container": container, "extra": extra, "resolved": self.resolved.resolution()}
 
     @property
     def connections(self) -> Optional[ec2.Connections]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import os
 from pathlib import Path
@@ -264,7 +265,55 @@ def resolve(
     if model_id not in manifest:
         raise UnknownModelError(model_id, region, manifest)
     with metadata_source(source), _quiet_sdk(), _metadata_errors(source):
-        return _resolve(model_id, version, region, scope, instance_type, config_name, manifest[model_id])
+        resolved = _resolve(model_id, version, region, scope, instance_type, config_name, manifest[model_id])
+    return dataclasses.replace(resolved, source=source_label(source),
+                               spec_digest=_catalog_spec_digest(model_id, resolved.version, region, source))
+
+
+def source_label(source: Optional[str]) -> str:
+    """What an entry records as its ``source``: ``live``, ``shipped`` or ``local:DIR`` (as given, so a
+    relative directory stays relative to the app; the SDK's override variables win, as in the SDK)."""
+    env = _env_roots()
+    if env and not _exporting[0]:
+        return f"local:{env[1]}"
+    if metadata_dir_for(source) is None:
+        return LIVE
+    return SHIPPED if source == SHIPPED else f"local:{source}"
+
+
+def spec_digest(spec: Any) -> str:
+    """``sha256:`` of a spec's JSON, keys sorted and compact, so the same spec has one digest wherever read."""
+    import hashlib
+
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+_LIVE_READERS: Dict[str, "CatalogReader"] = {}
+
+
+def forget_metadata() -> None:
+    """Drop what this process read of any catalog (the SDK's cache, the live readers), so the next resolution
+    reads its source again (``jumpstart lock --verify`` compares the lockfile with the source as it is now)."""
+    _LIVE_READERS.clear()
+    _active_dir[0] = None
+    import sys
+
+    if "sagemaker.core.jumpstart.accessors" in sys.modules:
+        sys.modules["sagemaker.core.jumpstart.accessors"].JumpStartModelsAccessor.reset_cache()
+
+
+def _catalog_spec_digest(model_id: str, version: str, region: str, source: Optional[str]) -> str:
+    """The digest of the raw spec file the manifest names for ``model_id`` ``version`` (a live catalog's
+    reader, with its manifest, is kept for the process; a local one reads the files again)."""
+    live = metadata_dir_for(source) is None and not _env_roots()
+    reader = _LIVE_READERS.get(region) if live else None
+    if reader is None:
+        reader = CatalogReader(region, source)
+        if live:
+            _LIVE_READERS[region] = reader
+    header = next(h for h in reader.manifest if h["model_id"] == model_id and h["version"] == version)
+    return spec_digest(reader.spec(header["spec_key"]))
 
 
 def hub_client(region: str) -> Any:
@@ -297,7 +346,10 @@ def _resolve_in_hub(model_id: str, version: str, region: str, scope: str, instan
     content_type = getattr(specs.hub_content_type, "value", specs.hub_content_type)
     construct = (hub_utils.construct_hub_model_reference_arn_from_inputs if content_type == "ModelReference"
                  else hub_utils.construct_hub_model_arn_from_inputs)
-    return dataclasses.replace(resolved, hub_content_type=content_type,
+    document = client.describe_hub_content(HubName=hub_arn, HubContentType=content_type, HubContentName=model_id,
+                                           HubContentVersion=resolved.version)["HubContentDocument"]
+    return dataclasses.replace(resolved, hub_content_type=content_type, source="hub",
+                               spec_digest=spec_digest(json.loads(document)),
                                hub_content_arn=construct(hub_arn, model_id, resolved.version))
 
 

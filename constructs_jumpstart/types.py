@@ -200,6 +200,12 @@ class ResolvedModel:
     """Of the supported instance types (and the resolved one), those with local instance storage,
     for which SageMaker refuses a volume KMS key: the SDK's ``instance_supports_kms``, asked at
     resolve time and recorded, so a locked synth applies the SDK's rule without the SDK."""
+    source: str = "live"
+    """Where the entry was resolved from: ``live``, ``shipped``, ``local:DIR`` (a metadata directory) or
+    ``hub`` (the private hub its key names)."""
+    spec_digest: str = ""
+    """``sha256:`` of the spec it was resolved from (its JSON, keys sorted, compact; for a hub, the hub
+    content document), so a reviewer can tell which spec an entry came from."""
 
     def sdk_tags(self) -> List[Dict[str, str]]:
         """The tags the SDK puts on what it creates for this model (``add_jumpstart_model_info_tags``),
@@ -219,6 +225,11 @@ class ResolvedModel:
     # -- (de)serialisation for the lockfile --------------------------------------------------
     def to_dict(self) -> Dict[str, Any]:
         return _plain(dataclasses.asdict(self))
+
+    def resolution(self) -> Dict[str, Any]:
+        """:meth:`to_dict` without where it was read from (``source``, ``spec_digest``): the same resolution
+        read from another place, or from a spec that changed elsewhere, serves the same model."""
+        return {k: v for k, v in self.to_dict().items() if k not in ("source", "spec_digest")}
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> "ResolvedModel":
@@ -270,7 +281,7 @@ LOCK_SCHEMA: Dict[str, str] = {
     "resource_requirements": _MAP, "default_content_type": _OPT_STR, "supported_content_types": _STR_LIST,
     "default_accept_type": _OPT_STR, "supported_accept_types": _STR_LIST, "no_volume_kms_instance_types": _STR_LIST,
     "default_training_dataset_uri": _OPT_STR, "default_payloads": _MAP, "hub_content_arn": _OPT_STR,
-    "hub_content_type": _OPT_STR,
+    "hub_content_type": _OPT_STR, "source": _STR, "spec_digest": _STR,
 }
 """Every field of a lockfile entry and what it must be (all are required: the library writes them all)."""
 _VERSION_RE = r"^[0-9]+(\.[0-9]+)*([.-]?[A-Za-z0-9]+)*$"
@@ -304,6 +315,10 @@ def schema_problems(data: Any) -> List[str]:
                  for k, kind in LOCK_SCHEMA.items() if k in data and not _fits(kind, data[k])]
     if problems:
         return problems
+    if not re.match(r"^(live|shipped|hub|local:.+)$", data["source"]):
+        problems.append(f"field 'source' {data['source']!r} is not live, shipped, hub or local:DIRECTORY")
+    if not re.match(r"^sha256:[0-9a-f]{64}$", data["spec_digest"]):
+        problems.append(f"field 'spec_digest' {data['spec_digest']!r} is not sha256: and 64 hex digits")
     if not re.match(_VERSION_RE, data["version"]):
         problems.append(f"field 'version' {data['version']!r} is not a version (like 3.0.25)")
     if data["image_uri"] is None and data["model_package_arn"] is None:

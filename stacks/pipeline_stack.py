@@ -1,8 +1,9 @@
 """Example: a CDK Pipelines (``pipelines.CodePipeline``) stack that deploys the example endpoint.
 
-Its synth step runs ``jumpstart lock --check`` before ``cdk synth``: the pipeline never resolves a
-floating ``"*"`` version by surprise; a model missing from the committed ``jumpstart.lock.json``
-fails the build instead. The source is a placeholder CodeStar connection, so this synthesizes
+Its synth step runs ``jumpstart lock --check`` and ``jumpstart lock --verify`` before ``cdk synth``: the
+pipeline never resolves a floating ``"*"`` version by surprise; a model missing from the committed
+``jumpstart.lock.json`` fails the build instead, and so does an entry that differs from what its source
+resolves to today (a hand-edited lockfile is what a reviewer approves without reading). The source is a placeholder CodeStar connection, so this synthesizes
 offline; replace ``repository`` and ``connection_arn`` with yours.
 """
 
@@ -43,7 +44,7 @@ class EndpointStage(Stage):
 
 
 class PipelineStack(Stack):
-    """Source -> synth (``jumpstart lock --check`` then ``cdk synth``) -> deploy the endpoint stage."""
+    """Source -> synth (``jumpstart lock --check``, ``--verify``, then ``cdk synth``) -> deploy the endpoint stage."""
 
     def __init__(
         self,
@@ -70,6 +71,7 @@ class PipelineStack(Stack):
             ],
             commands=[
                 "jumpstart lock --check -c example=pipeline",
+                "jumpstart lock --verify -c example=pipeline",
                 "npx cdk synth -c example=pipeline",
             ],
         )

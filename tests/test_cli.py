@@ -381,3 +381,108 @@ def test_lock_upgrade_of_one_model_and_of_an_unknown_one(tmp_path):
     result = run("lock", str(app_dir), "--upgrade", "--model", "llama", code=2)
     assert "has no entry for 'llama'; its models: fixture-llm-gated, pytorch-ic-mobilenet-v2" in result.stderr
     assert "--model selects the entries of --upgrade" in run("lock", str(app_dir), "--model", "x", code=2).stderr
+
+
+# -- the lockfile as a trust root (issue #19) ------------------------------------------------------
+
+
+INFERENCE_KEY = "pytorch-ic-mobilenet-v2@3.0.25|us-west-2|inference|ml.m5.xlarge"
+TRAINING_KEY = "pytorch-ic-mobilenet-v2@*|us-west-2|training|default-instance"
+
+
+def _edit_entry(app_dir: Path, key: str, **fields) -> None:
+    path = app_dir / "jumpstart.lock.json"
+    data = json.loads(path.read_text())
+    data["entries"][key].update(fields)
+    path.write_text(json.dumps(data))
+
+
+def test_lock_verify_passes_on_the_committed_lockfile_and_names_every_difference(tmp_path):
+    """What no load-time rule can see (isolation turned off, an extra environment variable, a container
+    hyperparameter, an instance type added) is seen by re-resolving the entry from its source."""
+    app_dir = _app_dir(tmp_path, lock=True)
+    assert "5 of 5 entries of" in " ".join(run("lock", str(app_dir), "--verify").stdout.split())
+    inference = json.loads((app_dir / "jumpstart.lock.json").read_text())["entries"][INFERENCE_KEY]
+    training = json.loads((app_dir / "jumpstart.lock.json").read_text())["entries"][TRAINING_KEY]
+    _edit_entry(app_dir, INFERENCE_KEY, network_isolation=False,
+                environment={**inference["environment"], "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code"},
+                supported_instance_types=inference["supported_instance_types"] + ["ml.g5.xlarge"],
+                no_volume_kms_instance_types=["ml.g5.xlarge"])
+    _edit_entry(app_dir, TRAINING_KEY, container_hyperparameters={**training["container_hyperparameters"],
+                                                                  "sagemaker_program": "evil.py"})
+    result = run("lock", str(app_dir), "--verify", code=1)
+    text = result.stdout
+    assert f"{INFERENCE_KEY}\n  network_isolation: False (locked) != True (re-resolved from shipped)\n" in text
+    assert "  env SAGEMAKER_SUBMIT_DIRECTORY: /opt/ml/model/code (locked) != - (re-resolved from shipped)\n" in text
+    assert '  supported_instance_types: ["ml.m5.large", ' in text and '"ml.g5.xlarge"] (locked) != ' in text
+    assert '  no_volume_kms_instance_types: ["ml.g5.xlarge"] (locked) != [] (re-resolved from shipped)' in text
+    assert f"{TRAINING_KEY}\n  container_hyperparameters: " in text and '"sagemaker_program": "evil.py"' in text
+    assert "3 of 5 entries of" in " ".join(text.split())
+
+
+def test_lock_verify_reads_a_local_source_only_if_it_is_the_apps(tmp_path):
+    """Else a lockfile could name a directory of its own that agrees with it."""
+    app_dir = _app_dir(tmp_path, lock=True)
+    _edit_entry(app_dir, INFERENCE_KEY, source="local:/tmp/agrees-with-me")
+    text = " ".join(run("lock", str(app_dir), "--verify", code=1).stdout.split())
+    assert (f"{INFERENCE_KEY} source: local:/tmp/agrees-with-me is not this app's jumpstart:metadata (shipped): "
+            "re-resolve it with `jumpstart lock --refresh`") in text
+
+
+def test_lock_check_and_audit_refuse_a_smuggled_lockfile(tmp_path, app_env, monkeypatch):
+    app_dir = _app_dir(tmp_path, lock=True)
+    _edit_entry(app_dir, INFERENCE_KEY, image_uri="999999999999.dkr.ecr.us-west-2.amazonaws.com/x:1")
+    checked = " ".join(run("lock", str(app_dir), "--check", code=1).output.split())
+    assert (f"entry '{INFERENCE_KEY}': field 'image_uri' is '999999999999.dkr.ecr.us-west-2.amazonaws.com/x:1', "
+            "whose registry") in checked
+    monkeypatch.chdir(app_dir)
+    audited = " ".join(run("audit", "--source", "shipped", code=1).output.split())
+    assert f"entry '{INFERENCE_KEY}': field 'image_uri'" in audited
+    # the app's own opt-in, in its cdk.json, is the one way to trust it
+    config = json.loads((app_dir / "cdk.json").read_text())
+    config["context"]["jumpstart:trusted-registries"] = ["999999999999"]
+    (app_dir / "cdk.json").write_text(json.dumps(config))
+    assert run("audit", "--source", "shipped").exit_code == 0
+    assert "is complete" in run("lock", str(app_dir), "--check").stdout
+
+
+def test_audit_fails_by_default_on_a_version_the_catalog_does_not_have_and_outdated_marks_it(audited_lockfile):
+    data = json.loads(audited_lockfile.read_text())
+    key = "pytorch-ic-mobilenet-v2@*|us-west-2|inference|default-instance"
+    data["entries"][key]["version"] = "3.0.99"
+    audited_lockfile.write_text(json.dumps(data))
+    failed = run("audit", "--lockfile", str(audited_lockfile), *SHIPPED, code=1)
+    assert f"{key}: missing" in failed.stdout
+    table = " ".join(run("outdated", "--lockfile", str(audited_lockfile), *SHIPPED).stdout.split())
+    assert "3.0.99 (not in catalog)" in table
+    assert "pytorch-ic-mobilenet-v2 3.0.99 is not in the catalog: a deploy from this lockfile serves a version" in table
+
+
+def test_lock_verify_reads_the_apps_own_metadata_directory(tmp_path):
+    from constructs_jumpstart.lockfile import Lockfile, LockKey
+    from constructs_jumpstart.resolver import resolve
+
+    meta = tmp_path / "meta"
+    shutil.copytree(CATALOG, meta)
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "false", "context": {"jumpstart:metadata": "meta"}}))
+    lock = Lockfile(tmp_path / "jumpstart.lock.json")
+    key = LockKey("pytorch-ic-mobilenet-v2", "*", "us-west-2", "inference")
+    lock.put(key, resolve(key.model_id, "*", region="us-west-2", source=str(meta)))
+    lock.save()
+    assert json.loads(lock.path.read_text())["entries"][str(key)]["source"] == f"local:{meta}"
+    assert "1 of 1 entry of" in " ".join(run("lock", str(tmp_path), "--verify").stdout.split())
+    spec = meta / "community_models" / "pytorch-ic-mobilenet-v2" / "specs_v3.0.25.json"
+    spec.write_text(spec.read_text().replace('"inference_enable_network_isolation": true',
+                                             '"inference_enable_network_isolation": false'))
+    assert "network_isolation: True (locked) != False" in run("lock", str(tmp_path), "--verify", code=1).stdout
+
+
+def test_lock_refresh_does_not_leave_a_smuggled_entry_unsaid(tmp_path, app_env):
+    """A refresh re-resolves what the app uses; an entry it leaves alone is still checked (--prune drops it)."""
+    app_dir = _app_dir(tmp_path, lock=True)
+    _edit_entry(app_dir, TRAINING_KEY, image_uri="ghcr.io/attacker/train:1")  # the endpoint example does not train
+    refreshed = " ".join(run("lock", str(app_dir), "--refresh", code=1).output.split())
+    assert f"entry '{TRAINING_KEY}': field 'image_uri' is 'ghcr.io/attacker/train:1'" in refreshed
+    pruned = run("lock", str(app_dir), "--refresh", "--prune")
+    assert TRAINING_KEY in " ".join(pruned.stdout.split()).split("pruned")[1]
+    assert TRAINING_KEY not in json.loads((app_dir / "jumpstart.lock.json").read_text())["entries"]

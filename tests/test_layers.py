@@ -17,7 +17,7 @@ LAYERS: Dict[str, int] = {
     # 0 types: plain data, no CDK scope, no SDK
     "types": 0, "errors": 0,
     # 1 resolution: specs, lockfile, browsing (the resolver is the SDK's only door)
-    "resolver": 1, "lockfile": 1, "catalog": 1,
+    "resolver": 1, "lockfile": 1, "catalog": 1, "_trust": 1,
     # 2 checks, IAM, nag: what constructs ask at synth (a scope's facts, its resolution, the API's
     # rules, problems as CDK errors, least-privilege statements, acknowledgements)
     "_checks": 2, "_resolution": 2, "_api_rules": 2, "_report": 2, "hyperparameters": 2, "_iam": 2, "nag": 2,

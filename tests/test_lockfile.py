@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -24,8 +25,12 @@ KEY = f"{MOBILENET}@*|us-west-2|inference|default-instance"
 def test_wildcard_is_recorded_as_concrete_version(make_stack, lockfile):
     JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
     data = json.loads(lockfile.read_text())
-    assert data["version"] == FORMAT_VERSION == 3
+    assert data["version"] == FORMAT_VERSION == 4
     entry = data["entries"][KEY]
+    assert entry["source"] == "shipped"
+    spec = ROOT / "constructs_jumpstart/catalog/community_models/pytorch-ic-mobilenet-v2/specs_v3.0.25.json"
+    canonical = json.dumps(json.loads(spec.read_text()), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert entry["spec_digest"] == "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
     assert entry["requested_version"] == "*"
     assert entry["version"] == "3.0.25"
     assert entry["image_uri"].endswith("pytorch-inference:1.10.0-cpu-py38")
@@ -47,14 +52,14 @@ def test_locked_entry_is_used_instead_of_metadata(make_stack, lockfile):
     """Proof the lockfile is read: an edited entry changes the template, whatever the catalog says."""
     JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)
     data = json.loads(lockfile.read_text())
-    data["entries"][KEY]["image_uri"] = "111111111111.dkr.ecr.us-west-2.amazonaws.com/pinned:1"
+    data["entries"][KEY]["image_uri"] = "763104351884.dkr.ecr.us-west-2.amazonaws.com/pinned:1"
     lockfile.write_text(json.dumps(data))
     forget_open_lockfiles()
     stack = make_stack()
     JumpStartEndpoint(stack, "C", model_id=MOBILENET)
     assert Template.from_stack(stack).to_json()["Resources"]
     images = [r["Properties"]["PrimaryContainer"]["Image"] for r in Template.from_stack(stack).find_resources("AWS::SageMaker::Model").values()]
-    assert images == ["111111111111.dkr.ecr.us-west-2.amazonaws.com/pinned:1"]
+    assert images == ["763104351884.dkr.ecr.us-west-2.amazonaws.com/pinned:1"]
 
 
 def test_refresh_context_re_resolves(make_stack, lockfile):
@@ -96,7 +101,7 @@ def test_keys_separate_region_scope_instance_and_config(make_stack, lockfile):
         ("{not json", r"is not valid JSON"),
         ('{"version": 2}', r"malformed: expected an object with 'version' and 'entries'"),
         ('{"version": 7, "entries": {}}', r"format version 7"),
-        ('{"version": 3, "entries": {"x@1|us-west-2|inference|default-instance": {"model_id": "x"}}}',
+        ('{"version": 4, "entries": {"x@1|us-west-2|inference|default-instance": {"model_id": "x"}}}',
          r"entry 'x@1\|us-west-2\|inference\|default-instance' is malformed"),
     ],
 )
@@ -152,14 +157,15 @@ def test_locked_synth_does_not_import_the_sdk(tmp_path, lockfile):
     assert locked == {"sagemaker_imported": False, "botocore_imported": False}
 
 
-@pytest.mark.parametrize("old", [1, 2])
+@pytest.mark.parametrize("old", [1, 2, 3])
 def test_an_older_lockfile_is_refused_with_how_to_regenerate_it(tmp_path, old):
     """Version 1 entries lack the SDK's instance-storage rule, which decides KMS keys and volume sizes;
     version 2 entries record an additional data source's access by an older rule (AcceptEula where the
-    SDK sends the spec's own value): re-resolving is the only way to get a correct template."""
+    SDK sends the spec's own value); version 3 entries do not say where they came from nor which spec:
+    re-resolving is the only way to get a correct template."""
     path = tmp_path / "jumpstart.lock.json"
     path.write_text(f'{{"version": {old}, "entries": {{}}}}')
-    with pytest.raises(LockfileError, match=rf"format version {old}; this library reads version 3\. Delete it"):
+    with pytest.raises(LockfileError, match=rf"format version {old}; this library reads version 4\. Delete it"):
         Lockfile.load(path)
 
 

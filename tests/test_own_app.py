@@ -89,7 +89,7 @@ def test_every_bad_input_of_an_own_app_is_one_clean_line(tmp_path, installed):
 def test_a_malformed_lockfile_is_named_with_its_entry(tmp_path, installed):
     lock = tmp_path / "app" / "jumpstart.lock.json"
     lock.parent.mkdir(parents=True)
-    lock.write_text(json.dumps({"version": 3, "entries": {"pytorch-ic-mobilenet-v2@3.0.25|us-west-2|inference|default-instance":
+    lock.write_text(json.dumps({"version": 4, "entries": {"pytorch-ic-mobilenet-v2@3.0.25|us-west-2|inference|default-instance":
                                                           {"model_id": 1}}}))
     source = '''
         import aws_cdk as cdk
@@ -127,6 +127,7 @@ def test_the_installed_package_is_typed_and_carries_its_data(installed):
     package = installed / "constructs_jumpstart"
     assert (package / "py.typed").is_file()  # mypy reads the annotations (PEP 561)
     assert (package / "api_instance_types.json").is_file()
+    assert (package / "trust_data.json").is_file()  # the trust rules of a locked synth
     assert (package / "catalog" / "models_manifest.json").is_file()
     assert (package / "provider" / "asset" / "handler" / "index.py").is_file()  # the custom resources' code
     assert (package / "smoke" / "index.py").is_file()

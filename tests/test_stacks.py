@@ -30,6 +30,8 @@ def test_pipeline_checks_the_lockfile_before_synth(lockfile):
     synth = next(json.loads(s) for s in specs if "jumpstart lock --check" in s)
     commands = synth["phases"]["build"]["commands"]
     assert commands.index("jumpstart lock --check -c example=pipeline") < commands.index("npx cdk synth -c example=pipeline")
+    # the lockfile is a trust root: the synth step re-resolves every entry and fails on any difference (#19)
+    assert commands.index("jumpstart lock --verify -c example=pipeline") < commands.index("npx cdk synth -c example=pipeline")
     stage_stack = stack.stage.endpoint_stack
     Template.from_stack(stage_stack).resource_count_is("AWS::SageMaker::Endpoint", 1)
 
