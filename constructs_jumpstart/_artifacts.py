@@ -1,34 +1,42 @@
-"""The artifact packer, seen from the stack: an uncompressed S3-prefix artifact packed at deploy into
-one ``model.tar.gz`` in a bucket of the stack.
+"""The artifact packer, seen from the stack: an uncompressed S3-prefix artifact (or a script-mode
+model's ``model.tar.gz`` + ``sourcedir.tar.gz``) packed at deploy into one ``model.tar.gz`` in a
+bucket of the stack.
 
 SageMaker refuses ``ModelDataSource`` (the only way to serve an S3 prefix) for batch transform and
 serverless endpoints (``ContainerDefinition.ModelDataSource`` documentation). The stack's handler
-(``jobs/handler``, ``Custom::JumpStartArtifact``) streams the prefix into a multipart upload
-(bounded memory, nothing on disk) and the model then uses ``ModelDataUrl``. The object key is a hash
-of the source URI (JumpStart artifact paths carry their version): a new artifact only when the source
-changes; a retried create finds the object; ``cdk destroy`` deletes it (every version) and the
-bucket.
+(``provider/asset/handler/artifacts.py``, ``Custom::JumpStartArtifact``) streams the source into a
+multipart upload (bounded memory, nothing on disk) and the model then uses ``ModelDataUrl``.
+
+Keys: each packing construct owns a prefix of the bucket (a digest of its construct path), and the
+handler names the object under it by a digest of the source *as resolved at deploy*. Two constructs
+never share an object (removing one cannot delete the other's model), and a source that is a token
+(a training job's output) gets a new object, a new physical id, when its value changes (never the
+stale one). The handler's role writes and deletes under the construct's prefix only, and reads
+exactly the source, through the source's own grant where it has one (a bucket of the stack, a job's
+output: KMS key included).
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Optional
+from typing import Optional, Union
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from . import _iam
-from .types import S3Artifact
+from .types import ModelSource, S3Artifact
 
 BUCKET_ID = "JumpStartArtifacts"
+KEY_ROOT = "jumpstart-artifacts/"
 LIMIT_BYTES = 30 * 2**30
-"""The most the packer takes: 30 GiB, streamed in 7.8 minutes at the 65 MiB/s that
-``benchmarks/packer.py`` measures (tar + gzip framing + multipart parts, against moto's in-memory
-S3), about half of the handler's 15-minute Lambda timeout. Larger prefixes are refused at deploy,
-before anything is written, with the ``model_data=`` escape hatch named."""
+"""The most the packer takes: 30 GiB (see ``benchmarks/packer_network.py`` and the README). Larger
+sources are refused at deploy, before anything is written, with the ``model_data=`` escape hatch
+named."""
+
+Source = Union[S3Artifact, ModelSource]
 
 
 def artifact_bucket(stack: Stack) -> s3.Bucket:
@@ -40,31 +48,88 @@ def artifact_bucket(stack: Stack) -> s3.Bucket:
     from ._buckets import secure_bucket
 
     bucket = secure_bucket(stack, BUCKET_ID, None, RemovalPolicy.DESTROY)
-    bucket.add_lifecycle_rule(abort_incomplete_multipart_upload_after=__import__("aws_cdk").Duration.days(1))
+    bucket.add_lifecycle_rule(abort_incomplete_multipart_upload_after=Duration.days(1))
     return bucket
 
 
-def packed(scope: Construct, id: str, source: S3Artifact, reader: iam.IGrantable,
-           code: Optional[S3Artifact] = None) -> S3Artifact:
-    """``source`` (an S3 prefix, or a ``model.tar.gz``) as one ``model.tar.gz`` in the stack's
-    artifact bucket, with ``code`` (a ``sourcedir.tar.gz``) under ``code/`` when given, readable by
-    ``reader``. The returned URI is a token: whatever uses it waits for the packing."""
+def construct_prefix(path: str) -> str:
+    """The key prefix a packing construct owns in the artifact bucket: a digest of its construct
+    path, which is unique in the stack (and the bucket is the stack's)."""
+    return f"{KEY_ROOT}{hashlib.sha256(path.encode()).hexdigest()[:16]}/"
+
+
+def _as_source(value: Source) -> ModelSource:
+    return value if isinstance(value, ModelSource) else ModelSource(value)
+
+
+def grant_source(stack: Stack, grantee: iam.IGrantable, source: ModelSource) -> None:
+    """Read exactly ``source``: its own grant where it has one (a bucket, an asset, a job's output,
+    with their KMS keys), the URI's object or prefix otherwise, also when the URI is a token."""
+    if source.grants:
+        source.bind(stack, grantee)
+    elif not Token.is_unresolved(source.artifact.s3_uri):
+        _iam.grant_read(stack, grantee, [source.artifact])
+    else:
+        _grant_token_uri(stack, grantee, source.artifact)
+
+
+def _grant_token_uri(stack: Stack, grantee: iam.IGrantable, artifact: S3Artifact) -> None:
+    """A token URI without a grant of its own (e.g. a parameter): ``s3://bucket/key`` split at
+    deploy. Its prefix cannot be cut out of the URI with intrinsics (``Fn::Split`` takes only a
+    literal delimiter), so listing a prefix is granted on its whole bucket (names, not contents);
+    the objects read are exactly the URI's. A KMS-encrypted bucket needs a source that grants
+    (``ModelSource.from_bucket``)."""
+    path = Fn.select(1, Fn.split("s3://", artifact.s3_uri))  # bucket/key
+    bucket = Fn.select(0, Fn.split("/", path))
+    prefix = artifact.is_prefix or artifact.s3_data_type == "S3Prefix"
+    objects = f"arn:{stack.partition}:s3:::{path}" + ("*" if prefix else "")
+    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"],
+                                                                        resources=[objects]))
+    if prefix:
+        grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+            actions=["s3:ListBucket"], resources=[f"arn:{stack.partition}:s3:::{bucket}"]))
+
+
+def _grant_prefix(bucket: s3.Bucket, grantee: iam.IGrantable, prefix: str) -> None:
+    """What the handler does under a construct's prefix: read (HeadObject of a retry or rollback),
+    write (the multipart upload), abort it, delete every version. ``s3:ListBucket`` is on the
+    bucket: without it S3 answers HeadObject of a missing key with 403 instead of 404 (HeadObject,
+    Amazon S3 API Reference, "Permissions"); ``s3:ListBucketVersions`` is limited to the prefix by
+    ``s3:prefix`` (Service Authorization Reference, Amazon S3: condition keys of
+    ListBucketVersions)."""
+    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+        actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObjectVersion"],
+        resources=[bucket.arn_for_objects(f"{prefix}*")]))
+    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+        actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
+    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+        actions=["s3:ListBucketVersions"], resources=[bucket.bucket_arn],
+        conditions={"StringLike": {"s3:prefix": f"{prefix}*"}}))
+    if bucket.encryption_key is not None:
+        bucket.encryption_key.grant_encrypt_decrypt(grantee)
+
+
+def packed(scope: Construct, id: str, source: Source, reader: iam.IGrantable,
+           code: Optional[Source] = None) -> S3Artifact:
+    """``source`` (an S3 prefix, or a ``model.tar.gz``; a :class:`ModelSource` grants through its
+    own grant) as one ``model.tar.gz`` in the stack's artifact bucket, with ``code`` (a
+    ``sourcedir.tar.gz``) under ``code/`` when given, readable by ``reader``. The returned URI is a
+    token: whatever uses it waits for the packing."""
     from .provider import custom_resource, handler_function
 
     stack = Stack.of(scope)
     bucket = artifact_bucket(stack)
-    inputs = source.s3_uri + (f"+{code.s3_uri}" if code else "")
-    key = f"jumpstart-artifacts/{hashlib.sha256(inputs.encode()).hexdigest()[:16]}/model.tar.gz"
+    source, code = _as_source(source), (_as_source(code) if code is not None else None)
+    prefix = construct_prefix(f"{scope.node.path}/{id}")
     function = handler_function(stack)
-    _iam.grant_read(stack, function, [source] + ([code] if code else []))
-    bucket.grant_read_write(function, key)
-    function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucketVersions", "s3:DeleteObjectVersion"],
-                                                    resources=[bucket.bucket_arn, bucket.arn_for_objects(key)]))
+    for what in [source] + ([code] if code else []):
+        grant_source(stack, function, what)
+    _grant_prefix(bucket, function, prefix)
     resource = custom_resource(
         scope, id, "Custom::JumpStartArtifact",
-        {"Source": source.s3_uri, "Bucket": bucket.bucket_name, "Key": key, "LimitBytes": str(LIMIT_BYTES),
-         **({"Code": code.s3_uri} if code else {})},
+        {"Source": source.artifact.s3_uri, "Bucket": bucket.bucket_name, "Prefix": prefix,
+         "LimitBytes": str(LIMIT_BYTES), **({"Code": code.artifact.s3_uri} if code else {})},
     )
     resource.node.add_dependency(bucket)
-    bucket.grant_read(reader, key)
+    bucket.grant_read(reader, f"{prefix}*")
     return S3Artifact(resource.get_att_string("ArtifactUri"), "S3Object", "Gzip")

@@ -250,7 +250,8 @@ class JumpStartModel(Construct):
         if pack:
             from ._artifacts import packed
 
-            artifact = self.packed_artifact = packed(self, "PackedArtifact", artifact, self.role, code=code)
+            given = source if source is not None else artifact  # a source that grants grants the packer too
+            artifact = self.packed_artifact = packed(self, "PackedArtifact", given, self.role, code=code)
             self.acknowledge_grants()
         self.model_data: Optional[S3Artifact] = artifact
         """The artifact the container serves (``None`` for model packages)."""

@@ -51,7 +51,7 @@ def test_rule_no_model_data_source_in_batch_transform(make_stack):
     assert container["ModelDataUrl"] == {"Fn::GetAtt": [packed_id, "ArtifactUri"]}
     packer = _one(t, "Custom::JumpStartArtifact")
     assert packer["Source"] == "s3://jumpstart-cache-prod-us-west-2/pytorch-ic/pytorch-ic-mobilenet-v2/artifacts/inference-prepack/v1.0.0/"
-    assert packer["Key"].startswith("jumpstart-artifacts/") and packer["Key"].endswith("/model.tar.gz")
+    assert packer["Prefix"].startswith("jumpstart-artifacts/") and packer["Prefix"].endswith("/")  # the object: at deploy
 
 
 def test_rule_no_model_data_source_on_serverless_endpoints(make_stack):

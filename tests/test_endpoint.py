@@ -473,3 +473,51 @@ def test_token_model_data_whose_bucket_cannot_be_known_is_refused(make_stack, wr
         JumpStartEndpoint(stack, "E", **PINNED, model_data=wrap(uri))
     text = str(info.value)
     assert "model_data=" in text and "SsmParameterValue" in text and "ModelSource.from_bucket(bucket, key)" in text
+
+
+def _handler_s3(template: Template) -> list:
+    return [s for s in role_statements(template, "JumpStartJobsHandler") if "s3:" in json.dumps(s["Action"])]
+
+
+def test_a_packer_reads_a_bucket_of_the_stack_and_its_key(make_stack):
+    """#18 (2): an S3 prefix in a bucket of the stack (its name a token), packed: the handler reads
+    exactly that prefix, and decrypts with the bucket's key."""
+    from aws_cdk import aws_s3 as s3
+
+    from constructs_jumpstart.types import ModelSource
+
+    stack = make_stack()
+    key = kms.Key(stack, "DataKey", enable_key_rotation=True)
+    bucket = s3.Bucket(stack, "Models", encryption_key=key, enforce_ssl=True)
+    JumpStartModel(stack, "Packed", model_id=MOBILENET, model_version="3.0.25", compress_artifact=True,
+                   model_data=ModelSource.from_bucket(bucket, "mobilenet/v1/"))
+    t = Template.from_stack(stack)
+    (packer,) = t.find_resources("Custom::JumpStartArtifact").values()
+    bucket_id = next(k for k in t.find_resources("AWS::S3::Bucket") if k.startswith("Models"))
+    assert "Fn::Join" in packer["Properties"]["Source"]
+    text = json.dumps(_handler_s3(t))
+    assert bucket_id in text and "/mobilenet/v1/*" in text
+    decrypts = [s for s in role_statements(t, "JumpStartJobsHandler") if "kms:Decrypt" in s["Action"]]
+    assert any("DataKey" in json.dumps(s["Resource"]) for s in decrypts)
+
+
+def test_packed_artifacts_of_two_constructs_are_apart_and_the_handler_writes_only_under_their_prefixes(make_stack):
+    """#18 (11): the same source packed by two constructs: two key prefixes (removing one cannot
+    delete the other's model); the handler's object grants on the artifact bucket end in each prefix."""
+    stack = make_stack()
+    for name in ("A", "B"):
+        JumpStartModel(stack, name, model_id=MOBILENET, model_version="3.0.25", compress_artifact=True)
+    t = Template.from_stack(stack)
+    packers = t.find_resources("Custom::JumpStartArtifact")
+    prefix_of = {k[0]: p["Properties"]["Prefix"] for k, p in packers.items()}  # "A...": A's packer
+    prefixes = set(prefix_of.values())
+    assert len(prefixes) == 2 and all(p.startswith("jumpstart-artifacts/") and p.endswith("/") for p in prefixes)
+    assert all("Key" not in p["Properties"] for p in packers.values())  # the handler names the object at deploy
+    artifact_bucket = next(k for k in t.find_resources("AWS::S3::Bucket") if k.startswith("JumpStartArtifacts"))
+    object_arns = [json.dumps(r) for s in _handler_s3(t) for r in (s["Resource"] if isinstance(s["Resource"], list)
+                                                                    else [s["Resource"]])
+                   if artifact_bucket in json.dumps(r) and "Fn::Join" in r]
+    assert object_arns and all(any(f"/{p}*" in arn for p in prefixes) for arn in object_arns)
+    for name, other in (("A", "B"), ("B", "A")):  # each model's role reads its own packed artifact only
+        reads = json.dumps(role_statements(t, f"{name}Role"))
+        assert f"/{prefix_of[name]}*" in reads and prefix_of[other] not in reads

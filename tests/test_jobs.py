@@ -607,3 +607,23 @@ def test_a_retrained_model_gives_its_batch_transform_a_new_job_and_wait(make_sta
                                      model_data=job.model_data, input_data="s3://d/in/")
         seen.append((bt.runner.job_name_prefix, {stack.get_logical_id(w) for w in bt.runner.waits}))
     assert seen[0][0] != seen[1][0] and not seen[0][1] & seen[1][1]
+
+
+def test_a_packer_reads_a_training_jobs_output_served_serverless(make_stack):
+    """#18 (2): a serverless endpoint repacks a script-mode model whose artifact is a training job's
+    output (a token): the stack's handler reads exactly that output (the job's output bucket, under its
+    prefix), and the model's role reads the packed artifact."""
+    from constructs_jumpstart.hosting import ServerlessConfig
+
+    stack = make_stack()
+    job = _job(stack)
+    JumpStartEndpoint(stack, "Tuned", model_id="fixture-tf-script-mode", model_data=job.model_data,
+                      serverless=ServerlessConfig())
+    t = Template.from_stack(stack)
+    (packer,) = t.find_resources("Custom::JumpStartArtifact").values()
+    result_id = next(iter(t.find_resources("Custom::JumpStartJobResult")))
+    assert packer["Properties"]["Source"] == {"Fn::GetAtt": [result_id, "ModelArtifacts"]}
+    output_bucket = next(k for k in t.find_resources("AWS::S3::Bucket") if k.startswith("FineTuneOutput"))
+    reads = [s for s in role_statements(t, "JumpStartJobsHandler") if "s3:GetObject*" in s["Action"]
+             and output_bucket in json.dumps(s["Resource"])]
+    assert reads and all("/jumpstart-training*" in json.dumps(s["Resource"]) for s in reads)

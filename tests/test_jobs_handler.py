@@ -460,6 +460,9 @@ def test_model_delete_after_failed_create_and_of_a_deleted_model_succeed(aws, se
 
 # -- the artifact packer ---------------------------------------------------------------------------
 
+PREFIX_A, PREFIX_B = "jumpstart-artifacts/aaaa/", "jumpstart-artifacts/bbbb/"
+SOURCE = "s3://jumpstart/model/v1/"
+
 
 @pytest.fixture
 def s3(aws):
@@ -472,50 +475,131 @@ def s3(aws):
     return client
 
 
-def artifact_event(request_type: str, **extra):
+def artifact_event(request_type: str, prefix: str = PREFIX_A, source: str = SOURCE, **extra):
     event = {"RequestType": request_type, "ResponseURL": "https://cloudformation-custom-resource-response/response",
              "StackId": "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1", "RequestId": "req-1",
              "LogicalResourceId": "Packed", "ResourceType": "Custom::JumpStartArtifact",
-             "ResourceProperties": {"Source": "s3://jumpstart/model/v1/", "Bucket": "artifacts",
-                                    "Key": "jumpstart-artifacts/abc/model.tar.gz", "LimitBytes": str(2**30)}}
+             "ResourceProperties": {"Source": source, "Bucket": "artifacts", "Prefix": prefix,
+                                    "LimitBytes": str(2**30)}}
     event.update(extra)
     return event
 
 
-def test_packer_streams_a_prefix_into_one_model_tar_gz(s3, sent):
+def _keys(s3) -> List[str]:
+    return sorted(v["Key"] for v in s3.list_object_versions(Bucket="artifacts").get("Versions", []))
+
+
+def _members(s3, uri: str) -> Dict[str, bytes]:
     import io
     import tarfile
 
+    bucket, key = artifacts.split_uri(uri)
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def test_packer_streams_a_prefix_into_one_model_tar_gz_under_the_constructs_prefix(s3, sent):
     index.on_event(artifact_event("Create"))
     assert sent[-1]["Status"] == "SUCCESS", sent[-1]["Reason"]
-    assert sent[-1]["Data"]["ArtifactUri"] == "s3://artifacts/jumpstart-artifacts/abc/model.tar.gz"
-    body = s3.get_object(Bucket="artifacts", Key="jumpstart-artifacts/abc/model.tar.gz")["Body"].read()
-    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
-        assert sorted(tar.getnames()) == ["config.json", "weights/part-0.bin"]
-        assert tar.extractfile("weights/part-0.bin").read() == bytes(range(256)) * 4096
+    uri = sent[-1]["Data"]["ArtifactUri"]
+    assert uri == sent[-1]["PhysicalResourceId"]
+    assert uri.startswith(f"s3://artifacts/{PREFIX_A}") and uri.endswith("/model.tar.gz")
+    members = _members(s3, uri)
+    assert sorted(members) == ["config.json", "weights/part-0.bin"]
+    assert members["weights/part-0.bin"] == bytes(range(256)) * 4096
 
 
-def test_packer_multipart_parts_and_bounded_memory(s3, monkeypatch):
-    """Parts are sent as they fill: the writer never holds more than one part."""
-    sizes = []
-    writer = artifacts.MultipartWriter(s3, "artifacts", "big.bin", part_size=5 * 2**20)
-    real_send = writer._send
-    monkeypatch.setattr(writer, "_send", lambda chunk: (sizes.append((len(chunk), len(writer.buffer))), real_send(chunk)))
-    for _ in range(12):
-        writer.write(b"x" * 2**20)
+def test_packer_reads_in_ranges_of_any_size(s3, sent, monkeypatch):
+    """Ranges that do not divide the object or the copy size: every byte arrives, in order."""
+    monkeypatch.setattr(artifacts, "RANGE_SIZE", 1000)
+    monkeypatch.setattr(artifacts, "COPY_SIZE", 4096)
+    index.on_event(artifact_event("Create"))
+    assert sent[-1]["Status"] == "SUCCESS", sent[-1]["Reason"]
+    assert _members(s3, sent[-1]["Data"]["ArtifactUri"])["weights/part-0.bin"] == bytes(range(256)) * 4096
+
+
+def test_packer_uploads_parts_concurrently_in_order_with_bounded_memory(s3, monkeypatch):
+    """Parts go up on the writer's threads, never more than ``threads`` at once; the object is the
+    bytes written, in order; the writer holds at most the part filling and the parts in flight."""
+    import threading
+    import time
+
+    lock, flying, most = threading.Lock(), [0], [0]
+    real_upload = s3.upload_part
+
+    def slow_upload(**kwargs):
+        with lock:
+            flying[0] += 1
+            most[0] = max(most[0], flying[0])
+        time.sleep(0.05)
+        try:
+            return real_upload(**kwargs)
+        finally:
+            with lock:
+                flying[0] -= 1
+
+    monkeypatch.setattr(s3, "upload_part", slow_upload)
+    part = 5 * 2**20
+    writer = artifacts.MultipartWriter(s3, "artifacts", "big.bin", part_size=part, threads=2)
+    data = b"".join(bytes([i]) * 2**20 for i in range(32))
+    for i in range(32):
+        writer.write(data[i * 2**20: (i + 1) * 2**20])
     writer.complete()
-    assert [s for s, _ in sizes] == [5 * 2**20, 5 * 2**20, 2 * 2**20]
-    assert max(buffered for _, buffered in sizes) < 6 * 2**20
-    assert s3.head_object(Bucket="artifacts", Key="big.bin")["ContentLength"] == 12 * 2**20
+    assert most[0] == 2  # concurrent, and bounded
+    assert writer.most_held <= 3 * part + 2**20
+    assert s3.get_object(Bucket="artifacts", Key="big.bin")["Body"].read() == data
 
 
-def test_packer_retried_create_and_rollback_reuse_the_object(s3, sent, monkeypatch):
+def test_packer_retried_create_and_update_rollback_return_the_existing_object(s3, sent, monkeypatch):
     index.on_event(artifact_event("Create"))
+    first = sent[-1]
     monkeypatch.setattr(artifacts, "pack", lambda *a, **k: pytest.fail("packed twice"))
-    index.on_event(artifact_event("Create"))
-    assert sent[1]["Data"] == sent[0]["Data"]  # the same answer as the packing run, sizes included
-    index.on_event(artifact_event("Update", PhysicalResourceId="s3://artifacts/jumpstart-artifacts/other/model.tar.gz"))
+    index.on_event(artifact_event("Create"))  # Lambda retried the Create
+    assert sent[-1]["Data"] == first["Data"] and sent[-1]["PhysicalResourceId"] == first["PhysicalResourceId"]
+    # the rollback of an update that replaced it: the old properties, the new physical id
+    index.on_event(artifact_event("Update", PhysicalResourceId=f"s3://artifacts/{PREFIX_A}new/model.tar.gz"))
+    assert sent[-1]["PhysicalResourceId"] == first["PhysicalResourceId"] and sent[-1]["Data"] == first["Data"]
     assert [c["Status"] for c in sent] == ["SUCCESS"] * 3
+
+
+def test_packer_a_source_changed_at_deploy_is_a_new_object_and_the_cleanup_removes_the_old(s3, sent):
+    """A token source (a job's output) resolves to a new URI: a new physical id (CloudFormation
+    replaces), never the stale object; the cleanup Delete (old properties, old id) removes the old."""
+    s3.put_object(Bucket="jumpstart", Key="model/v2/config.json", Body=b'{"a": 2}')
+    index.on_event(artifact_event("Create"))
+    old = sent[-1]["PhysicalResourceId"]
+    index.on_event(artifact_event("Update", source="s3://jumpstart/model/v2/", PhysicalResourceId=old))
+    new = sent[-1]["PhysicalResourceId"]
+    assert new != old and new.startswith(f"s3://artifacts/{PREFIX_A}")
+    assert _members(s3, new) == {"config.json": b'{"a": 2}'}
+    index.on_event(artifact_event("Delete", PhysicalResourceId=old))
+    assert _keys(s3) == [artifacts.split_uri(new)[1]]
+
+
+def test_packer_objects_of_two_constructs_are_apart(s3, sent):
+    """The same source packed by two constructs: two objects; deleting one leaves the other."""
+    index.on_event(artifact_event("Create", prefix=PREFIX_A))
+    index.on_event(artifact_event("Create", prefix=PREFIX_B))
+    a, b = sent[0]["PhysicalResourceId"], sent[1]["PhysicalResourceId"]
+    assert a != b
+    index.on_event(artifact_event("Delete", prefix=PREFIX_A, PhysicalResourceId=a))
+    assert _keys(s3) == [artifacts.split_uri(b)[1]]
+    # a Delete naming another construct's object removes only what its own properties name
+    index.on_event(artifact_event("Delete", prefix=PREFIX_A, PhysicalResourceId=b))
+    assert _keys(s3) == [artifacts.split_uri(b)[1]]
+    assert [c["Status"] for c in sent] == ["SUCCESS"] * 4
+
+
+@pytest.mark.parametrize("physical_id", [cfn.CREATE_FAILED, "Packed-1A2B3C4D5E6F"])
+def test_packer_delete_without_its_object_id_removes_what_the_create_could_have_written(s3, sent, physical_id):
+    """The Delete of a failed Create (the marker), or with an id CloudFormation generated: the
+    object the properties name, which that Create may have written, and nothing else."""
+    index.on_event(artifact_event("Create", prefix=PREFIX_B))
+    index.on_event(artifact_event("Create", prefix=PREFIX_A))
+    index.on_event(artifact_event("Delete", prefix=PREFIX_A, PhysicalResourceId=physical_id))
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == physical_id
+    assert _keys(s3) == [artifacts.split_uri(sent[0]["PhysicalResourceId"])[1]]
 
 
 def test_packer_refuses_a_prefix_over_its_limit_before_writing(s3, sent):
@@ -528,31 +612,84 @@ def test_packer_refuses_a_prefix_over_its_limit_before_writing(s3, sent):
     assert s3.list_multipart_uploads(Bucket="artifacts").get("Uploads", []) == []
 
 
+class _Context:
+    """What Lambda passes the handler, with the time left on this invocation."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.seconds * 1000)
+
+
+def test_the_handler_records_the_invocations_deadline(aws, sent):
+    index.on_event(cfn_event("Delete", PhysicalResourceId=cfn.CREATE_FAILED), _Context(900))
+    assert 899 < calls.seconds_left() <= 900
+    index.on_event(cfn_event("Delete", PhysicalResourceId=cfn.CREATE_FAILED))
+    assert calls.seconds_left() == float("inf")
+
+
+def test_packer_stops_before_the_lambda_timeout_and_aborts_the_upload(s3, sent, monkeypatch):
+    """Near the deadline the packer stops: no object, no upload left, FAILED naming how far it got,
+    the size and the escape hatch (CloudFormation rolls back now instead of at its timeout)."""
+    monkeypatch.setattr(artifacts, "PART_SIZE", 5 * 2**20)
+    s3.put_object(Bucket="jumpstart", Key="model/v1/weights/part-1.bin", Body=b"w" * 12 * 2**20)
+    clock = iter([600.0] * 5)  # the first few checks pass; then the deadline is near
+    monkeypatch.setattr(calls, "seconds_left", lambda: next(clock, artifacts.MARGIN_SECONDS - 1))
+    index.on_event(artifact_event("Create"), _Context(900))
+    reply = sent[-1]
+    assert reply["Status"] == "FAILED" and reply["PhysicalResourceId"] == cfn.CREATE_FAILED
+    assert "before the Lambda timeout" in reply["Reason"] and "GiB of 0.01 GiB packed" in reply["Reason"]
+    assert "0.00 GiB of" not in reply["Reason"]  # it had packed some
+    assert SOURCE in reply["Reason"] and "model_data=" in reply["Reason"]
+    assert _keys(s3) == []
+    assert s3.list_multipart_uploads(Bucket="artifacts").get("Uploads", []) == []
+    index.on_event(artifact_event("Delete", PhysicalResourceId=cfn.CREATE_FAILED))  # the rollback
+    assert sent[-1]["Status"] == "SUCCESS" and "missing" in sent[-1]["Reason"]
+
+
 def test_packer_delete_removes_every_version_and_tolerates_a_missing_object(s3, sent):
     index.on_event(artifact_event("Create"))
-    index.on_event(artifact_event("Delete", PhysicalResourceId="s3://artifacts/jumpstart-artifacts/abc/model.tar.gz"))
+    uri = sent[-1]["PhysicalResourceId"]
+    bucket, key = artifacts.split_uri(uri)
+    s3.put_object(Bucket=bucket, Key=key, Body=b"a second version")
+    index.on_event(artifact_event("Delete", PhysicalResourceId=uri))
     assert s3.list_object_versions(Bucket="artifacts").get("Versions", []) == []
-    index.on_event(artifact_event("Delete", PhysicalResourceId="s3://artifacts/jumpstart-artifacts/abc/model.tar.gz"))
-    index.on_event(artifact_event("Delete", PhysicalResourceId="s3://gone-bucket/jumpstart-artifacts/abc/model.tar.gz"))
+    index.on_event(artifact_event("Delete", PhysicalResourceId=uri))
+    gone = artifact_event("Delete", PhysicalResourceId=uri.replace("s3://artifacts/", "s3://gone-bucket/"))
+    gone["ResourceProperties"]["Bucket"] = "gone-bucket"
+    index.on_event(gone)
     assert [c["Status"] for c in sent] == ["SUCCESS"] * 4
+    assert "missing" in sent[-1]["Reason"] and "missing" in sent[-2]["Reason"]
+
+
+def test_packer_delete_of_a_resource_of_the_earlier_key_scheme_removes_its_key(s3, sent):
+    """After an upgrade, CloudFormation deletes the replaced resource with its old properties,
+    which named the key itself."""
+    s3.put_object(Bucket="artifacts", Key="jumpstart-artifacts/0123/model.tar.gz", Body=b"old")
+    s3.put_object(Bucket="artifacts", Key="jumpstart-artifacts/4567/model.tar.gz", Body=b"other")
+    event = artifact_event("Delete", PhysicalResourceId="s3://artifacts/jumpstart-artifacts/0123/model.tar.gz")
+    event["ResourceProperties"] = {"Source": SOURCE, "Bucket": "artifacts", "LimitBytes": "1000",
+                                   "Key": "jumpstart-artifacts/0123/model.tar.gz"}
+    index.on_event(event)
+    assert sent[-1]["Status"] == "SUCCESS" and _keys(s3) == ["jumpstart-artifacts/4567/model.tar.gz"]
 
 
 def test_packer_repacks_a_script_mode_model_with_its_code_under_code(s3, sent):
     """The SDK's repack: the model.tar.gz's members, and sourcedir.tar.gz's under code/."""
-    import io
-    import tarfile
-
     s3.put_object(Bucket="jumpstart", Key="tf/model.tar.gz", Body=targz({"1/saved_model.pb": b"graph", "./labels.txt": b"a\nb"}))
     s3.put_object(Bucket="jumpstart", Key="src/sourcedir.tar.gz", Body=targz({"inference.py": b"def model_fn(): ...",
                                                                                "lib/util.py": b"x = 1", "../escape": b"no"}))
-    event = artifact_event("Create")
-    event["ResourceProperties"].update(Source="s3://jumpstart/tf/model.tar.gz", Code="s3://jumpstart/src/sourcedir.tar.gz")
+    event = artifact_event("Create", source="s3://jumpstart/tf/model.tar.gz")
+    event["ResourceProperties"]["Code"] = "s3://jumpstart/src/sourcedir.tar.gz"
     index.on_event(event)
     assert sent[-1]["Status"] == "SUCCESS", sent[-1]["Reason"]
-    body = s3.get_object(Bucket="artifacts", Key="jumpstart-artifacts/abc/model.tar.gz")["Body"].read()
-    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
-        assert sorted(tar.getnames()) == ["1/saved_model.pb", "code/inference.py", "code/lib/util.py", "labels.txt"]
-        assert tar.extractfile("code/inference.py").read() == b"def model_fn(): ..."
+    members = _members(s3, sent[-1]["Data"]["ArtifactUri"])
+    assert sorted(members) == ["1/saved_model.pb", "code/inference.py", "code/lib/util.py", "labels.txt"]
+    assert members["code/inference.py"] == b"def model_fn(): ..."
+    # another script is another object (the digest covers Code too)
+    event["ResourceProperties"]["Code"] = "s3://jumpstart/src/other/sourcedir.tar.gz"
+    assert artifacts.artifact_key(event["ResourceProperties"]) != artifacts.split_uri(sent[-1]["PhysicalResourceId"])[1]
 
 
 # -- the wait chain past 12 hours: simulated time ---------------------------------------------------
@@ -735,14 +872,23 @@ def test_result_and_checkpoint_delete_and_rollback_events_succeed_without_calls(
 def test_a_failed_create_returns_the_marker_and_its_rollback_delete_succeeds(s3, sent, monkeypatch):
     """CloudFormation follows a failed Create with a Delete carrying the PhysicalResourceId the failed
     response returned ("Custom resource provider requests", CloudFormation User Guide). That id is a
-    marker (as CDK's provider framework returns), and its Delete has nothing to do: before, the
-    failure returned 'none' and the Delete tried to list a bucket named '' (ROLLBACK_FAILED)."""
+    marker (as CDK's provider framework returns): before, the failure returned 'none' and the Delete
+    tried to list a bucket named '' (ROLLBACK_FAILED). The packer's Delete removes what its properties
+    name (a Create can fail after writing, e.g. when its SUCCESS response could not be sent): it lists
+    exactly that key, in the stack's artifact bucket; other kinds have nothing to do."""
     event = artifact_event("Create")
     event["ResourceProperties"]["LimitBytes"] = "1000"
     index.on_event(event)
     assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
-    monkeypatch.setattr(calls, "client", lambda service: pytest.fail(f"the Delete of a failed Create called {service}"))
+    listed = []
+    real_list = s3.list_object_versions
+    monkeypatch.setattr(calls, "client", lambda service: s3)
+    monkeypatch.setattr(s3, "list_object_versions", lambda **kw: (listed.append(kw), real_list(**kw))[1])
     index.on_event(artifact_event("Delete", PhysicalResourceId=sent[-1]["PhysicalResourceId"]))
+    assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
+    assert [(kw["Bucket"], kw["Prefix"]) for kw in listed] == [("artifacts", artifacts.artifact_key(event["ResourceProperties"]))]
+    monkeypatch.setattr(calls, "client", lambda service: pytest.fail(f"the Delete of a failed Create called {service}"))
+    index.on_event(cfn_event("Delete", PhysicalResourceId=cfn.CREATE_FAILED))  # a job: nothing to do
     assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
 
 

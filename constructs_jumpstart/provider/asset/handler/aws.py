@@ -44,3 +44,23 @@ def not_found(err: ClientError) -> bool:
     return err.response["Error"]["Code"] in ("ValidationException", "ResourceNotFound", "NoSuchKey", "404") and any(
         phrase in message for phrase in ("not found", "does not exist", "could not find", "not exist")
     )
+
+
+# -- the invocation's clock ------------------------------------------------------------------------
+
+_deadline: Dict[str, float] = {}
+
+
+def start_invocation(context: Any) -> None:
+    """Record when Lambda will stop this invocation (``context.get_remaining_time_in_millis()``,
+    "Lambda context object in Python", AWS Lambda Developer Guide), so long work (the packer) can
+    stop cleanly and answer before it is killed. Without a context (tests, benchmarks): no deadline."""
+    _deadline.clear()
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is not None:
+        _deadline["at"] = time.monotonic() + remaining() / 1000
+
+
+def seconds_left() -> float:
+    """Seconds until Lambda stops this invocation (infinite without a recorded deadline)."""
+    return _deadline["at"] - time.monotonic() if "at" in _deadline else float("inf")

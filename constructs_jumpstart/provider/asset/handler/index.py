@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from . import artifacts, cfn, jobs, models, waits
+from . import artifacts, aws, cfn, jobs, models, waits
 
 HANDLERS = {"Custom::JumpStartJob": jobs.on_job, "Custom::JumpStartJobResult": jobs.on_result,
             "Custom::JumpStartModel": models.on_model, "Custom::JumpStartArtifact": artifacts.on_artifact,
             "Custom::JumpStartJobCheckpoint": waits.on_checkpoint}
 
 
+DELETES_FROM_PROPERTIES = {"Custom::JumpStartArtifact"}
+"""Kinds whose Delete finds what to remove from the resource's properties, so that even the Delete of
+a failed Create (which may have written its object before failing) removes exactly what it wrote."""
+
+
 def on_request(event: Dict[str, Any]) -> None:
     """A CloudFormation request: the Delete of a failed Create is answered at once (it made nothing:
     a job's Create that may have started its job answers with the job's id instead, see
-    ``jobs.JobMayExist``); every failure is reported to CloudFormation instead of hanging it."""
-    if event["RequestType"] == "Delete" and event.get("PhysicalResourceId") == cfn.CREATE_FAILED:
+    ``jobs.JobMayExist``; the packer's Delete removes what its properties name, see
+    ``DELETES_FROM_PROPERTIES``); every failure is reported to CloudFormation instead of hanging it."""
+    if event["RequestType"] == "Delete" and event.get("PhysicalResourceId") == cfn.CREATE_FAILED \
+            and event.get("ResourceType") not in DELETES_FROM_PROPERTIES:
         cfn.respond(event, "SUCCESS", cfn.CREATE_FAILED, "nothing to delete: the create had failed")
         return
     handler = HANDLERS.get(event.get("ResourceType", ""), jobs.on_job)
@@ -33,6 +40,7 @@ def on_request(event: Dict[str, Any]) -> None:
 
 def on_event(event: Dict[str, Any], context: Any = None) -> None:
     """Lambda entry point."""
+    aws.start_invocation(context)
     if "RequestType" in event:
         on_request(event)
         return
