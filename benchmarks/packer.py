@@ -1,13 +1,12 @@
-"""Packer benchmark: the artifact packer of the jobs handler (``Custom::JumpStartArtifact``) streaming
-an S3 prefix into one ``model.tar.gz`` by multipart upload.
+"""Packer benchmark, CPU side: the artifact packer of the stack's handler (``Custom::JumpStartArtifact``)
+streaming an S3 prefix into one ``model.tar.gz`` by multipart upload, against moto's S3 in process.
 
-It runs the handler's own ``pack`` against moto's S3 (in process, nothing leaves this machine) on a
-prefix of incompressible files (model weights do not compress), and reports the throughput (source
-MiB per second of wall time), the parts sent, and the largest amount of artifact data the writer held
-at once (the bound on its memory: one part), for several sizes. The S3 side is moto, so this measures
-the packer's own work (tar + gzip level 1 + part bookkeeping) plus moto's in-memory copying, not the
-network; in Lambda, S3 reads and part uploads overlap nothing, so treat it as an upper bound and the
-limit (``constructs_jumpstart/_artifacts.py: LIMIT_BYTES``) keeps a margin of 2x under 15 minutes.
+It runs the handler's own ``pack`` on a prefix of incompressible files (model weights do not compress),
+and reports the throughput (source MiB per second of wall time), the parts sent, and the most
+artifact data the writer held at once (the part filling plus the parts in flight), for several
+sizes. There is no network here (moto copies in memory, in the same process), so this measures the
+packer's own work (tar + gzip framing at level 0 + parts) plus moto's: an upper bound. The network
+side, which sets the limit, is ``benchmarks/packer_network.py``.
 
 Run from the repository root: ``python benchmarks/packer.py [--mib 256 1024]``. The last line is
 ``packer throughput: X MiB/s``.
@@ -42,23 +41,23 @@ def measure(total_mib: int) -> dict:
         block = os.urandom(FILE_MIB * 2**20)
         for i in range(max(1, total_mib // FILE_MIB)):
             s3.put_object(Bucket="source", Key=f"model/v1/shard-{i:04d}.safetensors", Body=block)
-        held = []
-        original = artifacts.MultipartWriter._send
+        writers = []
+        original = artifacts.MultipartWriter.__init__
 
-        def send(self, chunk):
-            held.append(len(self.buffer))
-            original(self, chunk)
+        def init(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            writers.append(self)
 
-        artifacts.MultipartWriter._send = send
+        artifacts.MultipartWriter.__init__ = init
         try:
             start = time.perf_counter()
             result = artifacts.pack(s3, "s3://source/model/v1/", "artifacts", "packed/model.tar.gz", LIMIT_BYTES)
             elapsed = time.perf_counter() - start
         finally:
-            artifacts.MultipartWriter._send = original
+            artifacts.MultipartWriter.__init__ = original
     source = int(result["SourceBytes"])
     return {"MiB": source / 2**20, "seconds": elapsed, "MiB/s": source / 2**20 / elapsed,
-            "parts": len(held), "max held MiB": max(held) / 2**20, "ratio": int(result["ArtifactBytes"]) / source}
+            "parts": len(writers[0].futures), "max held MiB": writers[0].most_held / 2**20, "ratio": int(result["ArtifactBytes"]) / source}
 
 
 def main() -> None:
@@ -75,7 +74,6 @@ def main() -> None:
         print(f"{best['MiB']:>7.0f} MiB {best['seconds']:>12.2f} s {best['MiB/s']:>8.1f} {best['parts']:>6} "
               f"{best['max held MiB']:>6.1f} MiB {best['ratio']:>10.3f}")
     rate = statistics.median(rates)
-    print(f"limit {LIMIT_BYTES / 2**30:.0f} GiB at {rate:.0f} MiB/s: {LIMIT_BYTES / 2**20 / rate / 60:.1f} min of 15")
     print(f"packer throughput: {rate:.1f} MiB/s")
 
 

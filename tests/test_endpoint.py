@@ -521,3 +521,19 @@ def test_packed_artifacts_of_two_constructs_are_apart_and_the_handler_writes_onl
     for name, other in (("A", "B"), ("B", "A")):  # each model's role reads its own packed artifact only
         reads = json.dumps(role_statements(t, f"{name}Role"))
         assert f"/{prefix_of[name]}*" in reads and prefix_of[other] not in reads
+
+
+def test_a_packer_reads_a_token_uri_without_a_grant_of_its_own(make_stack):
+    """#18 (2): a script-mode model repacked from a URI that is only a token (a parameter): the handler
+    reads exactly that object, its bucket and key split from the URI at deploy."""
+    import aws_cdk as cdk
+
+    stack = make_stack()
+    uri = cdk.CfnParameter(stack, "ModelUri", type="String").value_as_string
+    JumpStartModel(stack, "Script", model_id="fixture-tf-script-mode", model_data=uri)
+    t = Template.from_stack(stack)
+    (packer,) = t.find_resources("Custom::JumpStartArtifact").values()
+    assert packer["Properties"]["Source"] == {"Ref": "ModelUri"}
+    reads = [s for s in _handler_s3(t) if s["Action"] == "s3:GetObject" and "ModelUri" in json.dumps(s["Resource"])]
+    assert reads == [{"Action": "s3:GetObject", "Effect": "Allow", "Resource": {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Fn::Select": [1, {"Fn::Split": ["s3://", {"Ref": "ModelUri"}]}]}]]}}]

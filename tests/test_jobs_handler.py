@@ -11,6 +11,7 @@ from typing import Any, Dict, List
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -646,6 +647,19 @@ def test_packer_stops_before_the_lambda_timeout_and_aborts_the_upload(s3, sent, 
     assert s3.list_multipart_uploads(Bucket="artifacts").get("Uploads", []) == []
     index.on_event(artifact_event("Delete", PhysicalResourceId=cfn.CREATE_FAILED))  # the rollback
     assert sent[-1]["Status"] == "SUCCESS" and "missing" in sent[-1]["Reason"]
+
+
+def test_packer_reports_its_own_failure_when_the_abort_fails_too(s3, sent, monkeypatch):
+    """The abort is best effort (the bucket's lifecycle rule removes what is left): its error must not
+    replace the packing's in the reason CloudFormation shows."""
+    def broken(**kwargs):
+        raise ClientError({"Error": {"Code": "InternalError", "Message": "abort failed"}}, "AbortMultipartUpload")
+
+    monkeypatch.setattr(s3, "abort_multipart_upload", broken)
+    monkeypatch.setattr(calls, "client", lambda service: s3)
+    monkeypatch.setattr(calls, "seconds_left", lambda: artifacts.MARGIN_SECONDS - 1)
+    index.on_event(artifact_event("Create"), _Context(900))
+    assert sent[-1]["Status"] == "FAILED" and "before the Lambda timeout" in sent[-1]["Reason"]
 
 
 def test_packer_delete_removes_every_version_and_tolerates_a_missing_object(s3, sent):

@@ -60,10 +60,10 @@ class MultipartWriter(io.RawIOBase):
     (it raises to stop)."""
 
     def __init__(self, s3, bucket: str, key: str, part_size: Optional[int] = None,
-                 metadata: Optional[Dict[str, str]] = None, threads: int = THREADS,
+                 metadata: Optional[Dict[str, str]] = None, threads: Optional[int] = None,
                  guard: Callable[[], None] = lambda: None):
         self.s3, self.bucket, self.key, self.guard = s3, bucket, key, guard
-        self.part_size = part_size or PART_SIZE
+        self.part_size, threads = part_size or PART_SIZE, threads or THREADS
         self.upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, ContentType="application/gzip",
                                                     Metadata=metadata or {})["UploadId"]
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="part")
@@ -132,13 +132,13 @@ class RangedReader(io.RawIOBase):
     ``pool``: S3 serves each connection at a bounded rate, so a sequential read of one object would
     bound the packer. Memory: at most ``ahead + 1`` ranges."""
 
-    def __init__(self, s3, bucket: str, key: str, size: int, pool: ThreadPoolExecutor, ahead: int = THREADS,
+    def __init__(self, s3, bucket: str, key: str, size: int, pool: ThreadPoolExecutor, ahead: Optional[int] = None,
                  guard: Callable[[], None] = lambda: None):
         self.s3, self.bucket, self.key, self.size, self.pool, self.guard = s3, bucket, key, size, pool, guard
         self.starts = iter(range(0, size, RANGE_SIZE))
         self.pending: Deque[Future] = deque()
         self.current, self.offset = b"", 0
-        for _ in range(ahead):
+        for _ in range(ahead or THREADS):
             self._fetch_next()
 
     def readable(self) -> bool:
@@ -278,9 +278,12 @@ def pack(s3, source: str, bucket: str, key: str, limit_bytes: int, code: str = "
                 if code:
                     packing.copy_archive(tar, code, code_objects[0]["Size"], under="code")
         writer.complete()
-    except BaseException:
-        writer.abort()
-        raise
+    except BaseException as err:
+        try:
+            writer.abort()
+        except Exception as abort_err:  # noqa: BLE001 - the packing's own error is the one to report
+            print(f"could not abort the upload {writer.upload_id} (the lifecycle rule will): {abort_err}")
+        raise err
     finally:
         packing.pool.shutdown(wait=True, cancel_futures=True)
     return {"ArtifactUri": f"s3://{bucket}/{key}", "SourceBytes": str(total), "ArtifactBytes": str(writer.size)}
