@@ -13,7 +13,7 @@ never share an object (removing one cannot delete the other's model), and a sour
 (a training job's output) gets a new object, a new physical id, when its value changes (never the
 stale one). The handler's role writes and deletes under the construct's prefix only, and reads
 exactly the source, through the source's own grant where it has one (a bucket of the stack, a job's
-output: KMS key included).
+output: KMS key included), else the URI's object or prefix, also when its bucket is a token.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from typing import Optional, Union
 
-from aws_cdk import Duration, Fn, RemovalPolicy, Stack, Token
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -74,31 +74,14 @@ def _as_source(value: Source) -> ModelSource:
 
 
 def grant_source(stack: Stack, grantee: iam.IGrantable, source: ModelSource) -> None:
-    """Read exactly ``source``: its own grant where it has one (a bucket, an asset, a job's output,
-    with their KMS keys), the URI's object or prefix otherwise, also when the URI is a token."""
+    """Read exactly ``source``: through its own grant where it has one (a bucket, an asset, a job's
+    output, with their KMS keys), else the URI's object or prefix, also when its bucket is a token
+    (``_iam.grantable``). A URI that is one opaque token names no bucket: the model refuses it at
+    synth before anything is packed."""
     if source.grants:
         source.bind(stack, grantee)
-    elif not Token.is_unresolved(source.artifact.s3_uri):
-        _iam.grant_read(stack, grantee, [source.artifact])
     else:
-        _grant_token_uri(stack, grantee, source.artifact)
-
-
-def _grant_token_uri(stack: Stack, grantee: iam.IGrantable, artifact: S3Artifact) -> None:
-    """A token URI without a grant of its own (e.g. a parameter): ``s3://bucket/key`` split at
-    deploy. Its prefix cannot be cut out of the URI with intrinsics (``Fn::Split`` takes only a
-    literal delimiter), so listing a prefix is granted on its whole bucket (names, not contents);
-    the objects read are exactly the URI's. A KMS-encrypted bucket needs a source that grants
-    (``ModelSource.from_bucket``)."""
-    path = Fn.select(1, Fn.split("s3://", artifact.s3_uri))  # bucket/key
-    bucket = Fn.select(0, Fn.split("/", path))
-    prefix = artifact.is_prefix or artifact.s3_data_type == "S3Prefix"
-    objects = f"arn:{stack.partition}:s3:::{path}" + ("*" if prefix else "")
-    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"],
-                                                                        resources=[objects]))
-    if prefix:
-        grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
-            actions=["s3:ListBucket"], resources=[f"arn:{stack.partition}:s3:::{bucket}"]))
+        _iam.grant_read(stack, grantee, [source.artifact])
 
 
 def _grant_prefix(bucket: s3.Bucket, grantee: iam.IGrantable, prefix: str) -> None:

@@ -166,7 +166,6 @@ def test_7_update_rollback_of_an_api_created_model_succeeds():
     assert stack.status == "UPDATE_ROLLBACK_COMPLETE", [e for e in stack.events if "FAILED" in e[2]][-2:]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue #18 defect 8")
 def test_8_pack_longer_than_the_lambda_fails_cleanly_before_the_timeout():
     world = World(s3_throughput=20e3)  # 20 kB/s: 10 MB take 500 s to read and 500 s to write
     assembly = apps.example("serverless")

@@ -524,16 +524,19 @@ def test_packed_artifacts_of_two_constructs_are_apart_and_the_handler_writes_onl
 
 
 def test_a_packer_reads_a_token_uri_without_a_grant_of_its_own(make_stack):
-    """#18 (2): a script-mode model repacked from a URI that is only a token (a parameter): the handler
-    reads exactly that object, its bucket and key split from the URI at deploy."""
-    import aws_cdk as cdk
+    """#18 (2): a script-mode model repacked from a plain URI whose bucket is a token (a bucket of the
+    stack, given as text): the handler reads exactly that object (through ``_iam.grantable``)."""
+    from aws_cdk import aws_s3 as s3
 
     stack = make_stack()
-    uri = cdk.CfnParameter(stack, "ModelUri", type="String").value_as_string
-    JumpStartModel(stack, "Script", model_id="fixture-tf-script-mode", model_data=uri)
+    bucket = s3.Bucket(stack, "Models", enforce_ssl=True)
+    JumpStartModel(stack, "Script", model_id="fixture-tf-script-mode",
+                   model_data=f"s3://{bucket.bucket_name}/tf/model.tar.gz")
     t = Template.from_stack(stack)
     (packer,) = t.find_resources("Custom::JumpStartArtifact").values()
-    assert packer["Properties"]["Source"] == {"Ref": "ModelUri"}
-    reads = [s for s in _handler_s3(t) if s["Action"] == "s3:GetObject" and "ModelUri" in json.dumps(s["Resource"])]
-    assert reads == [{"Action": "s3:GetObject", "Effect": "Allow", "Resource": {"Fn::Join": ["", [
-        "arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Fn::Select": [1, {"Fn::Split": ["s3://", {"Ref": "ModelUri"}]}]}]]}}]
+    bucket_id = next(k for k in t.find_resources("AWS::S3::Bucket") if k.startswith("Models"))
+    assert packer["Properties"]["Source"] == {"Fn::Join": ["", ["s3://", {"Ref": bucket_id}, "/tf/model.tar.gz"]]}
+    reads = [r for s in _handler_s3(t) if s["Action"] == "s3:GetObject"
+             for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+    assert {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": bucket_id}, "/tf/model.tar.gz"]]} in reads
+    assert not any(bucket_id in json.dumps(r) and "*" in json.dumps(r) for r in reads)  # that object, nothing more

@@ -640,14 +640,25 @@ def test_packer_stops_before_the_lambda_timeout_and_aborts_the_upload(s3, sent, 
     index.on_event(artifact_event("Create"), _Context(900))
     reply = sent[-1]
     assert reply["Status"] == "FAILED" and reply["PhysicalResourceId"] == cfn.CREATE_FAILED
-    assert "before the Lambda timeout" in reply["Reason"] and "GiB of 0.01 GiB packed" in reply["Reason"]
-    assert "0.00 GiB of" not in reply["Reason"]  # it had packed some
+    assert "before the Lambda timeout" in reply["Reason"] and "MiB of 13 MiB packed" in reply["Reason"]
+    assert " 0 MiB of" not in reply["Reason"]  # it had packed some
     assert SOURCE in reply["Reason"] and "model_data=" in reply["Reason"]
     assert _keys(s3) == []
     assert s3.list_multipart_uploads(Bucket="artifacts").get("Uploads", []) == []
     index.on_event(artifact_event("Delete", PhysicalResourceId=cfn.CREATE_FAILED))  # the rollback
     assert sent[-1]["Status"] == "SUCCESS" and "missing" in sent[-1]["Reason"]
 
+
+def test_packer_stops_early_when_its_rate_cannot_finish_in_time(s3, sent, monkeypatch):
+    """A part can take longer than the margin on a slow network: once the rate so far shows the rest
+    cannot be done before the margin, the packer stops then, saying so."""
+    left = iter(range(900, -10_000, -200))  # each look at the clock: 200 s later
+    monkeypatch.setattr(calls, "seconds_left", lambda: float(next(left)))
+    index.on_event(artifact_event("Create"), _Context(900))
+    reply = sent[-1]
+    assert reply["Status"] == "FAILED" and "as the rate so far needs" in reply["Reason"], reply["Reason"]
+    assert "model_data=" in reply["Reason"] and _keys(s3) == []
+    assert s3.list_multipart_uploads(Bucket="artifacts").get("Uploads", []) == []
 
 def test_packer_reports_its_own_failure_when_the_abort_fails_too(s3, sent, monkeypatch):
     """The abort is best effort (the bucket's lifecycle rule removes what is left): its error must not

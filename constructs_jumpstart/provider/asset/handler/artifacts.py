@@ -48,6 +48,12 @@ MARGIN_SECONDS = 60.0
 CloudFormation (its response URL is called with a 30-second timeout, ``cfn.put``)."""
 
 
+PROJECTION_AFTER_SECONDS = 30.0
+"""The packer judges its rate only after this long (the first parts and ranges are still in flight)."""
+PROJECTION_TRUST = 0.8
+"""It stops early only when even 25 % faster than so far it would not finish before the margin."""
+
+
 class OutOfTime(RuntimeError):
     """The invocation's deadline is near: the packing stops, and the Create answers FAILED."""
 
@@ -72,6 +78,7 @@ class MultipartWriter(io.RawIOBase):
         self.buffer = bytearray()
         self.size = 0
         self.held = self.most_held = 0  # bytes of parts queued or in flight (measured by the benchmark)
+        self.uploaded = 0  # bytes of the parts S3 has taken
         self.lock = threading.Lock()
 
     def writable(self) -> bool:
@@ -103,6 +110,8 @@ class MultipartWriter(io.RawIOBase):
     def _send(self, number: int, chunk: bytes) -> Dict[str, Any]:
         etag = self.s3.upload_part(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number,
                                    Body=chunk)["ETag"]
+        with self.lock:
+            self.uploaded += len(chunk)
         return {"ETag": etag, "PartNumber": number}
 
     def _raise_failed(self) -> None:
@@ -133,8 +142,9 @@ class RangedReader(io.RawIOBase):
     bound the packer. Memory: at most ``ahead + 1`` ranges."""
 
     def __init__(self, s3, bucket: str, key: str, size: int, pool: ThreadPoolExecutor, ahead: Optional[int] = None,
-                 guard: Callable[[], None] = lambda: None):
+                 guard: Callable[[], None] = lambda: None, counted: Callable[[int], None] = lambda n: None):
         self.s3, self.bucket, self.key, self.size, self.pool, self.guard = s3, bucket, key, size, pool, guard
+        self.counted = counted
         self.starts = iter(range(0, size, RANGE_SIZE))
         self.pending: Deque[Future] = deque()
         self.current, self.offset = b"", 0
@@ -172,6 +182,7 @@ class RangedReader(io.RawIOBase):
             return False
         self.guard()
         self.current, self.offset = self.pending.popleft().result(), 0
+        self.counted(len(self.current))
         self._fetch_next()
         return True
 
@@ -202,27 +213,52 @@ def _sources(s3, source: str) -> List[Dict[str, Any]]:
     return [{"Key": key, "Size": s3.head_object(Bucket=bucket, Key=key)["ContentLength"]}]
 
 
+def _size(nbytes: int) -> str:
+    return f"{nbytes / 2**30:.2f} GiB" if nbytes >= 2**30 else f"{nbytes / 2**20:.0f} MiB"
+
+
 class _Packing:
-    """One packing: the source's objects, the reads' thread pool, and the guard that stops it near
-    the deadline, naming how far it got."""
+    """One packing: the source's objects, the reads' thread pool, and the guard that stops it before
+    the deadline, naming how far it got: at ``MARGIN_SECONDS`` before it, or earlier once the rate so
+    far shows the rest cannot be done in time (one slow part may take longer than the margin)."""
 
     def __init__(self, s3, source: str, code: str, total: int):
         self.s3, self.source, self.code, self.total = s3, source, code, total
         self.pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="range")
         self.writer: Optional[MultipartWriter] = None
+        self.read = 0
+        self.first_left = aws.seconds_left()
+
+    def count_read(self, nbytes: int) -> None:
+        self.read += nbytes
 
     def guard(self) -> None:
-        if aws.seconds_left() > MARGIN_SECONDS:
-            return
+        left = aws.seconds_left()
+        usable = left - MARGIN_SECONDS
+        if usable <= 0:
+            self._stop(f"{MARGIN_SECONDS:.0f} s before the Lambda timeout")
+        needed = self._projected(self.first_left - left)
+        if needed * PROJECTION_TRUST > usable:
+            self._stop(f"with {left:.0f} s left before the Lambda timeout, as the rate so far needs "
+                       f"{needed:.0f} s more")
+
+    def _projected(self, elapsed: float) -> float:
+        """Seconds the rest takes at the rate so far: bytes still to read and to upload, at the time per
+        byte moved so far (reads and uploads counted alike, so it holds whether they overlap or not)."""
+        moved = self.read + (self.writer.uploaded if self.writer else 0)
+        if self.first_left == float("inf") or elapsed < PROJECTION_AFTER_SECONDS or not moved:
+            return 0.0
+        return max(0, 2 * self.total - moved) * elapsed / moved
+
+    def _stop(self, when: str) -> None:
         done = self.writer.size if self.writer else 0
         raise OutOfTime(
-            f"stopped {MARGIN_SECONDS:.0f} s before the Lambda timeout with {done / 2**30:.2f} GiB of "
-            f"{self.total / 2**30:.2f} GiB packed ({self.source}); the upload was aborted. Pack it yourself into a "
-            "model.tar.gz and pass it as model_data=.")
+            f"stopped {when}, with {_size(done)} of {_size(self.total)} packed ({self.source}); the upload was "
+            "aborted. Pack it yourself into a model.tar.gz and pass it as model_data=.")
 
     def reader(self, uri: str, size: int) -> RangedReader:
         bucket, key = split_uri(uri)
-        return RangedReader(self.s3, bucket, key, size, self.pool, guard=self.guard)
+        return RangedReader(self.s3, bucket, key, size, self.pool, guard=self.guard, counted=self.count_read)
 
     def copy_prefix(self, tar, objects: List[Dict[str, Any]]) -> None:
         _, prefix = split_uri(self.source)

@@ -48,19 +48,21 @@ def not_found(err: ClientError) -> bool:
 
 # -- the invocation's clock ------------------------------------------------------------------------
 
-_deadline: Dict[str, float] = {}
+_invocation: Dict[str, Any] = {}
 
 
 def start_invocation(context: Any) -> None:
-    """Record when Lambda will stop this invocation (``context.get_remaining_time_in_millis()``,
-    "Lambda context object in Python", AWS Lambda Developer Guide), so long work (the packer) can
-    stop cleanly and answer before it is killed. Without a context (tests, benchmarks): no deadline."""
-    _deadline.clear()
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if remaining is not None:
-        _deadline["at"] = time.monotonic() + remaining() / 1000
+    """Keep this invocation's Lambda context, whose ``get_remaining_time_in_millis()`` says how long
+    before Lambda stops it ("Lambda context object in Python", AWS Lambda Developer Guide), so long
+    work (the packer) can stop cleanly and answer first. Without a context (tests, benchmarks): no
+    deadline."""
+    _invocation.clear()
+    if callable(getattr(context, "get_remaining_time_in_millis", None)):
+        _invocation["context"] = context
 
 
 def seconds_left() -> float:
-    """Seconds until Lambda stops this invocation (infinite without a recorded deadline)."""
-    return _deadline["at"] - time.monotonic() if "at" in _deadline else float("inf")
+    """Seconds until Lambda stops this invocation (infinite without a context), asked of the context
+    each time: the runtime's own clock, not ours."""
+    context = _invocation.get("context")
+    return context.get_remaining_time_in_millis() / 1000 if context is not None else float("inf")
