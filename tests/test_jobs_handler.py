@@ -660,6 +660,30 @@ def test_packer_stops_early_when_its_rate_cannot_finish_in_time(s3, sent, monkey
     assert "model_data=" in reply["Reason"] and _keys(s3) == []
     assert s3.list_multipart_uploads(Bucket="artifacts").get("Uploads", []) == []
 
+def test_packer_stopping_waits_for_a_stuck_part_only_so_long(s3, sent, monkeypatch):
+    """A part stuck in flight must not hold the answer past the margin: the packer waits
+    ABORT_WAIT_SECONDS for it, then aborts and answers."""
+    import threading
+    import time
+
+    monkeypatch.setattr(artifacts, "PART_SIZE", 5 * 2**20)
+    monkeypatch.setattr(artifacts, "ABORT_WAIT_SECONDS", 0.2)
+    s3.put_object(Bucket="jumpstart", Key="model/v1/weights/part-1.bin", Body=b"w" * 12 * 2**20)
+    release = threading.Event()
+    monkeypatch.setattr(s3, "upload_part", lambda **kw: (release.wait(30), {"ETag": '"x"'})[1])
+    monkeypatch.setattr(calls, "client", lambda service: s3)
+    clock = iter([600.0] * 5)  # the first part is queued; the deadline is near at the second
+    monkeypatch.setattr(calls, "seconds_left", lambda: next(clock, artifacts.MARGIN_SECONDS - 1))
+    start = time.monotonic()
+    try:
+        index.on_event(artifact_event("Create"), _Context(900))
+        took = time.monotonic() - start
+    finally:
+        release.set()
+    assert sent[-1]["Status"] == "FAILED" and "before the Lambda timeout" in sent[-1]["Reason"]
+    assert took < 5
+    assert s3.list_multipart_uploads(Bucket="artifacts").get("Uploads", []) == []
+
 def test_packer_reports_its_own_failure_when_the_abort_fails_too(s3, sent, monkeypatch):
     """The abort is best effort (the bucket's lifecycle rule removes what is left): its error must not
     replace the packing's in the reason CloudFormation shows."""

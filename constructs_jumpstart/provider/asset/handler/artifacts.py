@@ -24,7 +24,7 @@ import json
 import tarfile
 import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
 from botocore.exceptions import ClientError
@@ -48,6 +48,8 @@ COPY_SIZE = 1024 * 1024
 MARGIN_SECONDS = 60.0
 """Time kept before Lambda's deadline to wait for the parts in flight, abort the upload and answer
 CloudFormation (its response URL is called with a 30-second timeout, ``cfn.put``)."""
+ABORT_WAIT_SECONDS = 20.0
+"""How long a stopping packer waits for the parts in flight before it aborts anyway."""
 
 
 PROJECTION_AFTER_SECONDS = 30.0
@@ -131,10 +133,14 @@ class MultipartWriter(io.RawIOBase):
                                           MultipartUpload={"Parts": parts})
 
     def abort(self) -> None:
-        """Cancel the parts not started, wait for those in flight, then abort: a part uploading while
-        the upload is aborted may still succeed ("Aborting a multipart upload", Amazon S3 User Guide);
-        what is left over, the bucket's lifecycle rule removes after a day."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Cancel the parts not started, wait a little (``ABORT_WAIT_SECONDS``, inside the margin) for
+        those in flight, then abort: a part still uploading may succeed after the abort ("Aborting a
+        multipart upload", Amazon S3 User Guide); what is left over, the bucket's lifecycle rule
+        removes after a day."""
+        for future in self.futures:
+            future.cancel()
+        wait([f for f in self.futures if not f.done()], timeout=ABORT_WAIT_SECONDS)
+        self.pool.shutdown(wait=False, cancel_futures=True)
         self.s3.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
 
 
@@ -263,11 +269,10 @@ class _Packing:
         return RangedReader(self.s3, bucket, key, size, self.pool, guard=self.guard, counted=self.count_read)
 
     def copy_prefix(self, tar, objects: List[Dict[str, Any]]) -> None:
-        _, prefix = split_uri(self.source)
+        bucket, prefix = split_uri(self.source)
         for item in objects:
             info = tarfile.TarInfo(item["Key"][len(prefix):].lstrip("/"))
             info.size, info.mode, info.mtime = item["Size"], 0o644, 0
-            bucket, _ = split_uri(self.source)
             with self.reader(f"s3://{bucket}/{item['Key']}", item["Size"]) as body:
                 tar.addfile(info, body)
 
@@ -323,7 +328,7 @@ def pack(s3, source: str, bucket: str, key: str, limit_bytes: int, code: str = "
             print(f"could not abort the upload {writer.upload_id} (the lifecycle rule will): {abort_err}")
         raise err
     finally:
-        packing.pool.shutdown(wait=True, cancel_futures=True)
+        packing.pool.shutdown(wait=False, cancel_futures=True)  # ranges still in flight are dropped
     return {"ArtifactUri": f"s3://{bucket}/{key}", "SourceBytes": str(total), "ArtifactBytes": str(writer.size)}
 
 
