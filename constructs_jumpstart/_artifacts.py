@@ -32,9 +32,10 @@ from .types import ModelSource, S3Artifact
 BUCKET_ID = "JumpStartArtifacts"
 KEY_ROOT = "jumpstart-artifacts/"
 LAMBDA_BYTES_PER_SECOND = 50 * 10**6
-"""What one Lambda function moves per direction, taken at the low end of published measurements of a
-function downloading large S3 objects (400-700 Mbit/s); AWS documents 85-90 MB/s per S3 connection, for
-EC2 ("Performance design patterns for Amazon S3"), and nothing for Lambda."""
+"""What one Lambda function moves per direction, taken at the low end of a published experiment
+downloading large S3 objects from a function (400-700 Mbit/s, quoted in "Using AWS Step Functions and
+Lambda for Fanout"); AWS documents 85-90 MB/s per S3 connection, for EC2 ("Performance design patterns
+for Amazon S3"), and nothing for Lambda."""
 STREAM_SECONDS = 900 - 60 - 30
 """Lambda's longest invocation, less the packer's stop margin (``MARGIN_SECONDS`` of the handler) and
 30 s to start and list the source."""
@@ -43,9 +44,8 @@ LIMIT_BYTES = int(0.8 * LAMBDA_BYTES_PER_SECOND * STREAM_SECONDS) // 2**30 * 2**
 ``STREAM_SECONDS`` (10.7 minutes at that rate). ``benchmarks/packer_network.py`` (moto behind a proxy
 pacing each connection) shows the packer reaches that rate: with 4 threads it moves 2.6-2.8 times what
 one connection carries, so a connection needs 18-25 MB/s; its CPU, 110-150 MB per CPU second, is not the
-bound. Larger sources are
-refused at deploy, before anything is written, with the ``model_data=`` escape hatch named; a slower
-network fails cleanly at the deadline."""
+bound. Larger sources are refused at deploy, before anything is written, with the ``model_data=`` escape
+hatch named; a slower network fails cleanly before the deadline."""
 
 Source = Union[S3Artifact, ModelSource]
 
