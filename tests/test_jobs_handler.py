@@ -924,7 +924,7 @@ def test_a_failed_create_returns_the_marker_and_its_rollback_delete_succeeds(s3,
     marker (as CDK's provider framework returns): before, the failure returned 'none' and the Delete
     tried to list a bucket named '' (ROLLBACK_FAILED). The packer's Delete removes what its properties
     name (a Create can fail after writing, e.g. when its SUCCESS response could not be sent): it lists
-    exactly that key, in the stack's artifact bucket; other kinds have nothing to do."""
+    exactly that key, in the stack's artifact bucket; a result or checkpoint has nothing to do."""
     event = artifact_event("Create")
     event["ResourceProperties"]["LimitBytes"] = "1000"
     index.on_event(event)
@@ -937,8 +937,36 @@ def test_a_failed_create_returns_the_marker_and_its_rollback_delete_succeeds(s3,
     assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
     assert [(kw["Bucket"], kw["Prefix"]) for kw in listed] == [("artifacts", artifacts.artifact_key(event["ResourceProperties"]))]
     monkeypatch.setattr(calls, "client", lambda service: pytest.fail(f"the Delete of a failed Create called {service}"))
-    index.on_event(cfn_event("Delete", PhysicalResourceId=cfn.CREATE_FAILED))  # a job: nothing to do
+    result = cfn_event("Delete", PhysicalResourceId=cfn.CREATE_FAILED, ResourceType="Custom::JumpStartJobResult")
+    index.on_event(result)  # a result: nothing to do
     assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
+
+
+@pytest.mark.parametrize("kind", ["job", "model"])
+def test_the_delete_of_a_failed_create_removes_what_the_create_made(aws, monkeypatch, kind):
+    """A Create can make its job or model and still answer FAILED with the marker: its SUCCESS response
+    could not be sent (the catch-all then reports the failure), or Lambda delivered the event twice and
+    the second delivery failed early. The rollback's Delete with the marker must still stop the job or
+    delete the model, which it finds from the properties (a review finding on #18: the job ran on)."""
+    answers: List[Dict[str, Any]] = []
+
+    def put(url: str, data: bytes) -> None:
+        answers.append(json.loads(data))
+        if len(answers) == 1:
+            raise OSError("the response could not be sent")
+
+    monkeypatch.setattr(cfn, "put", put)
+    removed = []
+    monkeypatch.setattr(jobs, "stop_if_running", lambda k, name: removed.append(name) or "stopping")
+    monkeypatch.setattr(models, "delete_model", lambda name: removed.append(name) or "deleted")
+    create = cfn_event("Create") if kind == "job" else model_event("Create")
+    index.on_event(create)
+    assert [a["Status"] for a in answers] == ["SUCCESS", "FAILED"]
+    assert answers[-1]["PhysicalResourceId"] == cfn.CREATE_FAILED
+    made = answers[0]["Data"]["JobName" if kind == "job" else "ModelName"]
+    delete = dict(create, RequestType="Delete", PhysicalResourceId=cfn.CREATE_FAILED)
+    index.on_event(delete)
+    assert answers[-1]["Status"] == "SUCCESS" and removed == [made]
 
 
 def test_a_failed_update_or_delete_keeps_the_physical_id(stubbed, sent):

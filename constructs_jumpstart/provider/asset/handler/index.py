@@ -17,16 +17,19 @@ HANDLERS = {"Custom::JumpStartJob": jobs.on_job, "Custom::JumpStartJobResult": j
             "Custom::JumpStartJobCheckpoint": waits.on_checkpoint}
 
 
-DELETES_FROM_PROPERTIES = {"Custom::JumpStartArtifact"}
+DELETES_FROM_PROPERTIES = {"Custom::JumpStartArtifact", "Custom::JumpStartJob", "Custom::JumpStartModel"}
 """Kinds whose Delete finds what to remove from the resource's properties, so that even the Delete of
-a failed Create (which may have written its object before failing) removes exactly what it wrote."""
+a failed Create removes what that Create made before it failed: an object written, a job started, a
+model created, and then a response that could not be sent (the catch-all answers with the marker), or
+a Lambda retry of the same event (Lambda delivers an event at least once) that failed early after the
+first one had made it."""
 
 
 def on_request(event: Dict[str, Any]) -> None:
-    """A CloudFormation request: the Delete of a failed Create is answered at once (it made nothing:
-    a job's Create that may have started its job answers with the job's id instead, see
-    ``jobs.JobMayExist``; the packer's Delete removes what its properties name, see
-    ``DELETES_FROM_PROPERTIES``); every failure is reported to CloudFormation instead of hanging it."""
+    """A CloudFormation request: the Delete of a failed Create is answered at once where the Create can
+    have made nothing (results, checkpoints); the kinds that make something remove it from their
+    properties (``DELETES_FROM_PROPERTIES``); every failure is reported to CloudFormation instead of
+    hanging it."""
     if event["RequestType"] == "Delete" and event.get("PhysicalResourceId") == cfn.CREATE_FAILED \
             and event.get("ResourceType") not in DELETES_FROM_PROPERTIES:
         cfn.respond(event, "SUCCESS", cfn.CREATE_FAILED, "nothing to delete: the create had failed")
