@@ -300,8 +300,8 @@ def test_one_jobs_mechanism_for_both(make_stack):
     assert len(ours) == 1  # one handler serves training, transform and the packer
     # the only other: CDK's own, emptying the (DESTROY) bucket of packed artifacts before it is deleted
     assert {f for f in functions - ours if not f.startswith("CustomS3AutoDeleteObjectsCustomResourceProvider")} == set()
-    # training waits the spec's max_run (100 h + 1 h: 10 chained stages, 9 of at least 11 h and one of
-    # 2 h), the transform 12 h (one)
+    # training waits the spec's max_run (100 h + 1 h: 10 chained stages, 9 of at least 10 h and one of
+    # 11 h), the transform 12 h (one)
     assert len(t.find_resources("Custom::JumpStartJob")) == 2 and len(t.find_resources("AWS::CloudFormation::WaitCondition")) == 11
 
 
@@ -366,14 +366,14 @@ def test_exclusive_bounds(make_stack, value, message):
 
 def test_a_wait_longer_than_12_hours_is_a_chain_of_stages_created_one_after_another(make_stack):
     """The spec's max_run of 100 hours (+1 h): 10 wait conditions, the first 9 ended by the heartbeat
-    after 11 to 12 hours (so counted as 11), the last waiting the 2 hours left. Each stage's handle (a
+    after 10 to 11 hours (so counted as 10), the last waiting the 11 hours left. Each stage's handle (a
     pre-signed URL that lives about a day) is created only after the previous wait ends."""
     stack = make_stack()
     job = JumpStartTrainingJob(stack, "Llm", model_id="fixture-llm-finetune", training_data="s3://d/train/", accept_eula=True)
     t = Template.from_stack(stack).to_json()["Resources"]
     waits = [stack.get_logical_id(w) for w in job.runner.waits]
     assert len(waits) == 10
-    assert [t[w]["Properties"]["Timeout"] for w in waits] == ["43200"] * 9 + [str(363600 - 9 * 11 * 3600)]
+    assert [t[w]["Properties"]["Timeout"] for w in waits] == ["43200"] * 9 + [str(363600 - 9 * 10 * 3600)]
     for i in range(1, 10):
         handle = t[waits[i]]["Properties"]["Handle"]["Ref"]
         checkpoint = next(k for k, r in t.items() if r["Type"] == "Custom::JumpStartJobCheckpoint"
@@ -470,7 +470,7 @@ def test_the_state_change_names_the_prefix_so_only_this_lifetimes_job_signals(ma
 
 
 def test_a_chain_covers_the_whole_runtime_and_its_heartbeat_can_disable_itself(make_stack):
-    """Every stage but the last is ended by the heartbeat after 11 to 12 hours: counted as 12 hours,
+    """Every stage but the last is ended by the heartbeat after 10 to 11 hours (counted as 10); counted as 12 hours,
     100 h of max_run got 93-101 h of wait (#18 defect 6). The heartbeat rule has a name of its own,
     which the handler may disable, and the stages are found with ListStackResources (#18 defect 5)."""
     stack = make_stack()
@@ -478,7 +478,7 @@ def test_a_chain_covers_the_whole_runtime_and_its_heartbeat_can_disable_itself(m
     t = Template.from_stack(stack)
     resources = t.to_json()["Resources"]
     timeouts = [int(resources[stack.get_logical_id(w)]["Properties"]["Timeout"]) for w in job.runner.waits]
-    guaranteed = sum(min(s, 11 * 3600) for s in timeouts[:-1]) + timeouts[-1]
+    guaranteed = sum(min(s, 10 * 3600) for s in timeouts[:-1]) + timeouts[-1]
     assert guaranteed >= 360000 + 3600 and all(s <= 43200 for s in timeouts)
     heartbeat = _rules(t)["heartbeat"]
     rule_name = f"{job.runner.job_name_prefix}-hb"

@@ -10,9 +10,10 @@ from typing import Any, Dict, List, Sequence
 STAGE_SECONDS = 43200
 """The longest ``Timeout`` of one ``AWS::CloudFormation::WaitCondition`` (12 hours; CloudFormation
 User Guide, ``AWS::CloudFormation::WaitCondition``)."""
-STAGE_END = 11 * 3600
+STAGE_END = 10 * 3600
 """The hourly heartbeat ends a stage that is not the last once it has waited this long
-(``handler.waits.STAGE_END``): a stage ends after 11 to 12 hours, so it is counted as 11."""
+(``handler.waits.STAGE_END``): a stage ends after 10 to 11 hours, so it is counted as 10 (the hour
+before its 12-hour timeout is the margin for delivery delays: see the handler)."""
 INPUT_LIMIT = 8192
 """EventBridge's longest target input (botocore ``events`` model: ``TargetInput`` and
 ``TransformerInput``, max 8192)."""

@@ -160,7 +160,7 @@ class JobRunner(Construct):
         is made long before it is used), then a checkpoint (``Custom::JumpStartJobCheckpoint``)
         signals it at once if the job already finished, then stage i's wait. The job's state change
         signals the stage in progress (found with ``ListStackResources``); an hourly heartbeat ends a
-        stage after 11 hours while the job runs ("still running"), signals the job's end if its event
+        stage after 10 to 11 hours while the job runs ("still running"), signals the job's end if its event
         was missed between stages, and disables itself once the job ended and the last stage is done.
         Returns the events' input (see ``_chain``)."""
         stages = [(first_handle, self.wait)]

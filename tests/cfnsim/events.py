@@ -14,13 +14,19 @@
   Amazon EventBridge rule that runs on a schedule", example scheduled event); a ``DISABLED`` rule
   delivers nothing (DisableRule);
 * a Lambda target is invoked asynchronously ("Amazon EventBridge targets": Lambda is invoked with
-  the Event invocation type), so Lambda's own retries apply.
-Tests can delay, duplicate or drop a delivery (``tamper``)."""
+  the Event invocation type), so Lambda's own retries apply;
+* delivery is not instantaneous and its delay varies (EventBridge "Event delivery" / "Amazon
+  EventBridge quotas": events are delivered with best effort, usually within seconds, with no bound
+  documented; a scheduled event likewise comes after its minute): every delivery, state change or
+  scheduled, takes ``latency()`` seconds, by default uniform in ``LATENCY`` from a generator seeded per
+  World (reproducible), so a scenario never relies on an exact delivery time.
+Tests can delay, duplicate or drop a delivery (``tamper``: delays on top of the latency)."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 from typing import Any, Callable, Dict, List
 
@@ -29,6 +35,7 @@ from .patterns import matches
 
 ACCOUNT, REGION = "123456789012", "us-west-2"
 INPUT_LIMIT = 8192
+LATENCY = (0.5, 30.0)  # seconds of a delivery (no documented bound; the range a review reproduced defects with)
 _UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
 
@@ -55,8 +62,10 @@ def transform(transformer: Dict[str, Any], event: Dict[str, Any], rule_arn: str)
 
 
 class EventBridge:
-    def __init__(self, clock, invoke: Callable[[str, Dict[str, Any]], None]):
+    def __init__(self, clock, invoke: Callable[[str, Dict[str, Any]], None], seed: int = 0):
         self.clock, self.invoke = clock, invoke
+        self.random = random.Random(seed)
+        self.latency: Callable[[], float] = lambda: self.random.uniform(*LATENCY)
         self.rules: Dict[str, Dict[str, Any]] = {}  # name -> rule
         self.tamper: Callable[[Dict[str, Any], Dict[str, Any]], List[float]] = lambda rule, event: [1.0]
         self.delivered: List[Dict[str, Any]] = []
@@ -112,7 +121,7 @@ class EventBridge:
 
     def _deliver(self, rule: Dict[str, Any], event: Dict[str, Any]) -> None:
         for delay in self.tamper(rule, event):
-            self.clock.after(delay, lambda: self._send(rule, event))
+            self.clock.after(delay + self.latency(), lambda: self._send(rule, event))
 
     def _send(self, rule: Dict[str, Any], event: Dict[str, Any]) -> None:
         for target in rule["Targets"]:

@@ -39,11 +39,11 @@ class _Response:
 
 
 class World:
-    def __init__(self, s3_throughput: float = 200e6):
+    def __init__(self, s3_throughput: float = 200e6, seed: int = 0):
         self.clock = Clock()
         self.guards: List[Callable[[], None]] = []
         self.s3 = S3(self.clock, s3_throughput)
-        self.events = EventBridge(self.clock, self._invoke_target)
+        self.events = EventBridge(self.clock, self._invoke_target, seed)
         self.sagemaker = SageMaker(self.clock, self.s3, self.events.put_event)
         self.cfn = CloudFormation(self)
         self.hooked = Hooked({"s3": self.s3, "sagemaker": self.sagemaker, "cloudformation": self.cfn,

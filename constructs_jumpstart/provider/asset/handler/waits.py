@@ -16,8 +16,15 @@ from botocore.exceptions import ClientError
 from . import aws, cfn
 from .jobs import KINDS, TERMINAL, describe, job_name, signal, signal_if_finished
 
-STAGE_END = 11 * 3600  # a heartbeat ends a stage this long after it began, well before its 12 hours
-# (jobs/_chain.py counts every stage but the last as this long)
+STAGE_END = 10 * 3600
+"""The first heartbeat after a stage has waited this long ends it: between 10 and 11 hours (the rule
+fires hourly), an hour before its 12-hour timeout. The margin absorbs what a stage's start and a
+heartbeat's delivery vary by: CloudFormation creating the next handle, checkpoint and wait, the
+schedule's one-minute precision ("Using cron and rate expressions to schedule rules in Amazon
+EventBridge"), Lambda's asynchronous queue and its retries 1 and 2 minutes later ("Asynchronous
+invocation", AWS Lambda Developer Guide). With 11 hours, a stage that started a few seconds after a
+heartbeat saw the next one at 11 h minus those seconds, and the one after came too late (#18 review,
+finding 1). ``jobs/_chain.py`` counts every stage but the last as this long."""
 
 
 def stack_resources(stack: str) -> Dict[str, Dict[str, Any]]:
@@ -66,7 +73,7 @@ def disable_heartbeat(rule: str) -> str:
 
 def on_chain_event(event: Dict[str, Any], now: Optional[float] = None) -> str:
     """A state change or an hourly heartbeat of a job with a chained wait: signal the stage in
-    progress with the job's end, or (heartbeat) end a stage that has waited 11 hours while the job
+    progress with the job's end, or (heartbeat) end a stage that has waited 10 hours while the job
     still runs. Between stages nothing is signalled: the next checkpoint looks at the job itself.
     Only the job named for this lifetime counts (a previous lifetime's job matches the rule too)."""
     kind = event["kind"]
