@@ -97,10 +97,20 @@ def test_create_starts_the_job_named_by_prefix_and_wait_handle(aws, sent):
     assert NAME.startswith(PREFIX + "-") and len(NAME) == len(PREFIX) + 7
     job = aws.describe_training_job(TrainingJobName=NAME)
     assert job["HyperParameters"]["epochs"] == "3"
-    assert job["HyperParameters"]["sagemaker_job_name"] == json.dumps(NAME)
+    assert "sagemaker_job_name" not in job["HyperParameters"]  # not script mode: the SDK sends none (review, 8)
     response = sent[-1]
     assert response["Status"] == "SUCCESS" and response["PhysicalResourceId"] == PHYSICAL
     assert response["Data"] == {"JobName": NAME}
+
+
+def test_script_mode_requests_carry_the_job_name_as_the_sdk_sets_it():
+    """The SDK adds ``sagemaker_job_name`` only beside ``sagemaker_program`` (script mode:
+    ``EstimatorBase._script_mode_hyperparam_update``); other requests get no hyperparameter of ours."""
+    script = {**TRAINING_REQUEST, "HyperParameters": {"sagemaker_program": '"train.py"', "epochs": "3"}}
+    assert jobs.build_request("training", NAME, script)["HyperParameters"]["sagemaker_job_name"] == json.dumps(NAME)
+    assert "sagemaker_job_name" not in jobs.build_request("training", NAME, TRAINING_REQUEST)["HyperParameters"]
+    bare = {k: v for k, v in TRAINING_REQUEST.items() if k != "HyperParameters"}
+    assert "HyperParameters" not in jobs.build_request("training", NAME, bare)
 
 
 def test_retried_create_does_not_start_a_second_job(aws, sent):
@@ -1080,8 +1090,8 @@ def test_the_chain_is_counted_with_the_handlers_stage_end():
     from constructs_jumpstart.jobs import _chain
 
     assert _chain.STAGE_END == waits.STAGE_END
-    assert _chain.stage_timeouts(363600) == [43200] * 9 + [7200]
-    assert _chain.stage_timeouts(43200) == [43200] and _chain.stage_timeouts(43201) == [43200, 3601]
+    assert _chain.stage_timeouts(363600) == [43200] * 9 + [39600]  # 9 stages counted as 10 h, then 11 h
+    assert _chain.stage_timeouts(43200) == [43200] and _chain.stage_timeouts(43201) == [43200, 7201]
 
 
 def test_a_job_deployed_before_fingerprints_keeps_its_id_on_update(aws, sent):

@@ -77,8 +77,12 @@ def build_request(kind: str, name: str, request: Dict[str, Any]) -> Dict[str, An
         body.pop("Tags", None)
     if kind == "training":
         hps = dict(body.get("HyperParameters") or {})
-        hps.setdefault("sagemaker_job_name", json.dumps(name))  # as the SDK sets it
-        body["HyperParameters"] = hps
+        if "sagemaker_program" in hps:  # script mode only, as the SDK sets it (sagemaker-python-sdk
+            # ``EstimatorBase._prepare_for_training``: ``_script_mode_hyperparam_update``, behind an
+            # entry point or source dir, adds the job name beside ``sagemaker_program``)
+            hps.setdefault("sagemaker_job_name", json.dumps(name))
+        if hps:
+            body["HyperParameters"] = hps
         if "CheckpointConfig" in body:
             body["CheckpointConfig"]["S3Uri"] = under(body["CheckpointConfig"]["S3Uri"], name)
     if kind == "transform":
