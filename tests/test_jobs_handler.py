@@ -239,23 +239,39 @@ def test_delete_of_a_running_job_stops_it(stubbed, sent):
     name = NAME
     stubbed.add_response("describe_training_job", _described(name, "InProgress"), {"TrainingJobName": name})
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": name})
+    stubbed.add_response("describe_training_job", _described(name, "Stopping"), {"TrainingJobName": name})
+    stubbed.add_response("describe_training_job", _described(name, "Stopped"), {"TrainingJobName": name})
     index.on_event(cfn_event("Delete", PhysicalResourceId=name))
-    assert sent[-1]["Status"] == "SUCCESS" and "stopping" in sent[-1]["Reason"]
+    assert sent[-1]["Status"] == "SUCCESS" and "Stopped" in sent[-1]["Reason"]
+
+
+def test_delete_answers_failed_if_the_job_still_stops_when_the_invocation_ends(stubbed, sent, monkeypatch):
+    """Until Stopped a job may upload its artifacts (StopTrainingJob: 120 s after SIGTERM to save them),
+    so the Delete waits; out of time, it fails with the reason rather than let CloudFormation empty and
+    delete the output bucket under a job still writing to it (#18 review, finding 4)."""
+    clock = {"left": 120.0}
+    monkeypatch.setattr(jobs.time, "sleep", lambda s: clock.update(left=clock["left"] - s))
+    monkeypatch.setattr(calls, "seconds_left", lambda: clock["left"])
+    stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
+    stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
+    for _ in range(10):  # polls every 10 s until less than 40 s are left (120 s: 10 Describes)
+        stubbed.add_response("describe_training_job", _described(NAME, "Stopping"), {"TrainingJobName": NAME})
+    index.on_event(cfn_event("Delete", PhysicalResourceId=PHYSICAL))
+    assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == PHYSICAL
+    assert "still Stopping" in sent[-1]["Reason"] and clock["left"] >= jobs.STOP_MARGIN
 
 
 def test_delete_of_a_running_transform_job_stops_it(stubbed, sent):
     name = jobs.job_name("pytorch-ic-bt-1", HANDLE)
-    stubbed.add_response(
-        "describe_transform_job",
-        {"TransformJobName": name, "TransformJobArn": f"arn:aws:sagemaker:us-west-2:123456789012:transform-job/{name}",
-         "TransformJobStatus": "InProgress", "ModelName": "m", "CreationTime": "2026-11-25T00:00:00Z",
-         "TransformInput": {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://in/"}}},
-         "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1}},
-        {"TransformJobName": name},
-    )
+    described = {"TransformJobName": name, "TransformJobArn": f"arn:aws:sagemaker:us-west-2:123456789012:transform-job/{name}",
+                 "TransformJobStatus": "InProgress", "ModelName": "m", "CreationTime": "2026-11-25T00:00:00Z",
+                 "TransformInput": {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://in/"}}},
+                 "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1}}
+    stubbed.add_response("describe_transform_job", described, {"TransformJobName": name})
     stubbed.add_response("stop_transform_job", {}, {"TransformJobName": name})
+    stubbed.add_response("describe_transform_job", {**described, "TransformJobStatus": "Stopped"}, {"TransformJobName": name})
     index.on_event(cfn_event("Delete", kind="transform", name="pytorch-ic-bt-1", PhysicalResourceId=name))
-    assert sent[-1]["Status"] == "SUCCESS"
+    assert sent[-1]["Status"] == "SUCCESS" and "Stopped" in sent[-1]["Reason"]
 
 
 def test_failed_job_fails_the_stack_with_sagemakers_reason(stubbed, sent):
@@ -1019,8 +1035,9 @@ def test_delete_derives_the_job_from_the_properties_whatever_the_physical_id(stu
     started', and a running GPU job was left behind (#18 defect 9)."""
     stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
+    stubbed.add_response("describe_training_job", _described(NAME, "Stopped"), {"TrainingJobName": NAME})
     index.on_event(cfn_event("Delete", PhysicalResourceId="S-FineTuneRunnerJob-1A2B3C4D5E6F"))
-    assert sent[-1]["Status"] == "SUCCESS" and "stopping" in sent[-1]["Reason"]
+    assert sent[-1]["Status"] == "SUCCESS" and "Stopped" in sent[-1]["Reason"]
 
 
 def test_a_create_that_fails_after_starting_its_job_keeps_an_id_whose_delete_stops_it(stubbed, sent):
@@ -1033,8 +1050,9 @@ def test_a_create_that_fails_after_starting_its_job_keeps_an_id_whose_delete_sto
     assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == PHYSICAL
     stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
+    stubbed.add_response("describe_training_job", _described(NAME, "Stopped"), {"TrainingJobName": NAME})
     index.on_event(cfn_event("Delete", PhysicalResourceId=sent[-1]["PhysicalResourceId"]))  # the rollback
-    assert sent[-1]["Status"] == "SUCCESS" and "stopping" in sent[-1]["Reason"]
+    assert sent[-1]["Status"] == "SUCCESS" and "Stopped" in sent[-1]["Reason"]
 
 
 def test_a_create_that_fails_before_starting_its_job_still_returns_the_marker(stubbed, sent):

@@ -355,6 +355,7 @@ class JumpStartTrainingJob(Construct):
             timeout=timeout, pass_role=self.role, tags=tags,
         )
         self.runner.node.add_dependency(self.role, *depends)
+        _s3.emptied_after(self.output_bucket, self.runner.job)
         self.job_name: str = self.runner.job_name
         """The training job's (deterministic) name."""
         self.model_data: ModelDataUri = ModelDataUri(

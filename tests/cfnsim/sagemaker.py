@@ -15,7 +15,11 @@ service fills in. Sources, by rule:
   "A valid key name prefix identified by S3Uri always ends with a forward slash");
 * ``StopTrainingJob`` moves the job to ``Stopping``, then ``Stopped`` (service model, ``StopTrainingJob``:
   "SageMaker sends the algorithm the SIGTERM signal, which delays job termination for 120 seconds"),
-  so minutes, not an instant (here 300 s);
+  so minutes, not an instant (here 300 s); the transition is due at its time even while a Lambda
+  invocation polls (a Describe* catches up with it: an invocation is atomic in virtual time);
+* a stopped training job writes its artifacts when it reaches ``Stopped`` (same page: "Algorithms
+  can use this 120-second window to save the model artifacts"; ``StoppingCondition.MaxRuntimeInSeconds``:
+  artifacts are still uploaded after the stop), if its output bucket still exists;
 * ``MaxRuntimeInSeconds`` reached: the job stops, ``SecondaryStatus: MaxRuntimeExceeded`` (service
   model, ``DescribeTrainingJob.SecondaryStatus``);
 * output locations: ``S3OutputPath/<job name>/output/model.tar.gz``, or with ``CompressionType: NONE``
@@ -139,6 +143,7 @@ class SageMaker:
             self._set(name, "Completed", **({"SecondaryStatus": "Completed"} if self.jobs[name]["_kind"] == "training"
                                            else {}))
         elif reason == "MaxRuntimeExceeded":
+            self._write_stopped(name)
             self._set(name, "Stopped", SecondaryStatus="MaxRuntimeExceeded")
         else:
             self._set(name, outcome, FailureReason=reason or "AlgorithmError: simulated failure")
@@ -166,6 +171,22 @@ class SageMaker:
             self._put(name, out_bucket, f"{out_prefix}/{key[len(in_prefix):].lstrip('/') or key.split('/')[-1]}.out",
                         f"output of {name}".encode())
 
+    def _write_stopped(self, name: str) -> None:
+        """What a stopped training job saves in its SIGTERM window: its model as it stands."""
+        job = self.jobs[name]
+        if job["_kind"] != "training":
+            return
+        bucket, key = _split(f"{job['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output")
+        if bucket in self.s3.buckets:  # a bucket deleted meanwhile: the upload fails, nothing is written
+            self._put(name, bucket, f"{key}/model.tar.gz", b"partial model.tar.gz")
+            job["ModelArtifacts"] = {"S3ModelArtifacts": f"s3://{bucket}/{key}/model.tar.gz"}
+
+    def _stopped(self, name: str) -> None:
+        """The end of a Stop: due at ``_stopping_until`` (run by the clock, or by a Describe* first)."""
+        if self._status(name) == "Stopping" and self.clock.now >= self.jobs[name].get("_stopping_until", 0):
+            self._write_stopped(name)
+            self._set(name, "Stopped")
+
     def _write_checkpoint(self, name: str) -> None:
         job = self.jobs[name]
         if self._status(name) == "InProgress":
@@ -179,6 +200,7 @@ class SageMaker:
         job = self.jobs.get(name)
         if job is None or job["_kind"] != kind:
             raise ServiceError("ValidationException", "Requested resource not found.")
+        self._stopped(name)  # a Stop due by now has ended, whether or not the clock ran its entry yet
         return self._public(job)
 
     def _stop(self, kind: str, name: str) -> Dict[str, Any]:
@@ -187,8 +209,8 @@ class SageMaker:
         if status != "InProgress":
             raise ServiceError("ValidationException",
                                f"The request was rejected because the {kind} job is in status {status}.")
-        self._set(name, "Stopping")
-        self.clock.after(STOPPING, lambda: self._set(name, "Stopped"))
+        self._set(name, "Stopping", _stopping_until=self.clock.now + STOPPING)
+        self.clock.after(STOPPING, lambda: self._stopped(name))
         return {}
 
     def CreateTrainingJob(self, **params):

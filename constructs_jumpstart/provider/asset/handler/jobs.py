@@ -1,7 +1,8 @@
 """``Custom::JumpStartJob`` and ``Custom::JumpStartJobResult``: SageMaker training and transform jobs.
 
 Create/Update *start* the job and return at once; Delete *stops* a job that is still running
-(SageMaker jobs cannot be deleted) and treats a missing or finished job as already gone. The job's
+(SageMaker jobs cannot be deleted) and answers once it is ``Stopped`` (see ``delete_job``), and
+treats a missing or finished job as already gone. The job's
 name is the construct's prefix (a hash of its inputs) plus a hash of the stack's wait-condition
 handle URL: every retry of one CloudFormation request, and a rollback to the resource as it was,
 finds the same job (no second job); a new deployment lifetime (after a failed create rolled back, or
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Any, Dict, List, Optional
 
 from botocore.exceptions import ClientError
@@ -153,6 +155,46 @@ def stop_if_running(kind: str, name: str) -> str:
     return status or "unknown"
 
 
+STOP_POLL = 10.0
+"""Seconds between two ``Describe*Job`` calls while a stopped job is ``Stopping``."""
+STOP_MARGIN = 30.0
+"""Seconds of the invocation kept to answer CloudFormation after the last poll (a call, a PUT)."""
+
+
+def wait_stopped(kind: str, name: str) -> str:
+    """Poll a job that was asked to stop until it is no longer running, within the invocation's time
+    (``aws.seconds_left()``, less ``STOP_MARGIN``). ``StopTrainingJob`` gives the algorithm 120
+    seconds after SIGTERM to save its model artifacts, and ``StoppingCondition.MaxRuntimeInSeconds``
+    says artifacts are still uploaded after a stop (SageMaker API Reference): until ``Stopped`` the
+    job may write to the output bucket, which CDK's auto-delete would have emptied already (the
+    bucket's ``DeleteBucket`` then fails: BucketNotEmpty). Returns the last status seen."""
+    status = "Stopping"
+    while True:
+        job = describe(kind, name)
+        status = (job or {}).get(KINDS[kind]["status"]) or "missing"
+        if status not in RUNNING or aws.seconds_left() < STOP_MARGIN + STOP_POLL:
+            return status
+        time.sleep(STOP_POLL)
+
+
+def delete_job(event: Dict[str, Any], kind: str, name: str) -> None:
+    """Delete: stop the job and answer once it has stopped. If it still stops when the invocation's
+    time runs out, FAILED (the stack's delete fails on this resource, with this reason, and deleting
+    again finds the job stopped): CloudFormation would otherwise delete the output bucket while
+    SageMaker may still write to it, and fail there with a reason that names neither the job nor
+    the cause."""
+    physical = event.get("PhysicalResourceId") or name
+    state = stop_if_running(kind, name)
+    if state == "stopping":
+        state = wait_stopped(kind, name)
+        if state in RUNNING:
+            cfn.respond(event, "FAILED", physical, (
+                f"SageMaker {kind} job {name} is still {state} (it may still write its artifacts to the output "
+                "bucket); delete the stack again once the job is Stopped"))
+            return
+    cfn.respond(event, "SUCCESS", physical, f"job {state}")
+
+
 def outcome(kind: str, job: Dict[str, Any]) -> Dict[str, Any]:
     """What a finished job produced. An uncompressed model (``CompressionType`` ``NONE``) is an S3
     prefix, which hosting takes only with a trailing ``/`` (``S3ModelDataSource.S3Uri``, SageMaker
@@ -203,7 +245,7 @@ def on_job(event: Dict[str, Any]) -> None:
     kind = props["Kind"]
     name = job_name(props["JobName"], props["WaitHandle"])
     if event["RequestType"] == "Delete":
-        cfn.respond(event, "SUCCESS", event.get("PhysicalResourceId") or name, f"job {stop_if_running(kind, name)}")
+        delete_job(event, kind, name)
         return
     request = json.loads(props["Request"])
     physical = f"{name}{ID_SEPARATOR}{fingerprint(request)}"
