@@ -187,6 +187,23 @@ def test_review_4_destroy_during_a_run_waits_for_the_stopped_job_before_its_buck
     assert stack.status == "ROLLBACK_COMPLETE", [e[1:4] for e in stack.events if "FAILED" in e[2]][:2]
 
 
+def test_review_5_a_lost_state_change_of_a_short_job_is_recovered_by_the_heartbeat():
+    """#18 review, finding 5: a wait of 12 hours or less had no heartbeat, so one lost state-change
+    signal (its invocations failed past Lambda's retries, or older than MaximumEventAgeInSeconds)
+    failed the stack at the wait's timeout although the job had completed. Here every delivery of the
+    job's Completed event is lost; the hourly heartbeat must signal the wait, then disable itself."""
+    world, assembly = World(), apps.example("transform")
+    seed_objects(world, assembly)
+    world.sagemaker.plan("pytorch-ic-mobilenet-v2-", "Completed", HOUR / 2)  # within the 2-hour wait
+    world.events.tamper = lambda rule, event: [] if (event.get("detail") or {}).get("TransformJobStatus") \
+        == "Completed" else [1.0]
+    stack = world.deploy("Stack", assembly)
+    assert stack.status == "CREATE_COMPLETE", [e[1:4] for e in stack.events if "FAILED" in e[2]][:2]
+    world.advance(3 * HOUR)
+    scheduled = {r.physical for r in resources_of(stack, "AWS::Events::Rule") if r.props.get("ScheduleExpression")}
+    assert scheduled and all(world.events.rules[name]["State"] == "DISABLED" for name in scheduled)
+
+
 def test_7_update_rollback_of_an_api_created_model_succeeds():
     """Update the gated model (a new model through the API), fail the endpoint's update: the
     rollback's Update of Custom::JumpStartModel with the old properties must succeed although

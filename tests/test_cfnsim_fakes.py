@@ -158,3 +158,32 @@ def test_s3_transfers_take_time(world):
     start = slow.clock.now
     slow.hooked.client("s3").get_object(Bucket="b", Key="k")["Body"].read()
     assert slow.clock.now - start == pytest.approx(10)
+
+
+def test_a_retry_older_than_the_maximum_event_age_is_discarded(world, tmp_path):
+    """Lambda retries a failed asynchronous invocation 1 and 2 minutes later, unless the event is
+    older than the function's MaximumEventAgeInSeconds (EventInvokeConfig)."""
+    from tests.cfnsim.lambdas import Function
+
+    for name, age in (("young", 21600.0), ("old", 90.0)):
+        world.lambdas.register(Function(name, f"arn:{name}", tmp_path, "nothing.handler", 3.0, max_event_age=age))
+    world.lambdas.crash = lambda function, payload: True  # every attempt fails
+    world.lambdas.invoke_async("arn:young", {"n": 1})
+    world.lambdas.invoke_async("arn:old", {"n": 2})
+    world.advance(600)
+    attempts = [i["function"] for i in world.lambdas.invocations]
+    assert attempts.count("young") == 3  # the first attempt and two retries
+    assert attempts.count("old") == 2 and [d["function"] for d in world.lambdas.dropped] == ["old"]
+
+
+def test_a_stopped_training_job_saves_its_model_when_stopped(world):
+    sm = world.sagemaker
+    world.sagemaker.plan("run-", "Completed", None)
+    sm.CreateTrainingJob(**training("run-1"))
+    world.advance(600)
+    sm.StopTrainingJob(TrainingJobName="run-1")
+    assert world.s3.keys("out", "prefix/") == []
+    world.advance(60)  # still Stopping, but a Describe after the stop's end sees Stopped (and its artifacts)
+    world.clock.now += 600
+    assert sm.DescribeTrainingJob(TrainingJobName="run-1")["TrainingJobStatus"] == "Stopped"
+    assert world.s3.keys("out", "prefix/") == ["prefix/run-1/output/model.tar.gz"]

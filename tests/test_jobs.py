@@ -460,13 +460,20 @@ def test_a_token_input_whose_bucket_cannot_be_known_is_refused(make_stack, opaqu
 
 def test_the_state_change_names_the_prefix_so_only_this_lifetimes_job_signals(make_stack):
     """The rule matches the name prefix (every lifetime's job): its input names the prefix, and the
-    handler signals only for ``job_name(prefix, handle)`` (#18 defect 4)."""
+    handler signals only for ``job_name(prefix, handle of stage 0)`` (#18 defect 4). A wait of 12 hours
+    or less is a chain of one stage with its heartbeat too, which sends a lost signal (#18 review,
+    finding 5)."""
     stack = make_stack()
     job = _job(stack, timeout=cdk.Duration.hours(6))
-    state = _target_input(_rules(Template.from_stack(stack))["state"])
+    rules = _rules(Template.from_stack(stack))
+    state = _target_input(rules["state"])
     handle = next(iter(Template.from_stack(stack).find_resources("AWS::CloudFormation::WaitConditionHandle")))
-    assert state == {"kind": "training", "prefix": job.runner.job_name_prefix, "waitHandle": _token({"Ref": handle}),
-                     "detail": None}
+    wait = next(iter(Template.from_stack(stack).find_resources("AWS::CloudFormation::WaitCondition")))
+    rule_name = f"{job.runner.job_name_prefix}-hb"
+    assert state == {"kind": "training", "prefix": job.runner.job_name_prefix, "stack": _token({"Ref": "AWS::StackId"}),
+                     "rule": rule_name, "chain": {"handles": [handle, [""]], "waits": [wait, [""]]}, "detail": None}
+    assert _target_input(rules["heartbeat"]) == {**{k: v for k, v in state.items() if k != "detail"}, "heartbeat": True}
+    assert rules["heartbeat"]["Properties"]["Name"] == rule_name
 
 
 def test_a_chain_covers_the_whole_runtime_and_its_heartbeat_can_disable_itself(make_stack):
@@ -627,3 +634,4 @@ def test_a_packer_reads_a_training_jobs_output_served_serverless(make_stack):
     reads = [s for s in role_statements(t, "JumpStartJobsHandler") if "s3:GetObject*" in s["Action"]
              and output_bucket in json.dumps(s["Resource"])]
     assert reads and all("/jumpstart-training*" in json.dumps(s["Resource"]) for s in reads)
+

@@ -125,9 +125,10 @@ class JobRunner(Construct):
         self.wait.node.add_dependency(self.job)
         self.waits: List[cfn.CfnWaitCondition] = [self.wait]
         """The wait chain: one wait condition per stage of ``timeout`` (see :meth:`_chain`)."""
-        target_input: Dict[str, Any] = {"kind": kind, "prefix": self.job_name_prefix, "waitHandle": handle.ref}
-        if len(timeouts) > 1:
-            target_input = self._chain(stack, kind, digest, timeouts, handle)
+        # every job has the heartbeat, a wait of one stage too: a lost state-change signal (its
+        # invocation failed past Lambda's retries or MaximumEventAgeInSeconds) is recovered within an
+        # hour instead of failing the stack at the wait's timeout (#18 review, finding 5)
+        target_input = self._chain(stack, kind, digest, timeouts, handle)
         event = events.RuleTargetInput.from_object({**target_input, "detail": events.EventField.from_path("$.detail")})
         rule.add_target(targets.LambdaFunction(self.function, retry_attempts=8, event=event))
         self.result = custom_resource(
@@ -155,13 +156,14 @@ class JobRunner(Construct):
         return function
 
     def _chain(self, stack: Stack, kind: str, digest: str, timeouts: List[int], first_handle: Any) -> Dict[str, Any]:
-        """Waits longer than one wait condition's 12 hours, as a chain: stage i's handle is created
+        """The wait as a chain of stages (one stage for 12 hours or less) and its hourly heartbeat.
+        Waits longer than one wait condition's 12 hours: stage i's handle is created
         only after stage i-1's wait completes (a handle's pre-signed URL lives about a day, so none
         is made long before it is used), then a checkpoint (``Custom::JumpStartJobCheckpoint``)
         signals it at once if the job already finished, then stage i's wait. The job's state change
         signals the stage in progress (found with ``ListStackResources``); an hourly heartbeat ends a
         stage after 10 to 11 hours while the job runs ("still running"), signals the job's end if its event
-        was missed between stages, and disables itself once the job ended and the last stage is done.
+        was missed (between stages, or lost), and disables itself once the job ended and the last stage is done.
         Returns the events' input (see ``_chain``)."""
         stages = [(first_handle, self.wait)]
         for i, seconds in enumerate(timeouts[1:], start=1):
@@ -189,8 +191,9 @@ class JobRunner(Construct):
             actions=["events:DisableRule"],
             resources=[stack.format_arn(service="events", resource="rule", resource_name=rule_name)]))
         heartbeat = events.Rule(self, "Heartbeat", schedule=events.Schedule.rate(Duration.hours(1)),
-                                rule_name=rule_name, description=f"Moves the wait for SageMaker {kind} job "
-                                                                 f"{self.job_name_prefix}-* past 12 hours")
+                                rule_name=rule_name, description=f"Signals the wait for SageMaker {kind} job "
+                                                                 f"{self.job_name_prefix}-* if its event was "
+                                                                 "lost, and moves it past 12 hours")
         event = events.RuleTargetInput.from_object({**chain, "heartbeat": True})
         heartbeat.add_target(targets.LambdaFunction(self.function, retry_attempts=2, event=event))
         return chain

@@ -5,7 +5,10 @@ virtual. Sources ("Lambda function handler in Python", "Using the Lambda context
 Python": ``get_remaining_time_in_millis``; "Asynchronous invocation",
 https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html: on a function error - an
 exception or a timeout - Lambda retries an asynchronous invocation twice, one minute after the first
-attempt and two minutes after the second). CloudFormation invokes a custom resource's function
+attempt and two minutes after the second; an event older than the function's
+``MaximumEventAgeInSeconds`` - ``AWS::Lambda::EventInvokeConfig``, 60 to 21600, default 6 hours - is
+discarded instead of being retried: "Configuring error handling for asynchronous invocation").
+CloudFormation invokes a custom resource's function
 asynchronously ("AWS Lambda-backed custom resources"), and so does EventBridge.
 
 An invocation is atomic in virtual time: its calls advance the clock (S3 transfers, sleeps) but
@@ -46,6 +49,7 @@ class Function:
     handler: str
     timeout: float
     logs: List[Dict[str, Any]] = field(default_factory=list)
+    max_event_age: float = 21600.0  # MaximumEventAgeInSeconds (EventInvokeConfig), default 6 hours
 
 
 class Context:
@@ -63,6 +67,7 @@ class Lambdas:
         self.clock, self.hooked, self.urlopen, self.guards = clock, hooked, urlopen, guards
         self.functions: Dict[str, Function] = {}
         self.invocations: List[Dict[str, Any]] = []
+        self.dropped: List[Dict[str, Any]] = []  # retries discarded for their age
         self.crash: Optional[Callable[[Function, Dict[str, Any]], bool]] = None  # tests: kill an invocation
         self._count = 0
 
@@ -73,15 +78,19 @@ class Lambdas:
         self.functions.pop(arn, None)
 
     def invoke_async(self, arn: str, payload: Dict[str, Any], attempt: int = 0) -> None:
-        self.clock.after(0.1, lambda: self._attempt(arn, payload, attempt))
+        queued = self.clock.now
+        self.clock.after(0.1, lambda: self._attempt(arn, payload, attempt, queued))
 
-    def _attempt(self, arn: str, payload: Dict[str, Any], attempt: int) -> None:
+    def _attempt(self, arn: str, payload: Dict[str, Any], attempt: int, queued: float) -> None:
         function = self.functions.get(arn)
         if function is None:
             return  # the function is gone (its stack deleted): nothing runs
+        if attempt and self.clock.now - queued > function.max_event_age:
+            self.dropped.append({"function": function.name, "payload": payload, "at": self.clock.now})
+            return  # too old: discarded, not retried
         ok = self.run(function, payload)
         if not ok and attempt < len(RETRY_DELAYS):
-            self.clock.after(RETRY_DELAYS[attempt], lambda: self._attempt(arn, payload, attempt + 1))
+            self.clock.after(RETRY_DELAYS[attempt], lambda: self._attempt(arn, payload, attempt + 1, queued))
 
     def run(self, function: Function, payload: Dict[str, Any]) -> bool:
         """One invocation; True if the handler returned."""

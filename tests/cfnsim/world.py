@@ -145,8 +145,17 @@ class World:
             arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
             resource.physical, resource.attrs = name, {"Arn": arn}
             if str(p.get("Runtime", "")).startswith("python"):
+                previous = self.lambdas.functions.get(arn)  # an update keeps its EventInvokeConfig
                 self.lambdas.register(Function(name, arn, stack.assembly.asset_of(resource.definition),
-                                               p["Handler"], float(p.get("Timeout", 3))))
+                                               p["Handler"], float(p.get("Timeout", 3)),
+                                               max_event_age=previous.max_event_age if previous else 21600.0))
+        elif t == "AWS::Lambda::EventInvokeConfig":
+            name = str(p.get("FunctionName", "")).split(":")[-1]
+            for function in self.lambdas.functions.values():
+                if function.name == name and "MaximumEventAgeInSeconds" in p:
+                    function.max_event_age = float(p["MaximumEventAgeInSeconds"])
+            resource.physical = self._name(stack, resource, 64)
+            resource.attrs = {}
         elif t == "AWS::Events::Rule":
             name = p.get("Name") or self._name(stack, resource, 64)
             self.events.put_rule(name, p)
