@@ -282,8 +282,9 @@ def _resource_reason(resource: str, actions) -> Optional[str]:
         return None  # never: what this library needs on '*' is in policies of its own, acknowledged there
     job = ":training-job/" in resource or ":transform-job/" in resource
     if job and all(a.startswith("sagemaker:") for a in actions):
-        return ("Jobs are named at deploy from a hash of their inputs (a new name per change); scoped to this "
-                "construct's job-name prefix in this account and region.")
+        return ("Jobs are named at deploy from a hash of their inputs and deployment (a new name per change); "
+                "scoped to this construct's jobs (model, kind and a digest of stack and construct path) in this "
+                "account and region.")
     if ":model/" in resource and all(a.startswith("sagemaker:") for a in actions):
         return ("Models created through the API are named at deploy from a hash of their resolved request (a new "
                 "name per change); scoped to this construct's model-name base in this account and region.")

@@ -53,6 +53,14 @@ def with_identities(scope: Construct, value: Any) -> Any:
     return value
 
 
+def path_digest(scope: Construct, length: int = 6) -> str:
+    """``length`` hex characters of ``scope``'s stack and construct path: stable for the construct's
+    life (its inputs may change), different for every construct and stack, so names built on it give
+    each construct an IAM scope of its own."""
+    payload = {"path": scope.node.path, "stack": Stack.of(scope).stack_name}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:length]
+
+
 def request_digest(scope: Construct, request: Dict[str, Any], **extra: Any) -> str:
     """10 hex characters that change whenever ``scope``'s path, its stack or anything in
     ``request`` (tokens included, as CloudFormation will see them, and the identity of the tokens

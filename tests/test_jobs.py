@@ -635,3 +635,40 @@ def test_a_packer_reads_a_training_jobs_output_served_serverless(make_stack):
              and output_bucket in json.dumps(s["Resource"])]
     assert reads and all("/jumpstart-training*" in json.dumps(s["Resource"]) for s in reads)
 
+
+def test_job_permissions_are_scoped_to_the_construct_not_the_model(make_stack):
+    """Two constructs fine-tuning the same model (here in two stacks, and twice in one): the handler of
+    each may create, describe and stop only its own construct's jobs, whatever their inputs (#18
+    review, finding 7: the statement covered every job of the model)."""
+    import fnmatch
+
+    first = make_stack()
+    second = cdk.Stack(first.node.scope, "OtherStack", env=cdk.Environment(account="123456789012", region="us-west-2"))
+    mine = _job(first)
+    other_here = JumpStartTrainingJob(first, "Again", model_id=MOBILENET, model_version="3.0.25",
+                                      training_data="s3://my-data/train/")
+    other_there = _job(second)
+
+    def job_resources(stack):
+        statements = role_statements(Template.from_stack(stack), "JumpStartJobsHandlerRole")
+        return [stack.resolve(r) for s in statements if "sagemaker:CreateTrainingJob" in s["Action"]
+                for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+
+    [resource] = [r for r in job_resources(first) if mine.runner.job_name_scope in json.dumps(r)]
+    pattern = _render(resource).split(":training-job/")[1]
+    assert fnmatch.fnmatchcase(f"{mine.runner.job_name_prefix}-abcdef", pattern)
+    for other in (other_here, other_there):
+        assert not fnmatch.fnmatchcase(f"{other.runner.job_name_prefix}-abcdef", pattern)
+    assert pattern == f"{mine.runner.job_name_scope}-*" and mine.runner.job_name_prefix.startswith(pattern[:-1])
+
+
+def test_the_longest_job_name_fits_sagemakers_63_characters(make_stack):
+    """``{model}-ft-{path6}-{inputs10}-{lifetime6}``: the model id is cut so the name fits
+    (TrainingJobName pattern ``^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$``) and the heartbeat rule's
+    ``{prefix}-hb`` fits a rule name's 64."""
+    from constructs_jumpstart.jobs.runner import job_name_base
+
+    base = job_name_base("x" * 100, "ft")
+    assert base.endswith("-ft") and len(base) + 1 + 6 + 1 + 10 + 1 + 6 == 63
+    job = _job(make_stack())
+    assert len(f"{job.runner.job_name_prefix}-abcdef") <= 63 and len(f"{job.runner.job_name_prefix}-hb") <= 64

@@ -34,7 +34,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from .._checks import adopt
-from .._names import register_identity, request_digest
+from .._names import path_digest, register_identity, request_digest
 from ..errors import JumpStartError
 from ..provider import custom_resource, handler_function
 from ._chain import INPUT_LIMIT, STAGE_SECONDS, compact, input_length, stage_timeouts
@@ -54,11 +54,14 @@ _KIND = {
 }
 
 
-# a job name: base-suffix-digest(10)-lifetime(6), within SageMaker's 63 characters
-_NAME_RESERVED = 10 + 1 + 6 + 1
+# a job name: {model}-{suffix}-{path(6)}-{inputs(10)}-{lifetime(6)}, within SageMaker's 63 characters
+# (service model: TrainingJobName / TransformJobName, pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})
+PATH_DIGEST = 6
+_NAME_RESERVED = PATH_DIGEST + 1 + 10 + 1 + 6 + 1
 
 
 def job_name_base(model_id: str, suffix: str) -> str:
+    """``{model}-{suffix}``, the model id cut so the whole job name fits 63 characters."""
     base = re.sub(r"[^a-z0-9-]+", "-", model_id.lower()).strip("-")
     return f"{base[: 63 - _NAME_RESERVED - len(suffix) - 1].rstrip('-')}-{suffix}"
 
@@ -91,13 +94,18 @@ class JobRunner(Construct):
         arn_type, detail_type, name_key, status_key, actions = _KIND[kind]
         # tags are no input of the job: outside the digest, so a new tag does not start a new job
         digest = request_digest(self, request, kind=kind, timeout=int(timeout.to_seconds()))
-        self.job_name_prefix: str = f"{name_base}-{digest}"
+        self.job_name_scope: str = f"{name_base}-{path_digest(self, PATH_DIGEST)}"
+        """What every job of this construct is named from, whatever its inputs: the model, the kind and
+        a digest of stack and construct path. The handler's permissions on jobs are scoped to it, so
+        another construct or stack that runs the same model is out of reach (and not to the prefix
+        below, which changes with the inputs: a replaced job's cleanup Delete names the old one)."""
+        self.job_name_prefix: str = f"{self.job_name_scope}-{digest}"
         """What every name of this job starts with (changes when any input changes)."""
         self._job_tags = JobTags(request.get("Tags") or [], tags)
         self.node.add_validation(TagCheck(self._job_tags))
         request = {**request, "Tags": Lazy.uncached_any(self._job_tags)}
 
-        self.function = self._handler_allowed(stack, actions, arn_type, name_base, pass_role)
+        self.function = self._handler_allowed(stack, actions, arn_type, self.job_name_scope, pass_role)
         handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}")
         rule = events.Rule(
             self,
@@ -142,12 +150,12 @@ class JobRunner(Construct):
         return self._job_tags.manager
 
     @staticmethod
-    def _handler_allowed(stack: Stack, actions: List[str], arn_type: str, name_base: str,
+    def _handler_allowed(stack: Stack, actions: List[str], arn_type: str, name_scope: str,
                          pass_role: Optional[iam.IRole]) -> lambda_.Function:
-        """The stack's handler, allowed this kind's actions on jobs named ``name_base-*`` and to
-        pass exactly the job's role to SageMaker."""
+        """The stack's handler, allowed this kind's actions on this construct's jobs (named
+        ``name_scope-*``) and to pass exactly the job's role to SageMaker."""
         function = handler_function(stack)
-        jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_base}-*")
+        jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_scope}-*")
         function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[jobs]))
         if pass_role is not None:
             function.add_to_role_policy(iam.PolicyStatement(
