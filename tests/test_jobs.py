@@ -672,3 +672,16 @@ def test_the_longest_job_name_fits_sagemakers_63_characters(make_stack):
     assert base.endswith("-ft") and len(base) + 1 + 6 + 1 + 10 + 1 + 6 == 63
     job = _job(make_stack())
     assert len(f"{job.runner.job_name_prefix}-abcdef") <= 63 and len(f"{job.runner.job_name_prefix}-hb") <= 64
+
+
+def test_a_new_naming_scheme_is_a_new_wait(make_stack, monkeypatch):
+    """Job names changed (finding 7): under the same handle and completed wait, an upgraded stack's
+    Update would start a job nobody waits for, and the result resource would fail on it. The scheme is
+    in the inputs' digest, so an upgrade makes a new handle and wait (a clean new lifetime)."""
+    from constructs_jumpstart.jobs import runner
+
+    current = make_stack()
+    now = {current.get_logical_id(w) for w in _job(current).runner.waits}
+    monkeypatch.setattr(runner, "NAME_SCHEME", runner.NAME_SCHEME - 1)
+    before = make_stack()
+    assert not now & {before.get_logical_id(w) for w in _job(before).runner.waits}

@@ -57,6 +57,10 @@ _KIND = {
 # a job name: {model}-{suffix}-{path(6)}-{inputs(10)}-{lifetime(6)}, within SageMaker's 63 characters
 # (service model: TrainingJobName / TransformJobName, pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})
 PATH_DIGEST = 6
+NAME_SCHEME = 2
+"""In the inputs' digest: a new naming scheme is a new digest, so a deployed job's upgrade gets a new
+wait handle and wait, and so a clean new lifetime. (Names alone changing under the old handle and a
+completed wait would start a job nobody waits for, and the result resource would fail on it.)"""
 _NAME_RESERVED = PATH_DIGEST + 1 + 10 + 1 + 6 + 1
 
 
@@ -93,7 +97,7 @@ class JobRunner(Construct):
         stack = where.stack
         arn_type, detail_type, name_key, status_key, actions = _KIND[kind]
         # tags are no input of the job: outside the digest, so a new tag does not start a new job
-        digest = request_digest(self, request, kind=kind, timeout=int(timeout.to_seconds()))
+        digest = request_digest(self, request, kind=kind, timeout=int(timeout.to_seconds()), names=NAME_SCHEME)
         self.job_name_scope: str = f"{name_base}-{path_digest(self, PATH_DIGEST)}"
         """What every job of this construct is named from, whatever its inputs: the model, the kind and
         a digest of stack and construct path. The handler's permissions on jobs are scoped to it, so
