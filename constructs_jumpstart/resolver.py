@@ -470,12 +470,16 @@ def _base_specs(ask: _Ask, requested_version: str, versions: List[str]):
         raise UnknownVersionError(ask.model_id, requested_version, _sort_versions(versions)) from None
     except ValueError as err:
         if "does not support training" in str(err):
-            raise UnsupportedScopeError(
-                f"JumpStart model '{ask.model_id}' does not support fine-tuning (training scope). "
-                "Pick a model whose spec has training_supported, e.g. from `jumpstart models "
-                "--filter 'training_supported == true'`."
-            ) from None
+            raise _untrainable(ask.model_id) from None
         raise
+
+
+def _untrainable(model_id: str) -> UnsupportedScopeError:
+    return UnsupportedScopeError(
+        f"JumpStart model '{model_id}' does not support fine-tuning (training scope). "
+        "Pick a model whose spec has training_supported, e.g. from `jumpstart models "
+        "--filter 'training_supported == true'`."
+    )
 
 
 def _config(ask: _Ask, version: str, config_name: Optional[str]) -> Tuple[Optional[str], Tuple[str, ...]]:
@@ -723,3 +727,98 @@ class CatalogReader:
                 with metadata_source(self.source), _metadata_errors(self.source):
                     self._specs[spec_key] = self._cache._get_json_file(spec_key, self._file_types.OPEN_WEIGHT_SPECS)[0]
         return self._specs[spec_key]
+
+
+# -- answers from the spec JSON alone, for browsing (`jumpstart hyperparameters` on local metadata) -----------
+#
+# Importing the SDK costs about 2 s of a CLI command; on local metadata some answers are the spec file's own
+# fields once the version is chosen. These functions choose it as the SDK does (tests/test_resolver.py compares
+# them with the SDK path on every shipped model) and answer ``None`` wherever they cannot be sure: the caller
+# then asks the SDK (:func:`resolve`), which stays the answer for the live catalog and for hubs.
+
+SDK_SAGEMAKER_VERSION = "3.0.0"  # sagemaker-core 2.x's get_sagemaker_version(): it has no sagemaker.__version__
+
+
+def _sdk_regions() -> Optional[set]:
+    """The regions of the SDK's region_config.json, read without importing the SDK (``None`` if not found)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("sagemaker")
+    except (ImportError, ValueError):
+        return None
+    for location in (found.submodule_search_locations or []) if found else []:
+        path = Path(location) / "core" / "jumpstart" / "region_config.json"
+        if path.is_file():
+            try:
+                return set(json.loads(path.read_text()))
+            except ValueError:
+                return None
+    return None
+
+
+def _select_version(requested: str, available: List[str]) -> Optional[str]:
+    """The SDK cache's ``_select_version`` for open-weight models (a wildcard: the highest match, compared as
+    the SDK compares it)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    if requested == "*":
+        try:
+            return max(available, key=Version) if available else None
+        except InvalidVersion:
+            return max(available)
+    try:
+        matching = list(SpecifierSet(f"=={requested}").filter(available))
+    except InvalidSpecifier:
+        return None
+    return str(max(matching)) if matching else None
+
+
+def local_spec(model_id: str, version: str = "*", *, region: str, scope: str = Scope.INFERENCE.value,
+               source: Optional[str] = None) -> Optional[Tuple[str, dict]]:
+    """(version, raw spec) that :func:`resolve` would resolve ``model_id`` ``version`` to on local metadata,
+    with its errors for an unknown model or version or an untrainable model in the training scope; ``None``
+    where only the SDK can say (the live catalog, a region the SDK's config does not list, a version newer
+    than the SDK reads, or no SDK region config to check against)."""
+    from packaging.version import InvalidVersion, Version
+
+    scope = Scope(scope).value
+    local = _env_roots() or metadata_dir_for(source)
+    regions = _sdk_regions() if local is not None else None
+    if regions is None or region not in regions:
+        return None
+    catalog = CatalogReader(region, source)
+    versions: Dict[str, List[str]] = {}
+    for header in catalog.manifest:
+        versions.setdefault(header["model_id"], []).append(header["version"])
+    if model_id not in versions:
+        raise UnknownModelError(model_id, region, versions)
+    headers = [h for h in catalog.manifest if h["model_id"] == model_id]
+    try:
+        compatible = [h["version"] for h in headers
+                      if Version(h["min_version"]) <= Version(SDK_SAGEMAKER_VERSION)]
+    except (InvalidVersion, KeyError, TypeError):
+        return None
+    chosen = _select_version(version, compatible)
+    if chosen is None:
+        raise UnknownVersionError(model_id, version, _sort_versions(versions[model_id]))
+    spec = catalog.spec(next(h for h in headers if h["version"] == chosen)["spec_key"])
+    if scope == Scope.TRAINING.value and not spec.get("training_supported"):
+        raise _untrainable(model_id)
+    return chosen, spec
+
+
+def local_hyperparameters(model_id: str, version: str = "*", *, region: str,
+                          source: Optional[str] = None) -> Optional[Tuple[Hyperparameter, ...]]:
+    """The spec's hyperparameters as :func:`resolve` gives them in the training scope (the SDK's
+    ``JumpStartHyperparameter``: ``min``, ``max``, ``options`` and the exclusive bounds only where set), or
+    ``None`` where :func:`local_spec` cannot answer."""
+    found = local_spec(model_id, version, region=region, scope=Scope.TRAINING.value, source=source)
+    if found is None:
+        return None
+    return tuple(Hyperparameter(name=h["name"], type=h["type"], default=h["default"], scope=h["scope"],
+                                min=h.get("min"), max=h.get("max"), exclusive_min=h.get("exclusive_min"),
+                                exclusive_max=h.get("exclusive_max"),
+                                options=tuple(h["options"]) if h.get("options") else None)
+                 for h in found[1].get("hyperparameters") or [])

@@ -354,12 +354,14 @@ def hub_models(hub: str, region: str = "us-west-2") -> List[Dict[str, str]]:
 def hyperparameters(model_id: str, version: str = "*", *, region: str = "us-west-2",
                     source: Optional[str] = None) -> List[Dict[str, Any]]:
     """The hyperparameters a user may set (the container's own are the library's, as the SDK's)."""
-    from ..resolver import resolve
+    from ..resolver import local_hyperparameters, resolve
 
-    m = resolve(model_id, version, region=region, scope="training", source=source or "live")
+    found = local_hyperparameters(model_id, version, region=region, source=source or "live")
+    if found is None:  # the live catalog, or what only the SDK can say
+        found = resolve(model_id, version, region=region, scope="training", source=source or "live").hyperparameters
     return [{"name": h.name, "default": h.default, "type": h.type, "min": h.min, "max": h.max,
              "options": list(h.options) if h.options else None, "scope": h.scope}
-            for h in m.hyperparameters if h.scope == "algorithm"]
+            for h in found if h.scope == "algorithm"]
 
 
 __all__ = ["And", "Condition", "FIELDS", "FilterError", "OPERATORS", "Or", "Row", "describe", "hyperparameters",
