@@ -320,8 +320,12 @@ def describe(model_id: str, version: str = "*", *, scope: str = "inference", ins
              hub: Optional[str] = None) -> Dict[str, Any]:
     """What a model resolves to (image, artifacts, instance types, environment, flags, how to call
     it), as plain data; ``hub``: the ARN of a private hub to resolve it in."""
-    from ..resolver import resolve
+    from ..resolver import local_describe, resolve
 
+    found = None if hub else local_describe(model_id, version, region=region, scope=scope, instance_type=instance_type,
+                                            config_name=config_name, source=source or "live")
+    if found is not None:  # the spec's own fields, read as the SDK reads them (no SDK import)
+        return found
     m = resolve(model_id, version, region=region, scope=scope, instance_type=instance_type,
                 config_name=config_name, source=source or "live", hub=hub)
     return {
