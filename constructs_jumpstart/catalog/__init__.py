@@ -11,8 +11,9 @@ Filters: ``FIELD OP VALUE`` with the fields of :data:`FIELDS` and the operators 
 ``in``, ``not in`` (as the SDK's ``ModelFilter``; ``in`` takes ``[a, b]``), combined with
 :class:`And` / :class:`Or` objects or ``and`` / ``or`` and parentheses in one string, nested to any
 depth. Boolean fields match ``true``/``false`` and also ``yes``/``no`` (what the CLI's table shows).
-Local metadata is read without importing the SageMaker SDK (0.2 s where the SDK takes 2.5 s);
-the live catalog goes through the SDK's metadata cache.
+Local metadata is read without importing the SageMaker SDK (0.2 s where the SDK takes 2.5 s), and
+:func:`describe` and :func:`hyperparameters` answer from the spec JSON where it settles the answer
+(``resolver.local_describe``); the live catalog goes through the SDK's metadata cache.
 
 This package directory also holds the shipped metadata (``models_manifest.json`` and the specs).
 """
