@@ -516,3 +516,19 @@ def test_lock_skips_template_validation_only_where_it_cannot_fail_the_synth(tmp_
     monkeypatch.setenv("CDK_VALIDATION", "true")
     run("lock", str(target), "--check")
     assert seen() == "true"
+
+
+def test_lock_check_still_fails_where_template_validation_fails_the_synth(tmp_path, app_env, monkeypatch):
+    """A template CDK's rules find wrong: warnings by default (lock --check passes, as cdk synth does), a failed
+    check where the app's context makes them errors (as cdk synth fails)."""
+    monkeypatch.delenv("CDK_VALIDATION", raising=False)
+    target = tmp_path / "bad"
+    target.mkdir()
+    (target / "cdk.json").write_text(json.dumps({"app": "python3 app.py"}))
+    (target / "app.py").write_text(
+        "import aws_cdk as cdk\napp = cdk.App()\n"
+        "cdk.CfnResource(cdk.Stack(app, 'Bad'), 'Bucket', type='AWS::S3::Bucket', properties={'NotAProperty': 1})\n"
+        "app.synth()\n")
+    assert "is complete: 0 entries" in run("lock", str(target), "--check").stdout
+    failed = run("lock", str(target), "--check", "-c", "@aws-cdk/core:validateAgainstDefaultRules=true", code=1)
+    assert "lockfile check failed" in failed.output and "ValidationFailed" in failed.output
