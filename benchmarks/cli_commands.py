@@ -6,7 +6,7 @@ Times, as separate processes (interleaved, median of --runs):
     hyperparameters, and outdated / audit on this repository's committed lockfile;
   * `jumpstart lock --check` on the example app (this repository's app.py and cdk.json), next to the
     app's own synth: `python app.py` as `cdk synth` runs it (CDK_OUTDIR set, CDK's template validation on,
-    as by default), and with `--cdk` also `cdk synth` itself.
+    as by default), the same without validation (what `lock` runs), and with `--cdk` also `cdk synth`.
 
 Targets: each read-only command <= 1 s; `lock --check` <= 1.2x the app's own synth.
 
@@ -70,6 +70,8 @@ def main() -> None:
     if args.only in (None, "lock"):
         commands["jumpstart lock --check"] = cli + ["lock", "--check"]
         commands["python app.py (the app's own synth)"] = ["env", f"CDK_OUTDIR={outdir}", sys.executable, "app.py"]
+        commands["python app.py, CDK_VALIDATION=false"] = ["env", f"CDK_OUTDIR={outdir}", "CDK_VALIDATION=false",
+                                                           sys.executable, "app.py"]
         if args.cdk:
             cdk = shutil.which("cdk") or str(ROOT / "node_modules" / ".bin" / "cdk")
             commands["cdk synth"] = [cdk, "synth", "-q", "--no-notices", "-o", str(outdir / "cdk")]
