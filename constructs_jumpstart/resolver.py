@@ -883,8 +883,10 @@ def local_describe(model_id: str, version: str = "*", *, region: str, scope: str
                               else "supported_training_instance_types") or [])
     default_type = spec.get("default_inference_instance_type" if inference else "default_training_instance_type")
     chosen = instance_type or default_type
-    if not supported or not default_type or chosen not in supported or "content_bucket" not in buckets:
+    if not supported or not default_type or "content_bucket" not in buckets:
         return None  # the SDK's errors
+    if chosen not in supported:
+        raise UnsupportedInstanceTypeError(model_id, chosen_version, scope, chosen, tuple(supported))
     regional_aliases = variants.get("regional_aliases")
     if regional_aliases:
         alias = _variant(variants, chosen, "regional_properties", "image_uri")
