@@ -139,9 +139,6 @@ def test_every_response_and_signal_fits_4096_bytes():
     assert world.puts and invariants.oversized_puts(world) == []
 
 
-@pytest.mark.xfail(strict=True, reason="IAM: the handler's model permission names model/{base}-* with the request "
-                   "digest in base (model.py _create_through_api); the update rewrites it, so the cleanup "
-                   "DeleteModel of the old model is AccessDenied and it leaks")
 def test_update_replacing_the_api_created_model_deletes_the_old_one():
     """Another instance type for the gated model: a new model through the API (a replacement). The
     cleanup Delete of the old model runs under the handler's policy as the update left it (IAM is

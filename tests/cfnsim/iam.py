@@ -59,7 +59,7 @@ def _sm(kind: str, name: str) -> str:
 
 
 def _object(bucket: str, key: str) -> str:
-    return f"arn:aws:s3:::{bucket}/{key}"  # S3 resource type "object": arn:${Partition}:s3:::${BucketName}/${ObjectName}
+    return f"arn:aws:s3:::{bucket}/{key}"  # S3 "object": arn:${Partition}:s3:::${BucketName}/${ObjectName}
 
 
 def _bucket(bucket: str) -> str:
