@@ -116,3 +116,18 @@ def test_a_missing_key_read_without_list_bucket_is_403():
     assert stack.status == "ROLLBACK_COMPLETE"
     reasons = [e[3] for e in stack.events if e[2] == "CREATE_FAILED"]
     assert any("403" in r and "Forbidden" in r for r in reasons), reasons
+
+
+def test_a_gap_of_the_simulator_ends_the_scenario_instead_of_failing_the_resource():
+    """A policy conditioned on a key the simulator does not model: the stack operation raises
+    SimulatorGap (the handler cannot report it as its own failure)."""
+    world, assembly = World(), apps.example("gated-llm")
+    seed(world, assembly)
+    stack = world.deploy("Stack", assembly)
+    policy = next(r for r in stack.resources.values() if r.type == "AWS::IAM::Policy"
+                  and r.logical.startswith("JumpStartJobsHandlerRoleDefaultPolicy"))
+    policy.props["PolicyDocument"]["Statement"].append(
+        {"Effect": "Deny", "Action": "sagemaker:*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}})
+    with pytest.raises(SimulatorGap, match="aws:RequestedRegion"):
+        world.destroy("Stack")

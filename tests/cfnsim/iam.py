@@ -34,9 +34,10 @@ from .botohook import ServiceError
 ACCOUNT, REGION = "123456789012", "us-west-2"
 
 
-class SimulatorGap(AssertionError):
+class SimulatorGap(BaseException):
     """The simulator cannot decide this request (an unknown action, condition operator or key): a
-    failure of the simulator, never an Allow."""
+    failure of the simulator, never an Allow. A BaseException, like ``LambdaTimeout``: the handler's
+    ``except Exception`` cannot turn it into a FAILED response, so it ends the test that met it."""
 
 
 @dataclass
