@@ -341,9 +341,14 @@ class JumpStartModel(Construct):
         The handler finishes the name at deploy, ``{base}-{digest of the resolved request}``, so a
         change of any input, deploy-time tokens included, is a new physical id and CloudFormation
         replaces the model (then deletes the old one) as it replaces an ``AWS::SageMaker::Model``.
-        The base (model id and a digest of path, stack and request) keeps names unique in the
-        account and scopes the handler's permissions to this construct's models. Consumers read
-        the name and ARN through ``Fn::GetAtt``."""
+        The base (model id and a digest of the construct's path and stack) keeps names unique in the
+        account and scopes the handler's permissions to this construct's models. It must not change
+        with the request: CloudFormation updates the handler's policy before the model (the model
+        depends on the function, which depends on its policy), so the cleanup Delete of the old model
+        runs under the new policy, and the rollback's cleanup Delete of the new one under the old: a
+        base that followed the request would deny both (``sagemaker:DeleteModel`` on
+        ``model/${ModelName}``, Service Authorization Reference for SageMaker) and leak the model.
+        Consumers read the name and ARN through ``Fn::GetAtt``."""
         from ._names import request_digest
         from .provider import custom_resource, handler_function
 
@@ -353,7 +358,7 @@ class JumpStartModel(Construct):
         if vpc_config:
             request["VpcConfig"] = vpc_config
         request["Tags"] = tags
-        base = api_model_name_base(model_id, request_digest(self, request))
+        base = api_model_name_base(model_id, request_digest(self, {}))  # path and stack only: stable
         function = handler_function(stack)
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["sagemaker:CreateModel", "sagemaker:AddTags", "sagemaker:DescribeModel", "sagemaker:DeleteModel"],

@@ -470,12 +470,16 @@ def _base_specs(ask: _Ask, requested_version: str, versions: List[str]):
         raise UnknownVersionError(ask.model_id, requested_version, _sort_versions(versions)) from None
     except ValueError as err:
         if "does not support training" in str(err):
-            raise UnsupportedScopeError(
-                f"JumpStart model '{ask.model_id}' does not support fine-tuning (training scope). "
-                "Pick a model whose spec has training_supported, e.g. from `jumpstart models "
-                "--filter 'training_supported == true'`."
-            ) from None
+            raise _untrainable(ask.model_id) from None
         raise
+
+
+def _untrainable(model_id: str) -> UnsupportedScopeError:
+    return UnsupportedScopeError(
+        f"JumpStart model '{model_id}' does not support fine-tuning (training scope). "
+        "Pick a model whose spec has training_supported, e.g. from `jumpstart models "
+        "--filter 'training_supported == true'`."
+    )
 
 
 def _config(ask: _Ask, version: str, config_name: Optional[str]) -> Tuple[Optional[str], Tuple[str, ...]]:
@@ -723,3 +727,227 @@ class CatalogReader:
                 with metadata_source(self.source), _metadata_errors(self.source):
                     self._specs[spec_key] = self._cache._get_json_file(spec_key, self._file_types.OPEN_WEIGHT_SPECS)[0]
         return self._specs[spec_key]
+
+
+# -- answers from the spec JSON alone, for browsing (`jumpstart hyperparameters` on local metadata) -----------
+#
+# Importing the SDK costs about 2 s of a CLI command; on local metadata some answers are the spec file's own
+# fields once the version is chosen. These functions choose it as the SDK does (tests/test_resolver.py compares
+# them with the SDK path on every shipped model) and answer ``None`` wherever they cannot be sure: the caller
+# then asks the SDK (:func:`resolve`), which stays the answer for the live catalog and for hubs.
+
+SDK_SAGEMAKER_VERSION = "3.0.0"  # sagemaker-core 2.x's get_sagemaker_version(): it has no sagemaker.__version__
+
+
+def _sdk_regions() -> Optional[Dict[str, Dict[str, str]]]:
+    """The SDK's region_config.json (region -> its buckets), read without importing the SDK (``None`` if not
+    found)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("sagemaker")
+    except (ImportError, ValueError):
+        return None
+    for location in (found.submodule_search_locations or []) if found else []:
+        path = Path(location) / "core" / "jumpstart" / "region_config.json"
+        if path.is_file():
+            try:
+                return dict(json.loads(path.read_text()))
+            except ValueError:
+                return None
+    return None
+
+
+def _select_version(requested: str, available: List[str]) -> Optional[str]:
+    """The SDK cache's ``_select_version`` for open-weight models (a wildcard: the highest match, compared as
+    the SDK compares it)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    if requested == "*":
+        try:
+            return max(available, key=Version) if available else None
+        except InvalidVersion:
+            return max(available)
+    try:
+        matching = list(SpecifierSet(f"=={requested}").filter(available))
+    except InvalidSpecifier:
+        return None
+    return str(max(matching)) if matching else None
+
+
+def local_spec(model_id: str, version: str = "*", *, region: str, scope: str = Scope.INFERENCE.value,
+               source: Optional[str] = None) -> Optional[Tuple[str, dict]]:
+    """(version, raw spec) that :func:`resolve` would resolve ``model_id`` ``version`` to on local metadata,
+    with its errors for an unknown model or version or an untrainable model in the training scope; ``None``
+    where only the SDK can say (the live catalog, a region the SDK's config does not list, a version newer
+    than the SDK reads, or no SDK region config to check against)."""
+    from packaging.version import InvalidVersion, Version
+
+    scope = Scope(scope).value
+    local = _env_roots() or metadata_dir_for(source)
+    regions = _sdk_regions() if local is not None else None
+    if regions is None or region not in regions:
+        return None
+    catalog = CatalogReader(region, source)
+    versions: Dict[str, List[str]] = {}
+    for header in catalog.manifest:
+        versions.setdefault(header["model_id"], []).append(header["version"])
+    if model_id not in versions:
+        raise UnknownModelError(model_id, region, versions)
+    headers = [h for h in catalog.manifest if h["model_id"] == model_id]
+    try:
+        compatible = [h["version"] for h in headers
+                      if Version(h["min_version"]) <= Version(SDK_SAGEMAKER_VERSION)]
+    except (InvalidVersion, KeyError, TypeError):
+        return None
+    chosen = _select_version(version, compatible)
+    if chosen is None:
+        raise UnknownVersionError(model_id, version, _sort_versions(versions[model_id]))
+    spec = catalog.spec(next(h for h in headers if h["version"] == chosen)["spec_key"])
+    if scope == Scope.TRAINING.value and not spec.get("training_supported"):
+        raise _untrainable(model_id)
+    return chosen, spec
+
+
+def local_hyperparameters(model_id: str, version: str = "*", *, region: str,
+                          source: Optional[str] = None) -> Optional[Tuple[Hyperparameter, ...]]:
+    """The spec's hyperparameters as :func:`resolve` gives them in the training scope (the SDK's
+    ``JumpStartHyperparameter``: ``min``, ``max``, ``options`` and the exclusive bounds only where set), or
+    ``None`` where :func:`local_spec` cannot answer."""
+    found = local_spec(model_id, version, region=region, scope=Scope.TRAINING.value, source=source)
+    if found is None:
+        return None
+    return tuple(Hyperparameter(name=h["name"], type=h["type"], default=h["default"], scope=h["scope"],
+                                min=h.get("min"), max=h.get("max"), exclusive_min=h.get("exclusive_min"),
+                                exclusive_max=h.get("exclusive_max"),
+                                options=tuple(h["options"]) if h.get("options") else None)
+                 for h in found[1].get("hyperparameters") or [])
+
+
+# What the fast path below leaves to the SDK: a spec field it does not read the SDK's way (inference configs and
+# their components, draft models, model packages, gated training artifacts), and the SDK's bucket overrides.
+_SDK_ONLY_FIELDS = {
+    Scope.INFERENCE.value: ("inference_configs", "inference_config_components", "hosting_additional_data_sources",
+                            "hosting_model_package_arns"),
+    Scope.TRAINING.value: ("training_configs", "training_config_components", "training_model_package_artifact_uris"),
+}
+_SDK_ONLY_VARIANT_PROPERTIES = ("model_package_arn", "gated_model_key_env_var_value", "gated_model_env_var_uri",
+                                "training_artifact_uri")
+_SDK_DOMAINS = {"cn-north-1": "amazonaws.com.cn", "cn-northwest-1": "amazonaws.com.cn"}
+
+
+def _family(instance_type: str) -> str:
+    """``ml.p3.2xlarge`` -> ``p3``, the key of a family's variant (the SDK's get_instance_type_family)."""
+    import re
+
+    match = re.match(r"^ml[\._]([a-z\d\-]+)\.?\w*$", instance_type) if isinstance(instance_type, str) else None
+    return match.group(1) if match else ""
+
+
+def _variant(variants: dict, instance_type: str, where: str, name: str) -> Any:
+    """A variant property of the instance type, else of its family (the SDK's ``_get_instance_specific_property``
+    and ``_get_regional_property``, ``where`` being ``properties`` or ``regional_properties``)."""
+    table = variants.get("variants") or {}
+    value = table.get(instance_type, {}).get(where, {}).get(name)
+    family = _family(instance_type)
+    if (value is None if where == "regional_properties" else not value) and family:
+        value = table.get(family, {}).get(where, {}).get(name)
+    return value
+
+
+def local_describe(model_id: str, version: str = "*", *, region: str, scope: str = Scope.INFERENCE.value,
+                   instance_type: Optional[str] = None, config_name: Optional[str] = None,
+                   source: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    """What ``jumpstart describe`` shows, from the spec JSON as the SDK reads it, for a spec whose answer is its
+    own fields (the variants' images and environment of the chosen instance type included); ``None`` wherever
+    only the SDK can say: see :data:`_SDK_ONLY_FIELDS`, a config name, an image or instance type the spec does
+    not give, the SDK's bucket override variables, and what :func:`local_spec` leaves to it."""
+    scope = Scope(scope).value
+    inference = scope == Scope.INFERENCE.value
+    if config_name is not None or any(k.startswith("AWS_JUMPSTART_") and k not in (MANIFEST_ENV, SPECS_ENV)
+                                      for k in os.environ):
+        return None
+    found = local_spec(model_id, version, region=region, scope=scope, source=source)
+    if found is None:
+        return None
+    chosen_version, spec = found
+    variants = spec.get("hosting_instance_type_variants" if inference else "training_instance_type_variants") or {}
+    table = variants.get("variants") or {}
+    if any(spec.get(k) for k in _SDK_ONLY_FIELDS[scope]) or any(
+            name in (v.get(where) or {}) for v in table.values() for where in ("properties", "regional_properties")
+            for name in _SDK_ONLY_VARIANT_PROPERTIES) or variants.get("aliases") is not None:
+        return None
+    buckets = (_sdk_regions() or {}).get(region) or {}
+    supported = list(spec.get("supported_inference_instance_types" if inference
+                              else "supported_training_instance_types") or [])
+    default_type = spec.get("default_inference_instance_type" if inference else "default_training_instance_type")
+    chosen = instance_type or default_type
+    if not supported or not default_type or "content_bucket" not in buckets:
+        return None  # the SDK's errors
+    if chosen not in supported:
+        raise UnsupportedInstanceTypeError(model_id, chosen_version, scope, chosen, tuple(supported))
+    regional_aliases = variants.get("regional_aliases")
+    if regional_aliases:
+        alias = _variant(variants, chosen, "regional_properties", "image_uri")
+        image = (regional_aliases.get(region) or {}).get(alias[1:]) if alias and alias.startswith("$") else None
+    else:
+        image = _variant(variants, chosen, "properties", "image_uri") if table else None
+    if not image:
+        return None
+    prepacked = spec.get("hosting_prepacked_artifact_key") is not None
+    script = not inference or (not prepacked and bool(spec.get("hosting_use_script_uri", True)))
+    if inference:
+        key = (_variant(variants, chosen, "properties", "prepacked_artifact_key")
+               or spec.get("hosting_prepacked_artifact_key")) if not script else (
+            _variant(variants, chosen, "properties", "artifact_key") or spec.get("hosting_artifact_key"))
+    else:
+        key = _variant(variants, chosen, "properties", "training_artifact_key") or spec.get("training_artifact_key")
+    gated = bool(spec.get("gated_bucket", False))
+    if not key or str(key).startswith("s3://") or (gated and "gated_content_bucket" not in buckets):
+        return None
+    model_uri = f"s3://{buckets['gated_content_bucket' if gated else 'content_bucket']}/{key}"
+    model_data = S3Artifact.from_uri(model_uri) if not model_uri.endswith("/None") else None
+    script_key = (spec.get("hosting_script_key") if inference
+                  else spec.get("training_prepacked_script_key") or spec.get("training_script_key"))
+    environment = {e["name"]: str(e["default"]) for e in spec.get("inference_environment_variables") or []
+                   if e.get("required_for_model_class")} if inference else {}
+    family_env = dict(table.get(_family(chosen), {}).get("properties", {}).get("environment_variables", {})
+                      if _family(chosen) else {})
+    family_env.update(table.get(chosen, {}).get("properties", {}).get("environment_variables", {}))
+    environment.update({k: str(v) for k, v in family_env.items()})
+    if not inference and (gated or spec.get("hosting_eula_key") is not None):
+        return None  # the gated model's training environment: the SDK's
+    predictor = spec.get("predictor_specs") or {}
+    eula_key = spec.get("hosting_eula_key")
+    if eula_key and (region.startswith("us-iso") or region.startswith("cn-") and region not in _SDK_DOMAINS):
+        return None  # a partition's domain that only the SDK knows
+    eula_url = (f"https://{buckets['content_bucket']}.s3.{region}.{_SDK_DOMAINS.get(region, 'amazonaws.com')}/"
+                f"{eula_key}") if eula_key else None
+    dataset_key = spec.get("default_training_dataset_key")
+    return {
+        "model_id": model_id, "version": chosen_version, "scope": scope, "region": region,
+        "instance_type": chosen, "image_uri": image,
+        "model_uri": model_data.s3_uri if model_data else None,
+        "model_data_type": model_data.s3_data_type if model_data else None,
+        "script_uri": f"s3://{buckets['content_bucket']}/{script_key}" if script else None,
+        "default_instance_type": default_type, "supported_instance_types": supported,
+        "config_name": None, "available_configs": [], "environment": environment,
+        "additional_data_sources": [],
+        "default_content_type": predictor.get("default_content_type") if predictor else None,
+        "supported_content_types": list(predictor.get("supported_content_types") or []) if predictor else [],
+        "default_accept_type": predictor.get("default_accept_type") if predictor else None,
+        "supported_accept_types": list(predictor.get("supported_accept_types") or []) if predictor else [],
+        "example_payloads": {name: dict(p) for name, p in (spec.get("default_payloads") or {}).items()},
+        "eula_required": bool(gated or eula_key is not None), "eula_url": eula_url, "model_package_arn": None,
+        "network_isolation": bool(spec.get("inference_enable_network_isolation" if inference
+                                           else "training_enable_network_isolation", False)),
+        "deprecated": bool(spec.get("deprecated", False)),
+        "deprecated_message": spec.get("deprecated_message") or spec.get("deprecate_warn_message"),
+        "vulnerable": bool(spec.get("inference_vulnerable" if inference else "training_vulnerable", False)),
+        "vulnerabilities": list(spec.get("inference_vulnerabilities" if inference
+                                         else "training_vulnerabilities") or []),
+        "training_supported": bool(spec.get("training_supported", False)),
+        **({"default_training_dataset": f"s3://{buckets['content_bucket']}/{dataset_key}" if dataset_key else None}
+           if not inference else {}),
+    }

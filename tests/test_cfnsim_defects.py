@@ -225,6 +225,8 @@ def test_7_update_rollback_of_an_api_created_model_succeeds():
     assert new != old and cleanup["PhysicalResourceId"] == new
     assert old in world.sagemaker.models and new not in world.sagemaker.models
     assert stack.status == "UPDATE_ROLLBACK_COMPLETE", [e for e in stack.events if "FAILED" in e[2]][-2:]
+    # the rollback's cleanup Delete runs under the policy the rollback restored (IAM is modelled)
+    assert [e for e in stack.events if e[2] == "DELETE_FAILED"] == [] and world.iam.denials == []
 
 
 def test_8_pack_longer_than_the_lambda_fails_cleanly_before_the_timeout():

@@ -137,3 +137,22 @@ def test_every_response_and_signal_fits_4096_bytes():
     world.sagemaker.plan("pytorch-ic-mobilenet-v2-", "Failed", 600, "x" * 20000)
     world.deploy("Stack", assembly)
     assert world.puts and invariants.oversized_puts(world) == []
+
+
+def test_update_replacing_the_api_created_model_deletes_the_old_one():
+    """Another instance type for the gated model: a new model through the API (a replacement). The
+    cleanup Delete of the old model runs under the handler's policy as the update left it (IAM is
+    modelled): it must be allowed, so no model is left behind and no delete fails."""
+    world = World()
+    first, second = apps.example("gated-llm"), apps.example("gated-llm", instance_type="ml.p4d.24xlarge")
+    seed(world, first)
+    seed(world, second)
+    assert world.deploy("Stack", first).status == "CREATE_COMPLETE"
+    old = set(world.sagemaker.models)
+    stack = world.deploy("Stack", second)
+    assert stack.status == "UPDATE_COMPLETE", [e for e in stack.events if "FAILED" in e[2]][:2]
+    assert [e for e in stack.events if e[2] == "DELETE_FAILED"] == []
+    assert world.iam.denials == []
+    new = set(world.sagemaker.models)
+    assert len(new) == 1 and not new & old, f"models left: {sorted(new)} (before the update: {sorted(old)})"
+    assert world.destroy("Stack").status == "DELETE_COMPLETE" and world.sagemaker.models == {}

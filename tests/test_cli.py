@@ -486,3 +486,49 @@ def test_lock_refresh_does_not_leave_a_smuggled_entry_unsaid(tmp_path, app_env):
     pruned = run("lock", str(app_dir), "--refresh", "--prune")
     assert TRAINING_KEY in " ".join(pruned.stdout.split()).split("pruned")[1]
     assert TRAINING_KEY not in json.loads((app_dir / "jumpstart.lock.json").read_text())["entries"]
+
+
+def _probe_app(tmp_path: Path) -> Path:
+    """An "app" that only records the CDK_VALIDATION it was run with (and synthesizes nothing)."""
+    target = tmp_path / "probe"
+    target.mkdir()
+    (target / "cdk.json").write_text(json.dumps({"app": f"{sys.executable} probe.py"}))
+    (target / "probe.py").write_text("import json, os\n"
+                                     "open('seen.json', 'w').write(json.dumps(os.environ.get('CDK_VALIDATION')))\n")
+    return target
+
+
+def test_lock_skips_template_validation_only_where_it_cannot_fail_the_synth(tmp_path, monkeypatch):
+    """Template validation (CDK 2.275's built-in rules) is most of a small app's synth, and its findings are
+    warnings that no lock reads: `lock` runs the app without it, unless the app's context makes findings fail
+    the synth, or the user set CDK_VALIDATION. Then the app validates, and fails, as under cdk synth."""
+    monkeypatch.delenv("CDK_VALIDATION", raising=False)
+    target = _probe_app(tmp_path)
+    seen = lambda: json.loads((target / "seen.json").read_text())  # noqa: E731
+    for flags in ([], ["--check"]):
+        run("lock", str(target), *flags)
+        assert seen() == "false"
+    for key in ("@aws-cdk/core:validateAgainstDefaultRules", "@aws-cdk/core:strictCfnValidateErrors"):
+        run("lock", str(target), "--check", "-c", f"{key}=true")
+        assert seen() is None
+        run("lock", str(target), "--check", "-c", f"{key}=false")
+        assert seen() == "false"
+    monkeypatch.setenv("CDK_VALIDATION", "true")
+    run("lock", str(target), "--check")
+    assert seen() == "true"
+
+
+def test_lock_check_still_fails_where_template_validation_fails_the_synth(tmp_path, app_env, monkeypatch):
+    """A template CDK's rules find wrong: warnings by default (lock --check passes, as cdk synth does), a failed
+    check where the app's context makes them errors (as cdk synth fails)."""
+    monkeypatch.delenv("CDK_VALIDATION", raising=False)
+    target = tmp_path / "bad"
+    target.mkdir()
+    (target / "cdk.json").write_text(json.dumps({"app": "python3 app.py"}))
+    (target / "app.py").write_text(
+        "import aws_cdk as cdk\napp = cdk.App()\n"
+        "cdk.CfnResource(cdk.Stack(app, 'Bad'), 'Bucket', type='AWS::S3::Bucket', properties={'NotAProperty': 1})\n"
+        "app.synth()\n")
+    assert "is complete: 0 entries" in run("lock", str(target), "--check").stdout
+    failed = run("lock", str(target), "--check", "-c", "@aws-cdk/core:validateAgainstDefaultRules=true", code=1)
+    assert "lockfile check failed" in failed.output and "ValidationFailed" in failed.output

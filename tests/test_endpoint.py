@@ -188,6 +188,29 @@ def test_gated_model_with_eula_prefix_artifact_and_draft_model(make_stack):
     assert "jumpstart-private-cache-prod-us-west-2/fixture-llm-gated/artifacts/draft/v1/*" in text
 
 
+def test_api_created_models_permission_does_not_change_with_the_request(make_stack):
+    """The handler's model statement and ModelNameBase follow the construct (path, stack), not the
+    request: CloudFormation updates the policy before the model, so a statement that followed the
+    request would deny the cleanup DeleteModel of the replaced model (the simulator's
+    test_update_replacing_the_api_created_model_deletes_the_old_one)."""
+    def synth(instance_type):
+        stack = make_stack()
+        JumpStartEndpoint(stack, "Llm", model_id="fixture-llm-gated", instance_type=instance_type, accept_eula=True)
+        t = Template.from_stack(stack)
+        custom = _only(t, "Custom::JumpStartModel")["Properties"]
+        handler = next(p for k, p in t.find_resources("AWS::IAM::Policy").items()
+                       if k.startswith("JumpStartJobsHandlerRoleDefaultPolicy"))
+        models = [s for s in handler["Properties"]["PolicyDocument"]["Statement"]
+                  if "sagemaker:DeleteModel" in s["Action"]]
+        return custom["ModelNameBase"], models, custom["Request"]
+
+    base, statements, request = synth("ml.p4d.24xlarge")
+    other_base, other_statements, other_request = synth("ml.g5.12xlarge")
+    assert request != other_request
+    assert (base, statements) == (other_base, other_statements)
+    assert statements[0]["Resource"]["Fn::Join"][1][-1].endswith(f":model/{base.lower()}-*")
+
+
 def test_instance_type_variant_and_config_name(make_stack):
     stack = make_stack()
     JumpStartEndpoint(

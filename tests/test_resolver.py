@@ -291,3 +291,14 @@ def test_model_package_era_training_gets_the_gated_model_uri_as_the_sdk_sets_it(
     path.write_text(json.dumps(spec))
     resolved = resolve("pytorch-ic-mobilenet-v2", "3.0.25", region="us-west-2", scope="training", source=str(root))
     assert resolved.environment["SageMakerGatedModelS3Uri"] == "s3://jumpstart-private-cache-prod-us-west-2/pkg/model/"
+
+
+@pytest.mark.xfail(strict=True, reason="sagemaker-core's get_instance_specific_environment_variables updates its "
+                   "cached spec's family entry with the instance type's own variables, so a later resolution of "
+                   "another type of that family in the same process (one synth) carries them (found in #20)")
+def test_an_instance_types_environment_does_not_leak_into_its_family_within_a_process():
+    first = resolve("fixture-llm-finetune", "1.0.0", region="us-west-2", instance_type="ml.g5.48xlarge",
+                    source="shipped")
+    second = resolve("fixture-llm-finetune", "1.0.0", region="us-west-2", instance_type="ml.g5.12xlarge",
+                     source="shipped")
+    assert (first.environment["SM_NUM_GPUS"], second.environment["SM_NUM_GPUS"]) == ("8", "4")  # the spec's

@@ -11,8 +11,9 @@ Filters: ``FIELD OP VALUE`` with the fields of :data:`FIELDS` and the operators 
 ``in``, ``not in`` (as the SDK's ``ModelFilter``; ``in`` takes ``[a, b]``), combined with
 :class:`And` / :class:`Or` objects or ``and`` / ``or`` and parentheses in one string, nested to any
 depth. Boolean fields match ``true``/``false`` and also ``yes``/``no`` (what the CLI's table shows).
-Local metadata is read without importing the SageMaker SDK (0.2 s where the SDK takes 2.5 s);
-the live catalog goes through the SDK's metadata cache.
+Local metadata is read without importing the SageMaker SDK (0.2 s where the SDK takes 2.5 s), and
+:func:`describe` and :func:`hyperparameters` answer from the spec JSON where it settles the answer
+(``resolver.local_describe``); the live catalog goes through the SDK's metadata cache.
 
 This package directory also holds the shipped metadata (``models_manifest.json`` and the specs).
 """
@@ -320,8 +321,12 @@ def describe(model_id: str, version: str = "*", *, scope: str = "inference", ins
              hub: Optional[str] = None) -> Dict[str, Any]:
     """What a model resolves to (image, artifacts, instance types, environment, flags, how to call
     it), as plain data; ``hub``: the ARN of a private hub to resolve it in."""
-    from ..resolver import resolve
+    from ..resolver import local_describe, resolve
 
+    found = None if hub else local_describe(model_id, version, region=region, scope=scope, instance_type=instance_type,
+                                            config_name=config_name, source=source or "live")
+    if found is not None:  # the spec's own fields, read as the SDK reads them (no SDK import)
+        return found
     m = resolve(model_id, version, region=region, scope=scope, instance_type=instance_type,
                 config_name=config_name, source=source or "live", hub=hub)
     return {
@@ -354,12 +359,14 @@ def hub_models(hub: str, region: str = "us-west-2") -> List[Dict[str, str]]:
 def hyperparameters(model_id: str, version: str = "*", *, region: str = "us-west-2",
                     source: Optional[str] = None) -> List[Dict[str, Any]]:
     """The hyperparameters a user may set (the container's own are the library's, as the SDK's)."""
-    from ..resolver import resolve
+    from ..resolver import local_hyperparameters, resolve
 
-    m = resolve(model_id, version, region=region, scope="training", source=source or "live")
+    found = local_hyperparameters(model_id, version, region=region, source=source or "live")
+    if found is None:  # the live catalog, or what only the SDK can say
+        found = resolve(model_id, version, region=region, scope="training", source=source or "live").hyperparameters
     return [{"name": h.name, "default": h.default, "type": h.type, "min": h.min, "max": h.max,
              "options": list(h.options) if h.options else None, "scope": h.scope}
-            for h in m.hyperparameters if h.scope == "algorithm"]
+            for h in found if h.scope == "algorithm"]
 
 
 __all__ = ["And", "Condition", "FIELDS", "FilterError", "OPERATORS", "Or", "Row", "describe", "hyperparameters",

@@ -43,6 +43,8 @@ class Hooked:
         self.session = _session(region)
         self.calls: list = []
         self.guard = lambda: None  # the Lambda runtime: raises past the function's deadline
+        self.caller = None  # the Lambda runtime: the function whose invocation runs now
+        self.iam = None  # world: an ``iam.Iam`` that authorizes the caller's calls
 
     def client(self, service: str, *args, **kwargs):
         kwargs.setdefault("region_name", self.region)
@@ -63,7 +65,16 @@ class Hooked:
         params = context.get("cfnsim_params", {})
         self.calls.append((service, model.name, params))
         try:
-            parsed = getattr(fake, model.name)(**params) or {}
+            if self.iam is not None:
+                self.iam.authorize(self.caller, service, model.name, params)
+            try:
+                parsed = getattr(fake, model.name)(**params) or {}
+            except ServiceError as err:
+                missing = service == "s3" and model.name in ("GetObject", "HeadObject") and err.status == 404
+                if missing and self.iam is not None and not self.iam.may_list(self.caller, params["Bucket"]):
+                    from .iam import denial_of_missing_key
+                    raise denial_of_missing_key(model.name) from err
+                raise
             status = 200
         except ServiceError as err:
             parsed = {"Error": {"Code": err.code, "Message": err.message}}

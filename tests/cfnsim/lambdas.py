@@ -153,6 +153,7 @@ class Lambdas:
                "AWS_LAMBDA_FUNCTION_NAME": function.name, "AWS_LAMBDA_FUNCTION_TIMEOUT": str(int(function.timeout))}
         session = mock.Mock(side_effect=lambda *a, **k: mock.Mock(client=self.hooked.client))
         self.guards.append(guard)
+        self.hooked.caller = function  # whose role IAM evaluates the calls against
         try:
             with mock.patch.dict(os.environ, env), mock.patch.object(boto3, "client", self.hooked.client), \
                     mock.patch.object(boto3, "Session", session), mock.patch.object(time, "time", lambda: clock.now), \
@@ -160,3 +161,4 @@ class Lambdas:
                 yield
         finally:
             self.guards.remove(guard)
+            self.hooked.caller = None

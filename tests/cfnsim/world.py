@@ -14,6 +14,7 @@ from .botohook import Hooked, ServiceError
 from .clock import Clock
 from .cloudformation import NATIVE_SECONDS, CloudFormation, Resource, Stack
 from .events import EventBridge
+from .iam import Iam
 from .lambdas import Function, Lambdas
 from .s3 import S3
 from .sagemaker import SageMaker
@@ -49,6 +50,7 @@ class World:
         self.hooked = Hooked({"s3": self.s3, "sagemaker": self.sagemaker, "cloudformation": self.cfn,
                               "events": self.events}, REGION)
         self.hooked.guard = self.s3.guard = self._guard
+        self.iam = self.hooked.iam = Iam(self.cfn)  # every call of a stack's function is authorized (iam.py)
         self.lambdas = Lambdas(self.clock, self.hooked, self.urlopen, self.guards)
         self.puts: List[Tuple[str, int, bytes]] = []  # every PUT to a pre-signed URL: (kind, size, body)
         self.faults: Dict[Tuple[str, str], str] = {}  # (resource type or logical id, action) -> error: tests fail one
