@@ -12,44 +12,51 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any, Callable, Dict, Union
 
-from aws_cdk import Stack, Token
+from aws_cdk import Stack
 from constructs import Construct
 
 Identity = Union[str, Callable[[], str]]
-_IDENTITIES: Dict[str, Dict[str, Identity]] = {}
-"""Per app (its root's address): token text -> the identity of what it stands for."""
+_IDENTITIES: Dict[str, Identity] = {}
+"""Token text -> the identity of what it stands for. CDK numbers the tokens of a process from one
+counter (``TokenMap``), so a token's text names it in every app of the process."""
+_STRING_TOKEN = re.compile(r"\$\{Token\[[A-Za-z0-9:._-]+\]\}")
+"""How CDK writes a string token (``${Token[...]}``): found in Python, without a call to CDK."""
 
 
 def register_identity(scope: Construct, token: str, identity: Identity) -> None:
     """``token`` (a string token ``scope`` produced) stands for what ``identity`` names: a digest that
     changes whenever the value behind the token will (e.g. a job's name prefix, a model's digest).
     ``identity`` may be a function, called on the first digest that reads the token (and then kept):
-    most tokens are never read by one, and a digest costs a resolve of its value."""
-    _IDENTITIES.setdefault(scope.node.root.node.addr, {})[token] = identity
+    most tokens are never read by one, and a digest costs a resolve of its value. Registering makes
+    no call into CDK (one endpoint's synth pays it)."""
+    _IDENTITIES[token] = identity
 
 
-def _identity(known: Dict[str, Identity], token: str) -> str:
-    identity = known[token]
+def _identity(token: str) -> str:
+    identity = _IDENTITIES[token]
     if callable(identity):
-        identity = known[token] = identity()
+        identity = _IDENTITIES[token] = identity()
     return identity
+
+
+def _replace(match: "re.Match[str]") -> str:
+    token = match.group(0)
+    return f"<{_identity(token)}>" if token in _IDENTITIES else token
 
 
 def with_identities(scope: Construct, value: Any) -> Any:
     """``value`` with every registered token (also inside a longer string) replaced by its identity."""
-    known = _IDENTITIES.get(scope.node.root.node.addr)
-    if not known:
+    if not _IDENTITIES:
         return value
     if isinstance(value, dict):
         return {k: with_identities(scope, v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [with_identities(scope, v) for v in value]
-    if isinstance(value, str) and Token.is_unresolved(value):
-        for token in list(known):
-            if token in value:
-                value = value.replace(token, f"<{_identity(known, token)}>")
+    if isinstance(value, str) and "${Token[" in value:
+        return _STRING_TOKEN.sub(_replace, value)
     return value
 
 
