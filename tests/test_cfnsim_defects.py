@@ -72,9 +72,8 @@ def test_3_failed_pack_rolls_back_cleanly():
 def test_4_late_stopped_event_of_previous_lifetime_does_not_fail_the_redeploy():
     """A deployment whose job outlives the wait rolls back (the job is stopped: Stopping takes
     minutes); deploying again at once, the old job's late Stopped event must not signal FAILURE to
-    the new lifetime's wait. (The rollback's Delete now answers once the job is Stopped, #18 review
-    finding 4: SageMaker's Stopped event is made 20 minutes late here instead; its events come with
-    best effort, and a rule matches an event when it arrives.)"""
+    the new lifetime's wait. (SageMaker's Stopped event is also made 20 minutes late here: its events
+    come with best effort, and a rule matches an event when it arrives.)"""
     world = World()
     assembly = apps.example("transform")
     seed(world, assembly)
@@ -85,7 +84,8 @@ def test_4_late_stopped_event_of_previous_lifetime_does_not_fail_the_redeploy():
     first = world.deploy("Stack", assembly)
     assert first.status == "ROLLBACK_COMPLETE"
     redeployed = world.clock.now
-    assert [s for _, _, s in world.sagemaker.history][-1] == "Stopped"
+    assert [s for _, _, s in world.sagemaker.history][-1] in ("Stopping", "Stopped")  # a transform's Delete
+    # need not wait for Stopped (it stores no output once stopped), a training job's may
     world.sagemaker.plan("pytorch-ic-mobilenet-v2-", "Completed", HOUR)
     second = world.deploy("Stack", assembly)
     late = [d for d in world.events.delivered if d["at"] > redeployed and d["event"]["detail"].get(

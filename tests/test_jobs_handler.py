@@ -241,8 +241,24 @@ def test_delete_of_a_running_job_stops_it(stubbed, sent):
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": name})
     stubbed.add_response("describe_training_job", _described(name, "Stopping"), {"TrainingJobName": name})
     stubbed.add_response("describe_training_job", _described(name, "Stopped"), {"TrainingJobName": name})
-    index.on_event(cfn_event("Delete", PhysicalResourceId=name))
+    index.on_event(_waiting(cfn_event("Delete", PhysicalResourceId=name)))
     assert sent[-1]["Status"] == "SUCCESS" and "Stopped" in sent[-1]["Reason"]
+
+
+def _waiting(event):
+    """The Delete of a job whose output bucket is emptied and deleted after it (``WaitForStop``)."""
+    event["ResourceProperties"]["WaitForStop"] = "true"
+    return event
+
+
+def test_delete_of_a_job_whose_bucket_stays_answers_once_stop_was_asked(stubbed, sent):
+    """Without ``WaitForStop`` (the user's bucket, a retained one) nothing is deleted after the job:
+    the Delete stops it and answers at once, rather than risk failing the stack's delete on a job that
+    takes long to stop (second review of #18)."""
+    stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
+    stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
+    index.on_event(cfn_event("Delete", PhysicalResourceId=NAME))
+    assert sent[-1]["Status"] == "SUCCESS" and "stopping" in sent[-1]["Reason"]
 
 
 def test_delete_answers_failed_if_the_job_still_stops_when_the_invocation_ends(stubbed, sent, monkeypatch):
@@ -256,7 +272,7 @@ def test_delete_answers_failed_if_the_job_still_stops_when_the_invocation_ends(s
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
     for _ in range(10):  # polls every 10 s until less than 40 s are left (120 s: 10 Describes)
         stubbed.add_response("describe_training_job", _described(NAME, "Stopping"), {"TrainingJobName": NAME})
-    index.on_event(cfn_event("Delete", PhysicalResourceId=PHYSICAL))
+    index.on_event(_waiting(cfn_event("Delete", PhysicalResourceId=PHYSICAL)))
     assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == PHYSICAL
     assert "still Stopping" in sent[-1]["Reason"] and clock["left"] >= jobs.STOP_MARGIN
 
@@ -269,9 +285,8 @@ def test_delete_of_a_running_transform_job_stops_it(stubbed, sent):
                  "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1}}
     stubbed.add_response("describe_transform_job", described, {"TransformJobName": name})
     stubbed.add_response("stop_transform_job", {}, {"TransformJobName": name})
-    stubbed.add_response("describe_transform_job", {**described, "TransformJobStatus": "Stopped"}, {"TransformJobName": name})
     index.on_event(cfn_event("Delete", kind="transform", name="pytorch-ic-bt-1", PhysicalResourceId=name))
-    assert sent[-1]["Status"] == "SUCCESS" and "Stopped" in sent[-1]["Reason"]
+    assert sent[-1]["Status"] == "SUCCESS" and "stopping" in sent[-1]["Reason"]
 
 
 def test_failed_job_fails_the_stack_with_sagemakers_reason(stubbed, sent):
@@ -1036,7 +1051,7 @@ def test_delete_derives_the_job_from_the_properties_whatever_the_physical_id(stu
     stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
     stubbed.add_response("describe_training_job", _described(NAME, "Stopped"), {"TrainingJobName": NAME})
-    index.on_event(cfn_event("Delete", PhysicalResourceId="S-FineTuneRunnerJob-1A2B3C4D5E6F"))
+    index.on_event(_waiting(cfn_event("Delete", PhysicalResourceId="S-FineTuneRunnerJob-1A2B3C4D5E6F")))
     assert sent[-1]["Status"] == "SUCCESS" and "Stopped" in sent[-1]["Reason"]
 
 
@@ -1051,7 +1066,7 @@ def test_a_create_that_fails_after_starting_its_job_keeps_an_id_whose_delete_sto
     stubbed.add_response("describe_training_job", _described(NAME, "InProgress"), {"TrainingJobName": NAME})
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": NAME})
     stubbed.add_response("describe_training_job", _described(NAME, "Stopped"), {"TrainingJobName": NAME})
-    index.on_event(cfn_event("Delete", PhysicalResourceId=sent[-1]["PhysicalResourceId"]))  # the rollback
+    index.on_event(_waiting(cfn_event("Delete", PhysicalResourceId=sent[-1]["PhysicalResourceId"])))  # rollback
     assert sent[-1]["Status"] == "SUCCESS" and "Stopped" in sent[-1]["Reason"]
 
 

@@ -108,13 +108,16 @@ def output_bucket(scope: Construct, bucket: Optional[s3.IBucket], removal_policy
     return secure_bucket(scope, "Output", encryption_key, removal_policy)
 
 
-def emptied_after(bucket: s3.IBucket, job: Construct) -> None:
+def emptied_after(bucket: s3.IBucket, job: Construct, wait_for_stop: bool = True) -> None:
     """A created bucket with ``RemovalPolicy.DESTROY`` is emptied by CDK's auto-delete custom resource,
     which depends on the bucket only: CloudFormation deleted it in parallel with the job's resource,
     so the bucket was emptied while the stopped job could still save its artifacts to it
     (``StopTrainingJob``: 120 seconds after SIGTERM "to save the model artifacts"), and DeleteBucket
     failed (BucketNotEmpty). With the job depending on it, it is deleted after the job's Delete, which
-    answers once the job is Stopped (#18 review, finding 4). A user's own bucket is left as it is."""
+    answers once the job is Stopped (#18 review, finding 4), told so by ``WaitForStop`` (only then:
+    a Delete that waits can run out of time and fail). A user's own bucket is left as it is."""
     auto_delete = bucket.node.try_find_child("AutoDeleteObjectsCustomResource")
     if auto_delete is not None:
         job.node.add_dependency(auto_delete)
+        if wait_for_stop:
+            job.node.default_child.add_property_override("WaitForStop", "true")

@@ -225,7 +225,8 @@ class JumpStartBatchTransform(Construct):
             timeout=timeout, tags=tags,
         )
         self.runner.node.add_dependency(model)
-        _s3.emptied_after(self.output_bucket, self.runner.job)
+        # a stopped transform job stores no output (StopTransformJob): stopping it first is enough
+        _s3.emptied_after(self.output_bucket, self.runner.job, wait_for_stop=False)
         self.job_name: str = self.runner.job_name
         """The transform job's (deterministic) name."""
         self.output_uri: str = self.runner.output("OutputPath")

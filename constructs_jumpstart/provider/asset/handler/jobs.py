@@ -178,14 +178,16 @@ def wait_stopped(kind: str, name: str) -> str:
 
 
 def delete_job(event: Dict[str, Any], kind: str, name: str) -> None:
-    """Delete: stop the job and answer once it has stopped. If it still stops when the invocation's
-    time runs out, FAILED (the stack's delete fails on this resource, with this reason, and deleting
-    again finds the job stopped): CloudFormation would otherwise delete the output bucket while
-    SageMaker may still write to it, and fail there with a reason that names neither the job nor
-    the cause."""
+    """Delete: stop the job. Where its output bucket is emptied and deleted after it (the property
+    ``WaitForStop``: a training job's bucket created with ``RemovalPolicy.DESTROY``), answer once it
+    has stopped; if it still stops when the invocation's time runs out, FAILED (the stack's delete
+    fails on this resource, with this reason, and deleting again finds the job stopped): CloudFormation
+    would otherwise delete the bucket while SageMaker may still write to it, and fail there with a
+    reason that names neither the job nor the cause. Elsewhere (the user's bucket, a retained one, a
+    transform job, which stores no output once stopped: ``StopTransformJob``) it answers at once."""
     physical = event.get("PhysicalResourceId") or name
     state = stop_if_running(kind, name)
-    if state == "stopping":
+    if state == "stopping" and event["ResourceProperties"].get("WaitForStop") == "true":
         state = wait_stopped(kind, name)
         if state in RUNNING:
             cfn.respond(event, "FAILED", physical, (
