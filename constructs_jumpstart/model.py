@@ -349,7 +349,7 @@ class JumpStartModel(Construct):
         base that followed the request would deny both (``sagemaker:DeleteModel`` on
         ``model/${ModelName}``, Service Authorization Reference for SageMaker) and leak the model.
         Consumers read the name and ARN through ``Fn::GetAtt``."""
-        from ._names import request_digest
+        from ._names import path_digest
         from .provider import custom_resource, handler_function
 
         stack = self._jumpstart_facts.stack
@@ -358,7 +358,7 @@ class JumpStartModel(Construct):
         if vpc_config:
             request["VpcConfig"] = vpc_config
         request["Tags"] = tags
-        base = api_model_name_base(model_id, request_digest(self, {}))  # path and stack only: stable
+        base = api_model_name_base(model_id, path_digest(self, 10))  # path and stack only: stable
         function = handler_function(stack)
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["sagemaker:CreateModel", "sagemaker:AddTags", "sagemaker:DescribeModel", "sagemaker:DeleteModel"],
