@@ -230,23 +230,27 @@ def test_tables_never_cut_ids_in_a_real_terminal(long_catalog, columns, tmp_path
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     exe = Path(sys.executable).parent / "jumpstart"
-    session = f"cli{columns}{os.getpid()}"
+    session = f"cli{columns}"
     screen = []
-    for command in (f"{exe} models --metadata-dir {long_catalog} --include-deprecated",
-                    f"{exe} hyperparameters fixture-llm-finetune --source shipped"):
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(columns), "-y", "60"], check=True)
+    for n, command in enumerate((f"{exe} models --metadata-dir {long_catalog} --include-deprecated",
+                                 f"{exe} hyperparameters fixture-llm-finetune --source shipped")):
+        # a server of its own per command (-L: its own socket): on the default socket, one worker's
+        # kill-session can end the shared server while the other worker's new-session is connecting to
+        # it ("server exited unexpectedly", seen in CI)
+        tmux = ["tmux", "-L", f"jumpstart-test-{os.getpid()}-{columns}-{n}", "-f", "/dev/null"]
+        subprocess.run([*tmux, "new-session", "-d", "-s", session, "-x", str(columns), "-y", "60"], check=True)
         try:  # a detached session takes tmux's default size unless the window size is set by hand
-            subprocess.run(["tmux", "set-option", "-t", session, "window-size", "manual"], check=True)
-            subprocess.run(["tmux", "resize-window", "-t", session, "-x", str(columns), "-y", "60"], check=True)
-            subprocess.run(["tmux", "send-keys", "-t", session, f"clear; {command}; echo DONE", "Enter"], check=True)
+            subprocess.run([*tmux, "set-option", "-t", session, "window-size", "manual"], check=True)
+            subprocess.run([*tmux, "resize-window", "-t", session, "-x", str(columns), "-y", "60"], check=True)
+            subprocess.run([*tmux, "send-keys", "-t", session, f"clear; {command}; echo DONE", "Enter"], check=True)
             for _ in range(600):  # up to a minute: the suite runs two workers on two cores
-                text = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+                text = subprocess.run([*tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
                 if "\nDONE" in text:
                     break
                 time.sleep(0.1)
             screen.append(text)
         finally:
-            subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+            subprocess.run([*tmux, "kill-server"], check=False)
     models_screen, hp_screen = screen
     lines = models_screen.splitlines()
     assert "…" not in models_screen and all(len(line) <= columns for line in lines)
