@@ -124,6 +124,42 @@ def _switch_cache(accessors, wanted: str) -> None:
     _active_dir[0] = wanted
 
 
+def _family_environment(variants: Any, instance_type: str) -> Dict[str, str]:
+    """An instance type's environment variables as sagemaker-core computes them (its family's
+    ``environment_variables``, updated with the type's own), on a new dict.
+
+    sagemaker-core 2.27's ``JumpStartInstanceTypeVariants.get_instance_specific_environment_variables``
+    calls ``update`` on the family's dict *inside the spec its metadata cache holds*, so every later
+    answer for another type of that family in the same process carries the first type's variables
+    (``SM_NUM_GPUS`` 8 for an ``ml.g5.12xlarge`` after an ``ml.g5.48xlarge``; one synth resolves
+    several). A fresh process, which is what ``JumpStartModel.deploy()`` runs in, answers without them:
+    that answer is the reference (``tests/test_resolver.py`` compares the two for every shipped spec)."""
+    from sagemaker.core.common_utils import get_instance_type_family
+
+    if variants.variants is None:
+        return {}
+    own = variants.variants.get(instance_type, {}).get("properties", {}).get("environment_variables", {})
+    family = get_instance_type_family(instance_type)
+    of_family = (variants.variants.get(family, {}).get("properties", {}).get("environment_variables", {})
+                 if family not in {"", None} else {})
+    return {**of_family, **own}
+
+
+_SDK_FAMILY_ENVIRONMENT: Optional[Any] = None
+"""The SDK's own method, kept for the test that compares the two."""
+
+
+def _unshare_family_environment() -> None:
+    """Put :func:`_family_environment` in place of the SDK's method (once per process)."""
+    global _SDK_FAMILY_ENVIRONMENT
+    from sagemaker.core.jumpstart.types import JumpStartInstanceTypeVariants
+
+    current = JumpStartInstanceTypeVariants.get_instance_specific_environment_variables
+    if current is not _family_environment:
+        _SDK_FAMILY_ENVIRONMENT = current
+        JumpStartInstanceTypeVariants.get_instance_specific_environment_variables = _family_environment
+
+
 @contextlib.contextmanager
 def _quiet_sdk() -> Iterator[None]:
     """The SDK logs wildcard-version and deprecation notes; the constructs turn those facts into
@@ -258,6 +294,7 @@ def resolve(
     """
     scope = Scope(scope).value
     _require_sdk(model_id)
+    _unshare_family_environment()
     _check_region(region)
     if hub:
         return _resolve_in_hub(model_id, version, region, scope, instance_type, config_name, hub)

@@ -293,12 +293,40 @@ def test_model_package_era_training_gets_the_gated_model_uri_as_the_sdk_sets_it(
     assert resolved.environment["SageMakerGatedModelS3Uri"] == "s3://jumpstart-private-cache-prod-us-west-2/pkg/model/"
 
 
-@pytest.mark.xfail(strict=True, reason="sagemaker-core's get_instance_specific_environment_variables updates its "
-                   "cached spec's family entry with the instance type's own variables, so a later resolution of "
-                   "another type of that family in the same process (one synth) carries them (found in #20)")
 def test_an_instance_types_environment_does_not_leak_into_its_family_within_a_process():
+    """sagemaker-core's get_instance_specific_environment_variables updates its cached spec's family entry
+    with the instance type's own variables, so a later resolution of another type of that family in the
+    same process (one synth) carried them (found in #20; the resolver computes it on a new dict)."""
     first = resolve("fixture-llm-finetune", "1.0.0", region="us-west-2", instance_type="ml.g5.48xlarge",
                     source="shipped")
     second = resolve("fixture-llm-finetune", "1.0.0", region="us-west-2", instance_type="ml.g5.12xlarge",
                      source="shipped")
     assert (first.environment["SM_NUM_GPUS"], second.environment["SM_NUM_GPUS"]) == ("8", "4")  # the spec's
+
+
+def test_the_family_environment_is_the_sdks_answer_in_a_fresh_process():
+    """The resolver's replacement answers what the SDK's own method answers on an untouched spec (a
+    fresh process, as ``JumpStartModel.deploy()`` runs), for every instance type of every shipped spec."""
+    import copy
+
+    from sagemaker.core.jumpstart.types import JumpStartModelSpecs
+
+    from constructs_jumpstart import resolver
+
+    resolver._unshare_family_environment()
+    original = resolver._SDK_FAMILY_ENVIRONMENT
+    assert original is not None and original is not resolver._family_environment
+    compared = 0
+    for path in sorted(CATALOG.glob("**/specs_v*.json")):
+        raw = json.loads(path.read_text())
+        spec = JumpStartModelSpecs(raw)
+        for scope in ("hosting", "training"):
+            variants = getattr(spec, f"{scope}_instance_type_variants", None)
+            if variants is None or variants.variants is None:
+                continue
+            listed = raw.get(f"supported_{'inference' if scope == 'hosting' else scope}_instance_types") or []
+            for instance_type in sorted({*listed, *(k for k in variants.variants if k.startswith("ml."))}):
+                fresh = copy.deepcopy(variants)
+                assert resolver._family_environment(variants, instance_type) == original(fresh, instance_type)
+                compared += 1
+    assert compared > 50
