@@ -77,7 +77,25 @@ def _default_region() -> str:
     return _cdk_context("region") or "us-west-2"
 
 
-RegionOpt = typer.Option(None, "--region", "-r", help="AWS region whose catalog to read. Default: AWS_REGION, "
+def _known_region(region: Optional[str]) -> Optional[str]:
+    """``--region``: a region where JumpStart is (the SDK's ``region_config.json``, shipped in
+    ``trust_data.json``), else a usage error with the close names (``us-west2``: ``us-west-2``)."""
+    if region is None:
+        return region
+    import difflib
+
+    from ._trust import data
+
+    regions = sorted(data()["regions"])
+    if region not in regions:
+        close = difflib.get_close_matches(region, regions, n=3, cutoff=0.8)
+        hint = f"did you mean {', '.join(map(repr, close))}?" if close else f"JumpStart regions: {', '.join(regions)}."
+        raise typer.BadParameter(f"{region!r} is not a region where JumpStart is; {hint}")
+    return region
+
+
+RegionOpt = typer.Option(None, "--region", "-r", callback=_known_region,
+                         help="AWS region whose catalog to read. Default: AWS_REGION, "
                          "AWS_DEFAULT_REGION, the profile's region, cdk.json's region, else us-west-2.")
 SourceOpt = typer.Option(
     None, "--source", help="live | shipped. Default: cdk.json's jumpstart:metadata, else live."
@@ -165,6 +183,14 @@ def select(catalog, filters, any_of: bool = False, search: Optional[str] = None,
     return select_rows(catalog, combined, search, include_deprecated)
 
 
+def _note_unknown_values(catalog, filters) -> None:
+    """On standard error: each filter value no model has (see ``catalog.unknown_values``)."""
+    from .catalog import latest_rows, unknown_values
+
+    for note in unknown_values(latest_rows(catalog), And(*filters) if filters else None):
+        err.print(f"note: {note}", markup=False, highlight=False)
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
@@ -204,6 +230,7 @@ def models(
         _fail(str(error), USAGE_ERROR)
     reader = _run(lambda: _reader(region, _source(source, metadata_dir)))
     rows = _run(lambda: select(reader, parsed, any_of=or_, search=search, include_deprecated=include_deprecated))
+    _note_unknown_values(reader, parsed)
     if as_json:
         _print_json([r.as_dict() for r in rows])
         return
@@ -699,7 +726,7 @@ def invoke(
                                                         "parts as they arrive."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the response here (binary answers: "
                                           "default response.<type>)."),
-    region: Optional[str] = typer.Option(None, "--region", "-r", help="The endpoint's region (default "
+    region: Optional[str] = typer.Option(None, "--region", "-r", callback=_known_region, help="The endpoint's region (default "
                                                                       "as for the catalog)."),
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,

@@ -29,8 +29,10 @@ class UnknownVersionError(JumpStartError):
 
 class UnsupportedInstanceTypeError(JumpStartError):
     def __init__(self, model_id: str, version: str, scope: str, instance_type: str, supported: Sequence[str]):
-        # typos, not other families
-        close = difflib.get_close_matches(str(instance_type), list(supported), n=2, cutoff=0.9)
+        # typos, not other families; and the "ml." SageMaker's instance types start with (m5.large)
+        prefixed = f"ml.{instance_type}"
+        close = [prefixed] if prefixed in supported else \
+            difflib.get_close_matches(str(instance_type), list(supported), n=2, cutoff=0.9)
         hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
         super().__init__(
             f"Instance type '{instance_type}' is not supported for {scope} by JumpStart model "

@@ -44,10 +44,14 @@ def clients(region: str) -> Tuple[Any, Any]:
 
 def call(what: str, function: Any, **kwargs: Any) -> Any:
     """One API call with its failures as one-line errors."""
-    from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
+    from botocore.exceptions import (BotoCoreError, ClientError, ConnectionError, NoCredentialsError, NoRegionError,
+                                     ReadTimeoutError)
 
     try:
         return function(**kwargs)
+    except (ConnectionError, ReadTimeoutError) as error:  # botocore's: EndpointConnectionError, ConnectTimeout...
+        raise InvokeError(f"{what} failed: {error}. Check the network (a proxy or VPN) and --region: a mistyped "
+                          "region has no endpoint to connect to.") from None
     except NoCredentialsError:
         raise InvokeError("no AWS credentials: configure a profile (aws configure, then AWS_PROFILE) or set "
                           "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.") from None
@@ -62,6 +66,21 @@ def call(what: str, function: Any, **kwargs: Any) -> Any:
             raise InvokeError(f"the model answered with an error (status {status}): {message}"
                               + (f" Logs: {logs}" if logs else "")) from None
         raise InvokeError(f"{what} failed: {info.get('Code', 'Error')}: {info.get('Message', error)}") from None
+    except BotoCoreError as error:
+        raise InvokeError(f"{what} failed: {error}") from None
+
+
+def stream_parts(events: Any) -> Iterator[bytes]:
+    """The payload parts of a response stream; a failure while reading is an :class:`InvokeError` too
+    (the stream is read after the call returned: botocore raises from the iteration)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        for event in events:
+            if "PayloadPart" in event:
+                yield event["PayloadPart"]["Bytes"]
+    except (BotoCoreError, ClientError) as error:
+        raise InvokeError(f"the response stream broke off: {error}") from None
 
 
 def endpoint_model(sagemaker: Any, endpoint: str) -> Tuple[Optional[str], Optional[str]]:
@@ -127,7 +146,6 @@ def send(runtime: Any, endpoint: str, request: Request, stream: bool = False) ->
         kwargs["Accept"] = request.accept
     if stream:
         response = call("InvokeEndpointWithResponseStream", runtime.invoke_endpoint_with_response_stream, **kwargs)
-        parts = (event["PayloadPart"]["Bytes"] for event in response["Body"] if "PayloadPart" in event)
-        return response.get("ContentType", ""), parts
+        return response.get("ContentType", ""), stream_parts(response["Body"])
     response = call("InvokeEndpoint", runtime.invoke_endpoint, **kwargs)
     return response.get("ContentType", ""), iter([response["Body"].read()])

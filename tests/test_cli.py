@@ -536,3 +536,22 @@ def test_lock_check_still_fails_where_template_validation_fails_the_synth(tmp_pa
     assert "is complete: 0 entries" in run("lock", str(target), "--check").stdout
     failed = run("lock", str(target), "--check", "-c", "@aws-cdk/core:validateAgainstDefaultRules=true", code=1)
     assert "lockfile check failed" in failed.output and "ValidationFailed" in failed.output
+
+
+def test_filter_values_no_model_has_are_named_with_the_values_that_exist():
+    """An impossible value used to return nothing in silence (#20)."""
+    assert "gated is yes or no (also true/false, 1/0); got 'maybe'" in run(
+        "models", *SHIPPED, "-f", "gated == maybe", code=2).output
+    wrong_case = run("models", *SHIPPED, "-f", "task == IC")
+    assert "note: no model in this catalog has task 'IC'; did you mean 'ic'?" in wrong_case.output
+    assert wrong_case.stdout.strip().splitlines()[-1] == "0 model(s)"
+    absent = " ".join(run("models", *SHIPPED, "-f", "framework in [pytorch, jax]").output.split())
+    assert "no model in this catalog has framework 'jax'; its values: fixture, pytorch." in absent
+    assert "note:" not in run("models", *SHIPPED, "-f", "task == ic and gated == no").output
+
+
+def test_a_region_that_is_no_jumpstart_region_is_a_usage_error():
+    result = run("models", *SHIPPED, "--region", "us-west2", code=2)
+    assert "'us-west2' is not a region where JumpStart is; did you mean 'us-west-2'" in " ".join(
+        result.output.replace("│", " ").split())
+    assert run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--region", "eu-west-1").exit_code == 0

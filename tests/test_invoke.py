@@ -177,3 +177,36 @@ def test_stream_prints_the_parts_as_they_arrive(aws, monkeypatch):
     result = runner.invoke(app, ["invoke", "chat", "--stream", *SHIPPED])
     assert result.exit_code == 0, result.output
     assert result.stdout == 'data: {"token": "Stacks"}\ndata: {"token": " bloom"}\n\n'
+
+
+def test_a_network_error_or_a_mistyped_region_is_one_line(monkeypatch):
+    """botocore's EndpointConnectionError (no route, a region without an endpoint) ends in one line,
+    not a traceback; a region that is no JumpStart region is refused before any call."""
+    from botocore.exceptions import EndpointConnectionError
+
+    class Unreachable:
+        meta = type("Meta", (), {"region_name": REGION})()
+
+        def describe_endpoint(self, **_):
+            raise EndpointConnectionError(endpoint_url=f"https://api.sagemaker.{REGION}.amazonaws.com/")
+
+    monkeypatch.setattr(calls, "clients", lambda region: (Unreachable(), None))
+    result = runner.invoke(app, ["invoke", "chat", *SHIPPED])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "error: DescribeEndpoint failed: Could not connect to the endpoint URL" in " ".join(result.stderr.split())
+    assert "--region" in result.stderr
+    mistyped = runner.invoke(app, ["invoke", "chat", "--source", "shipped", "--region", "us-west2"])
+    assert mistyped.exit_code == 2 and "did you mean 'us-west-2'" in " ".join(mistyped.output.split())
+
+
+def test_a_stream_that_breaks_off_is_one_line():
+    from botocore.exceptions import ReadTimeoutError
+
+    def events():
+        yield {"PayloadPart": {"Bytes": b"a"}}
+        raise ReadTimeoutError(endpoint_url="https://runtime.sagemaker.us-west-2.amazonaws.com/")
+
+    parts = calls.stream_parts(events())
+    assert next(parts) == b"a"
+    with pytest.raises(calls.InvokeError, match="the response stream broke off: Read timeout"):
+        next(parts)

@@ -26,6 +26,11 @@ def test_an_instance_type_typo_gets_a_did_you_mean(make_stack):
         JumpStartEndpoint(make_stack(), "E", model_id="pytorch-ic-mobilenet-v2", instance_type="ml.m5.larg")
 
 
+def test_an_instance_type_without_its_ml_prefix_gets_a_did_you_mean(make_stack):
+    with pytest.raises(UnsupportedInstanceTypeError, match=r"'m5.large' is not supported .* Did you mean: 'ml.m5.large'"):
+        JumpStartEndpoint(make_stack(), "E", model_id="pytorch-ic-mobilenet-v2", instance_type="m5.large")
+
+
 def test_a_spec_without_an_image_says_so(tmp_path):
     root = tmp_path / "meta"
     shutil.copytree(CATALOG, root)

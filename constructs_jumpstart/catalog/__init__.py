@@ -20,6 +20,7 @@ This package directory also holds the shipped metadata (``models_manifest.json``
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -71,6 +72,11 @@ class Condition:
             values = tuple(v.strip().strip("'\"") for v in raw.strip("[]()").split(",") if v.strip())
         else:
             values = (raw.strip("'\""),)
+        if name in _SPEC_FIELDS:
+            odd = [v for v in values if v.lower() not in _TRUE | _FALSE]
+            if odd:
+                raise FilterError(f"bad filter {whole!r}: {name} is yes or no (also true/false, 1/0); "
+                                  f"got {odd[0]!r}.")
         return Condition(name, op, tuple(_normal(v) if name in _SPEC_FIELDS else v for v in values))
 
     @property
@@ -295,6 +301,26 @@ def select(catalog, filter: Optional[Filter] = None, search: Optional[str] = Non
     if needs_specs:
         rows = [r for r in rows if filter.matches(r.as_dict())]
     return rows if include_deprecated else [r for r in rows if not r.deprecated]
+
+
+def unknown_values(rows: Sequence[Row], filter: Optional[Filter]) -> List[str]:
+    """A note for each value a condition names that no row has in that field (``task == IC`` where the
+    tasks are ``ic``, ...): such a condition matches nothing (``==``, ``in``) or everything (``!=``), in
+    silence. Each note names the close values, or all of them when there are few."""
+    notes: List[str] = []
+    for condition in (filter.conditions() if filter is not None else []):
+        if condition.needs_spec:
+            continue  # yes/no, checked when the filter is parsed
+        present = sorted({str(r.as_dict().get(condition.field)) for r in rows})
+        for value in condition.values:
+            if value in present:
+                continue
+            close = difflib.get_close_matches(value, present, n=3, cutoff=0.6) or \
+                [p for p in present if p.lower() == value.lower()]
+            listed = f"; did you mean {', '.join(map(repr, close))}?" if close else (
+                f"; its values: {', '.join(present)}." if len(present) <= 20 else ".")
+            notes.append(f"no model in this catalog has {condition.field} {value!r}{listed}")
+    return notes
 
 
 # -- the Python API -------------------------------------------------------------------------------
