@@ -52,18 +52,7 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
             f"Lockfile {lock.path} has no entry '{skey}' and jumpstart:frozen is set. "
             "Run `cdk synth` without -c jumpstart:frozen=true (or `jumpstart lock`) and commit the lockfile."
         )
-    from . import resolver  # the SDK itself is imported inside resolver.resolve
-
-    model = resolver.resolve(
-        key.model_id,
-        key.version,
-        region=key.region,
-        scope=key.scope,
-        instance_type=key.instance_type,
-        config_name=key.config_name,
-        hub=key.hub,
-        source=context(CONTEXT_METADATA),
-    )
+    model = _resolve_missing(key, lock.path, context(CONTEXT_METADATA))
     problems = entry_problems(key, model, trust)
     if problems:  # e.g. a local metadata directory naming a registry or bucket of its own
         raise MetadataError(f"JumpStart metadata ({model.source}) resolves '{skey}' outside what the SageMaker SDK "
@@ -74,6 +63,23 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
     lock.save()
     _note_source(construct, lock.path, skey, model)
     return model
+
+
+def _resolve_missing(key: LockKey, path: Any, source: Optional[str]) -> ResolvedModel:
+    """Resolve an entry the lockfile lacks. When the catalog cannot be read (no credentials in CI, no
+    network), the error says first that the lockfile is stale, which entry it lacks and how to add it:
+    the catalog's own failure is only the second half of the story."""
+    from . import resolver  # the SDK itself is imported inside resolver.resolve
+
+    try:
+        return resolver.resolve(key.model_id, key.version, region=key.region, scope=key.scope,
+                                instance_type=key.instance_type, config_name=key.config_name, hub=key.hub,
+                                source=source)
+    except MetadataError as error:
+        raise MetadataError(
+            f"Lockfile {path} has no entry '{key}', which this app uses, so it was resolved and that failed: {error} "
+            "To add the entry, run `jumpstart lock` (or `cdk synth`) where the catalog can be read and commit the "
+            "lockfile; -c jumpstart:frozen=true makes a synth refuse a stale lockfile at once.") from None
 
 
 def _note_source(construct: Construct, path: Any, key: str, model: ResolvedModel) -> None:

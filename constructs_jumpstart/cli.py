@@ -133,9 +133,14 @@ def _source(source: Optional[str], metadata_dir: Optional[Path]) -> str:
 _CDK_HINTS = {"-c jumpstart:metadata=shipped": "--source shipped", "-c jumpstart:metadata=PATH": "--metadata-dir PATH"}
 
 
+_TAKES_CONTEXT: List[bool] = [False]
+"""Whether the running command takes ``-c KEY=VALUE`` as cdk does (``lock``): its messages keep cdk's flags."""
+
+
 def _fail(message: str, code: int = 1) -> None:
-    for cdk_flag, cli_flag in _CDK_HINTS.items():  # the library's hints name cdk's flags; here, ours
-        message = message.replace(cdk_flag, cli_flag)
+    if not _TAKES_CONTEXT[0]:
+        for cdk_flag, cli_flag in _CDK_HINTS.items():  # the library's hints name cdk's flags; here, ours
+            message = message.replace(cdk_flag, cli_flag)
     err.print("[bold red]error:[/] ", end="", markup=True)
     err.print(message, markup=False, highlight=False)
     raise typer.Exit(code)
@@ -394,6 +399,15 @@ def lock(
                                 "difference in what reaches the template. Resolves no app."),
 ) -> None:
     """Resolve every JumpStart construct of a CDK app into its lockfile (or check it)."""
+    _TAKES_CONTEXT[0] = True
+    try:
+        _lock(app_dir, refresh, check, prune, context, upgrade, model, verify)
+    finally:
+        _TAKES_CONTEXT[0] = False
+
+
+def _lock(app_dir: Path, refresh: bool, check: bool, prune: bool, context: List[str], upgrade: bool,
+          model: Optional[str], verify: bool) -> None:
     if (check or verify) and (refresh or prune or upgrade) or (check and verify):
         _fail("--check and --verify only read the lockfile: each excludes the other, --refresh, --prune and "
               "--upgrade.", USAGE_ERROR)

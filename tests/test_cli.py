@@ -555,3 +555,15 @@ def test_a_region_that_is_no_jumpstart_region_is_a_usage_error():
     assert "'us-west2' is not a region where JumpStart is; did you mean 'us-west-2'" in " ".join(
         result.output.replace("│", " ").split())
     assert run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED, "--region", "eu-west-1").exit_code == 0
+
+
+def test_lock_names_the_context_key_it_takes_not_another_commands_option(tmp_path, monkeypatch):
+    """`lock` takes -c KEY=VALUE as cdk does; it used to suggest --source shipped, which it refuses."""
+    from constructs_jumpstart import cli
+
+    hint = ("Could not read JumpStart metadata from the live JumpStart catalog: Unable to locate credentials. ... use "
+            "the shipped catalog (-c jumpstart:metadata=shipped) or a local directory (-c jumpstart:metadata=PATH).")
+    monkeypatch.setattr(cli, "_run_app", lambda *args: ([hint], {}))
+    target = _app_dir(tmp_path, lock=False)
+    text = " ".join(run("lock", str(target), code=1).output.split())
+    assert "(-c jumpstart:metadata=shipped)" in text and "--source" not in text

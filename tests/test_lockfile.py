@@ -77,6 +77,25 @@ def test_frozen_refuses_unlocked_models(make_stack, lockfile):
         JumpStartEndpoint(make_stack(context={"jumpstart:frozen": "true"}), "C", model_id=MOBILENET)
 
 
+def test_a_stale_lockfile_without_credentials_names_the_missing_entry_and_how_to_add_it(make_stack, lockfile,
+                                                                                        monkeypatch):
+    """In CI without credentials a stale lockfile used to say only "Unable to locate credentials"."""
+    from botocore.exceptions import NoCredentialsError
+
+    import sagemaker.core.jumpstart.cache as sdk_cache
+
+    def no_credentials(*args, **kwargs):
+        raise NoCredentialsError()
+
+    JumpStartEndpoint(make_stack(), "A", model_id=MOBILENET)  # the lockfile has this one
+    forget_open_lockfiles()
+    monkeypatch.setattr(sdk_cache.JumpStartModelsCache, "_get_json_file", no_credentials, raising=True)
+    with pytest.raises(Exception, match=r"has no entry 'pytorch-ic-mobilenet-v2@\*\|us-west-2\|inference\|ml.m5.xlarge', "
+                       r"which this app uses.*Unable to locate credentials.*run `jumpstart lock`"):
+        JumpStartEndpoint(make_stack(context={"jumpstart:metadata": "live"}), "B", model_id=MOBILENET,
+                          instance_type="ml.m5.xlarge")
+
+
 def test_lockfile_path_from_context(make_stack, tmp_path):
     custom = tmp_path / "sub" / "custom.lock.json"
     JumpStartEndpoint(make_stack(context={"jumpstart:lockfile": str(custom)}), "C", model_id=MOBILENET)
