@@ -225,3 +225,20 @@ def test_the_lockfile_is_written_as_a_normal_source_file(make_stack, lockfile):
     assert oct(lockfile.stat().st_mode & 0o777) == "0o644"
     text = lockfile.read_text()
     assert text.endswith("}\n") and text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+
+
+def test_a_malformed_lockfile_is_reported_once_per_app_not_per_construct(lockfile):
+    """Two stacks of two endpoints each: one error annotation, on the first construct that read it."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Annotations, Match
+
+    lockfile.write_text("{not json")
+    forget_open_lockfiles()
+    app = cdk.App(context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile)})
+    stacks = [cdk.Stack(app, f"S{n}", env=cdk.Environment(account="123456789012", region="us-west-2"))
+              for n in range(2)]
+    for stack in stacks:
+        JumpStartEndpoint(stack, "A", model_id=MOBILENET)
+        JumpStartEndpoint(stack, "B", model_id=MOBILENET, instance_type="ml.m5.xlarge")
+    errors = [e for s in stacks for e in Annotations.from_stack(s).find_error("*", Match.string_like_regexp("Lockfile"))]
+    assert len(errors) == 1 and "is not valid JSON" in str(errors[0].entry.data)
