@@ -36,6 +36,16 @@ TIMEOUT_DOC = ("BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds: 600 to 2
                "larger than the total waiting time specified in TerminationWaitInSeconds and WaitIntervalInSeconds\"")
 ALARMS_DOC = "AutoRollbackConfig.Alarms: 1 to 10 alarms (shape min/max)"
 
+RUNTIME_DOC = ("StoppingCondition.MaxRuntimeInSeconds: \"The default value is 1 day. The maximum value is 28 "
+               "days.\"")
+PAYLOAD_DOC = ("CreateTransformJob.MaxPayloadInMB: \"cannot be greater than 100 MB. If you specify the "
+               "MaxConcurrentTransforms parameter, the value of (MaxConcurrentTransforms * MaxPayloadInMB) also "
+               "cannot exceed 100 MB.\"")
+TRANSFORM_COUNT_DOC = "TransformResources.InstanceCount: \"The default value is 1, and the maximum is 100.\""
+MAX_RUNTIME = 28 * 24 * 3600
+MAX_PAYLOAD_MB = 100
+MAX_TRANSFORM_INSTANCES = 100
+
 PERCENT_RANGES: Dict[str, Tuple[int, int, str]] = {
     "canary": (1, 50, CANARY_DOC),
     "linear": (10, 50, LINEAR_DOC),
@@ -116,6 +126,27 @@ def alarms_problem(count: int, required: bool) -> Optional[str]:
     return None
 
 
+def max_runtime_problem(seconds: Optional[int]) -> Optional[str]:
+    """A training job's MaxRuntimeInSeconds over SageMaker's 28 days."""
+    if seconds is None or seconds <= MAX_RUNTIME:
+        return None
+    return f"max_runtime of {seconds} s is over SageMaker's longest training runtime, 28 days ({RUNTIME_DOC})."
+
+
+def transform_limit_problems(instance_count: Any, max_payload_mb: Optional[int],
+                             max_concurrent_transforms: Optional[int]) -> List[str]:
+    """A transform's instance count over 100, and MaxPayloadInMB times MaxConcurrentTransforms over 100 MB
+    (both given: the service model states no default payload to multiply an unset one with)."""
+    problems = []
+    if isinstance(instance_count, int) and instance_count > MAX_TRANSFORM_INSTANCES:
+        problems.append(f"instance_count {instance_count} is over the {MAX_TRANSFORM_INSTANCES} instances a transform "
+                        f"job may use ({TRANSFORM_COUNT_DOC}).")
+    if max_payload_mb and max_concurrent_transforms and max_payload_mb * max_concurrent_transforms > MAX_PAYLOAD_MB:
+        problems.append(f"max_payload_mb {max_payload_mb} x max_concurrent_transforms {max_concurrent_transforms} = "
+                        f"{max_payload_mb * max_concurrent_transforms} MB, over {MAX_PAYLOAD_MB} MB ({PAYLOAD_DOC}).")
+    return problems
+
+
 def volume_kms_problem(where: str, instance_type: str, supported: bool) -> Optional[str]:
     if supported:
         return None
@@ -193,8 +224,13 @@ def request_problems(requests: Sequence[Request], supports_kms: Predicate,
                 found.append(f"{origin}: the transform job's model {params.get('ModelName')} uses ModelDataSource "
                              f"({MODEL_DATA_SOURCE_DOC}).")
             found += _job_volume_key_problems(params, "TransformResources", origin, supports_kms)
+            found += [f"{origin}: {p}" for p in transform_limit_problems(
+                (params.get("TransformResources") or {}).get("InstanceCount"), params.get("MaxPayloadInMB"),
+                params.get("MaxConcurrentTransforms"))]
         elif operation == "CreateTrainingJob":
             found += _job_volume_key_problems(params, "ResourceConfig", origin, supports_kms)
+            runtime = max_runtime_problem((params.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds"))
+            found += [f"{origin}: {runtime}"] if runtime else []
         elif operation == "CreateEndpointConfig":
             found += list(_variant_rules(params, origin, models, supports_kms, supports_volume_size))
         elif operation in ("CreateEndpoint", "UpdateEndpoint"):

@@ -117,6 +117,42 @@ def test_rule_transform_volume_key_dropped_on_local_storage(make_stack):
     Annotations.from_stack(stack).has_info("/TestStack/T", Match.string_like_regexp("no VolumeKmsKeyId: ml.g5.2xlarge"))
 
 
+def test_rule_training_runs_at_most_28_days(make_stack):
+    """StoppingCondition.MaxRuntimeInSeconds: "The maximum value is 28 days" (the default timeout let a
+    30-day max_runtime through to the template)."""
+    with pytest.raises(ValidationError, match=r"max_runtime of 2592000 s is over SageMaker's longest training runtime, "
+                                              r"28 days"):
+        JumpStartTrainingJob(make_stack(), "T", training_data="s3://d/", max_runtime=Duration.days(30), **MOBILENET)
+    JumpStartTrainingJob(make_stack(), "Ok", training_data="s3://d/", max_runtime=Duration.days(28), **MOBILENET)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(instance_count=101), r"instance_count 101 is over the 100 instances a transform job may use"),
+    (dict(max_payload_mb=20, max_concurrent_transforms=6), r"max_payload_mb 20 x max_concurrent_transforms 6 = 120 MB, "
+                                                          r"over 100 MB"),
+])
+def test_rule_transform_instances_and_payload_within_the_documented_limits(make_stack, kwargs, message):
+    with pytest.raises(ValidationError, match=message):
+        JumpStartBatchTransform(make_stack(), "T", input_data="s3://d/", instance_type="ml.m5.xlarge", **MOBILENET,
+                                **kwargs)
+    JumpStartBatchTransform(make_stack(), "Ok", input_data="s3://d/", instance_type="ml.m5.xlarge", instance_count=100,
+                            max_payload_mb=20, max_concurrent_transforms=5, **MOBILENET)
+
+
+def test_the_conformance_check_knows_the_runtime_payload_and_instance_limits():
+    from constructs_jumpstart._api_rules import request_problems
+
+    requests = [("CreateTrainingJob", {"StoppingCondition": {"MaxRuntimeInSeconds": 28 * 86400 + 1},
+                                       "ResourceConfig": {"InstanceType": "ml.m5.xlarge"}}, "T"),
+                ("CreateTransformJob", {"ModelName": "m", "MaxPayloadInMB": 50, "MaxConcurrentTransforms": 3,
+                                        "TransformResources": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 101}},
+                 "B")]
+    found = request_problems(requests, lambda t: True, lambda t: True)
+    assert len(found) == 3
+    assert found[0].startswith("T: max_runtime of 2419201 s is over")
+    assert found[1].startswith("B: instance_count 101 is over") and found[2].startswith("B: max_payload_mb 50 x")
+
+
 def test_rule_instance_types_the_api_does_not_accept_for_the_use(make_stack):
     with pytest.raises(ValidationError, match=r"instance type ml.p4d.24xlarge is not one SageMaker accepts for transform"):
         JumpStartBatchTransform(make_stack(), "T", input_data="s3://d/", instance_type="ml.p4d.24xlarge", **FAMILIES)

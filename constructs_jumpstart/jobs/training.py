@@ -342,6 +342,7 @@ class JumpStartTrainingJob(Construct):
         problems += _resolved_problems(resolved, volume_key is not None)
         timeout, runtime = self._wait_and_runtime(resolved, timeout, max_runtime)
         problems += _max_wait_problems(use_spot, max_wait, runtime)
+        problems += [p for p in [_api_rules.max_runtime_problem(int(runtime.to_seconds()))] if p]
         raise_problems(self, problems)
         assert train is not None
         return _Checked(resolved, train, checked_validation, hps, timeout, runtime)

@@ -180,6 +180,7 @@ class JumpStartBatchTransform(Construct):
         if (model is None) == (model_id is None):
             raise ValidationError(where.path, ["pass exactly one of model= (a JumpStartModel) or model_id=."])
         problems += _option_problems(instance_count, split_type, batch_strategy, max_payload_mb)
+        problems += _api_rules.transform_limit_problems(instance_count, max_payload_mb, max_concurrent_transforms)
         try:
             source = _s3.location(input_data, input_prefix, "input_data")
         except ValueError as err:
