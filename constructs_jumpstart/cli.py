@@ -343,19 +343,41 @@ def describe(
     if as_json:
         _print_json(data)
         return
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for key, value in data.items():
-        if key == "environment":
-            value = "\n".join(f"{k}={v}" for k, v in value.items()) or "-"
-        elif key == "example_payloads":
-            value = "\n".join(f"{name}: {p.get('content_type', '')} {json.dumps(p.get('body'))}"
-                              for name, p in value.items()) or "-"
-        elif isinstance(value, list):
-            value = ", ".join(value) or "-"
-        table.add_row(key, "-" if value is None else str(value))
-    out.print(table)
+    _print_fields({key: _shown(key, value) for key, value in data.items()})
+
+
+def _shown(key: str, value: Any) -> str:
+    if key == "environment":
+        return "\n".join(f"{k}={v}" for k, v in value.items()) or "-"
+    if key == "example_payloads":
+        return "\n".join(f"{name}: {p.get('content_type', '')} {json.dumps(p.get('body'))}"
+                         for name, p in value.items()) or "-"
+    if isinstance(value, list):
+        return ", ".join(value) or "-"
+    return "-" if value is None else str(value)
+
+
+def _print_fields(fields: Dict[str, str]) -> None:
+    """Two columns, names and values; a value that is one word too long for its column (an image
+    URI, an S3 URI, an ARN) is printed whole on the line below its name instead of being cut in the
+    middle, so that it copies and pastes as one (the terminal wraps it, without a newline in it)."""
+    name_width = max(len(k) for k in fields) + 2
+    table = None
+    for key, value in fields.items():
+        if any(len(line) > out.width - name_width and " " not in line for line in value.splitlines()):
+            if table is not None:
+                out.print(table)
+                table = None
+            out.print(key, style="bold")
+            out.print(value, soft_wrap=True, crop=False)
+            continue
+        if table is None:
+            table = Table(show_header=False, box=None, pad_edge=False)
+            table.add_column(style="bold", no_wrap=True, width=name_width - 2)
+            table.add_column(overflow="fold")
+        table.add_row(key, value)
+    if table is not None:
+        out.print(table)
 
 
 @app.command()

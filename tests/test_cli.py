@@ -567,3 +567,17 @@ def test_lock_names_the_context_key_it_takes_not_another_commands_option(tmp_pat
     target = _app_dir(tmp_path, lock=False)
     text = " ".join(run("lock", str(target), code=1).output.split())
     assert "(-c jumpstart:metadata=shipped)" in text and "--source" not in text
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_describe_never_splits_a_uri_in_the_middle(columns, monkeypatch):
+    """At 80 columns the image and S3 URIs used to be folded with a newline inside (copy-paste broke)."""
+    from constructs_jumpstart import cli
+
+    monkeypatch.setattr(cli.out, "width", columns)
+    lines = run("describe", "pytorch-ic-mobilenet-v2", *SHIPPED).stdout.splitlines()
+    image = "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:1.10.0-cpu-py38"
+    artifact = "s3://jumpstart-cache-prod-us-west-2/pytorch-ic/pytorch-ic-mobilenet-v2/artifacts/inference-prepack/v1.0.0/"
+    for uri in (image, artifact):
+        assert any(uri in line for line in lines), (uri, lines)
+    assert any(line.split() == ["instance_type", "ml.m5.large"] for line in lines)
