@@ -54,6 +54,7 @@ def reports_problems(placeholders: Callable[[Any], Dict[str, Any]]) -> Callable:
         def wrapper(self, scope, id, *args, **kwargs):
             _depth[0] += 1
             try:
+                _check_prop_types(init, self, scope, id, kwargs)
                 init(self, scope, id, *args, **kwargs)
             except JumpStartError as error:
                 if _raising(scope):
@@ -70,6 +71,21 @@ def reports_problems(placeholders: Callable[[Any], Dict[str, Any]]) -> Callable:
         return wrapper
 
     return decorate
+
+
+def _check_prop_types(init: Callable, construct: Any, scope: Any, id: str, props: Dict[str, Any]) -> None:
+    """Props of the wrong type (or tokens where a value must be known) raise a :class:`ValidationError`
+    naming each, before ``init`` runs: then ``construct`` is made a bare construct of its CDK base class
+    (``Resource``, ``Construct``) in ``scope`` as ``id``, so the error can be reported on it."""
+    from ._checks import adopt
+    from ._prop_types import prop_problems
+
+    problems = prop_problems(init, props)
+    if not problems:
+        return
+    base = next(c for c in type(construct).__mro__ if c.__module__.split(".")[0] in ("aws_cdk", "constructs"))
+    base.__init__(construct, scope, id)
+    raise ValidationError(adopt(construct, scope, id).path, problems)
 
 
 def _annotate(construct: Any, scope: Any, id: str, error: JumpStartError) -> None:

@@ -762,8 +762,8 @@ def invoke(
                                                         "parts as they arrive."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the response here (binary answers: "
                                           "default response.<type>)."),
-    region: Optional[str] = typer.Option(None, "--region", "-r", callback=_known_region, help="The endpoint's region (default "
-                                                                      "as for the catalog)."),
+    region: Optional[str] = typer.Option(None, "--region", "-r", callback=_known_region,
+                                         help="The endpoint's region (default as for the catalog)."),
     source: Optional[str] = SourceOpt,
     metadata_dir: Optional[Path] = DirOpt,
 ) -> None:

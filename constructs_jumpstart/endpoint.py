@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import jsii
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token
 from aws_cdk import aws_iam as iam
@@ -35,7 +35,7 @@ from ._plan import mode_of, plan_problems
 from ._report import reports_problems
 from .nag import nag_suppress
 from .model import JumpStartModel, cfn_tags
-from .types import Scope
+from .types import ModelSource, Scope
 
 INVOKE_ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
 ASYNC_INVOKE_ACTIONS = ["sagemaker:InvokeEndpointAsync"]
@@ -198,7 +198,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         tolerate_deprecated: bool = False,
         tolerate_vulnerable: bool = False,
         config_name: Optional[str] = None,
-        model_data: Optional[str] = None,
+        model_data: Optional[Union[str, ModelSource]] = None,
         variants: Optional[Sequence[JumpStartVariant]] = None,
         inference_components: Optional[Sequence[JumpStartInferenceComponent]] = None,
         serverless: Optional[ServerlessConfig] = None,
