@@ -186,10 +186,13 @@ def model_policy_problems(
 
 def annotate_resolution(construct: Construct, resolved: ResolvedModel, lockfile: str) -> None:
     """Warnings that show in ``cdk synth`` output (none, and no round trip, for a pinned, current
-    version)."""
+    version). A floating version warns when it is resolved (a new lockfile entry, a refresh), not on
+    every synth that replays its lockfile entry (``cdk synth --strict`` would fail on each)."""
     from aws_cdk import Annotations
 
-    if resolved.requested_version != resolved.version:
+    from ._resolution import resolved_now
+
+    if resolved.requested_version != resolved.version and resolved_now(resolved):
         Annotations.of(construct).add_warning_v2(
             "jumpstart:floating-version",
             f"model_version '{resolved.requested_version}' of '{resolved.model_id}' resolved to "

@@ -8,6 +8,7 @@ a fresh resolution before it is recorded.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Optional
 
 from constructs import Construct
@@ -26,6 +27,16 @@ from .lockfile import (
     record_use,
 )
 from .types import ResolvedModel
+
+
+_RESOLVED_NOW: "weakref.WeakValueDictionary[int, ResolvedModel]" = weakref.WeakValueDictionary()
+"""The resolutions this process made (not read from the lockfile), by identity (they hold dicts: no hash)."""
+
+
+def resolved_now(model: ResolvedModel) -> bool:
+    """Whether ``model`` was resolved in this synth rather than read from the lockfile: a floating
+    version is news then (it resolved, or changed), not on every locked synth."""
+    return _RESOLVED_NOW.get(id(model)) is model
 
 
 def _truthy(value: Any) -> bool:
@@ -60,6 +71,7 @@ def resolve_for(construct: Construct, key: LockKey) -> ResolvedModel:
                             "your own explicitly: -c jumpstart:trusted-registries=HOST / jumpstart:trusted-buckets=B.")
     lock.put(key, model)
     lock.refreshed.add(skey)
+    _RESOLVED_NOW[id(model)] = model
     lock.save()
     _note_source(construct, lock.path, skey, model)
     return model

@@ -327,6 +327,22 @@ def test_floating_version_warns_with_concrete_version(make_stack):
     Annotations.from_stack(pinned).has_no_warning("*", Match.any_value())
 
 
+def test_a_floating_version_replayed_from_the_lockfile_does_not_warn_again(make_stack):
+    """It warned on every synth, even with the lockfile pinning it, and `cdk synth --strict` failed (#20);
+    it warns again when a refresh resolves it anew."""
+    from constructs_jumpstart.lockfile import forget_open_lockfiles
+
+    JumpStartEndpoint(make_stack(), "C", model_id=MOBILENET)  # resolved: warns (above)
+    forget_open_lockfiles()
+    locked = make_stack()
+    JumpStartEndpoint(locked, "C", model_id=MOBILENET)
+    Annotations.from_stack(locked).has_no_warning("*", Match.any_value())
+    forget_open_lockfiles()
+    refreshed = make_stack(context={"jumpstart:refresh": "true"})
+    JumpStartEndpoint(refreshed, "C", model_id=MOBILENET)
+    Annotations.from_stack(refreshed).has_warning("/TestStack/C/Model", Match.string_like_regexp("resolved to 3\\.0\\.25"))
+
+
 def test_grant_invoke_and_import(make_stack):
     stack = make_stack()
     ep = JumpStartEndpoint(stack, "C", model_id=MOBILENET, model_version="3.0.25")
