@@ -237,6 +237,16 @@ def test_output_bucket_is_encrypted_private_and_kept(make_stack):
     Template.from_stack(destroy).has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Delete"})
 
 
+def test_the_training_job_tells_where_it_writes(make_stack):
+    """output_uri (#20): the S3OutputPath the request holds, under which SageMaker writes <job>/output/."""
+    stack = make_stack()
+    job = _job(stack, output_bucket=s3.Bucket.from_bucket_name(stack, "Out", "my-out"), output_prefix="runs/")
+    assert job.output_uri == "s3://my-out/runs"
+    request = json.dumps(Template.from_stack(stack).find_resources("Custom::JumpStartJob").popitem()[1]
+                         ["Properties"]["Request"])  # a Fn::Join: the role's ARN is a token
+    assert '\\"OutputDataConfig\\":{\\"S3OutputPath\\":\\"s3://my-out/runs\\"}' in request
+
+
 def test_bucket_input_spot_vpc_and_keys(make_stack):
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_kms as kms

@@ -289,6 +289,10 @@ class JumpStartTrainingJob(Construct):
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, output_encryption_key)
         prefix = output_prefix.strip("/")
         self._output = _s3.location(self.output_bucket, prefix)
+        self.output_uri: str = self._output.uri
+        """Where the job writes (its ``OutputDataConfig.S3OutputPath``): SageMaker puts the trained model
+        at ``<output_uri>/<job name>/output/model.tar.gz`` (:attr:`model_data`), and what the script
+        writes to ``/opt/ml/output/data`` at ``.../output/output.tar.gz``."""
         # Gated models, as the SDK's estimator: no model channel; the container reads the base model from
         # the SageMakerGatedModelS3Uri the spec gives (the role may read it), with accept_eula set
         model_channel = resolved.model_data is not None and not resolved.eula_required
