@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable, List
 
-REASON_LIMIT = 1024
-"""Characters of a reason: enough for SageMaker's own ``FailureReason`` (at most 1024 characters,
-service model shape ``FailureReason``) with the job's name, well under the 4096-byte response."""
+REASON_LIMIT = 1200
+"""Characters of a reason: SageMaker's whole ``FailureReason`` (at most 1024 characters, service model
+shape ``FailureReason``) after "SageMaker training job <name, at most 63> failed: ", well under the
+4096-byte response."""
 MIN_SECRET = 4
 """Shorter values ("1", "true") are not hidden: they would blank out ordinary words."""
 HIDDEN = "<value hidden>"
