@@ -20,6 +20,7 @@ from constructs_jumpstart import (
 )
 from constructs_jumpstart.provider.asset.handler import cfn, index, jobs
 
+from .conftest import role_statements
 from .test_jobs import _request
 
 MOBILENET = dict(model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25")
@@ -86,6 +87,10 @@ def test_training_defaults_to_a_customer_managed_key(make_stack):
     t.has_resource_properties("AWS::S3::Bucket", {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
         Match.object_like({"ServerSideEncryptionByDefault": {
             "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": _key_ref(stack, job)}})]}})
+    # OutputDataConfig.KmsKeyId: "the SageMaker execution role must include permissions to call kms:Encrypt"
+    key_actions = {a for st in role_statements(t, "FineTuneRole") if st["Resource"] == _key_ref(stack, job)
+                   for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    assert {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant"} <= key_actions
 
 
 def test_training_takes_the_users_key(make_stack):
@@ -250,3 +255,16 @@ def test_finetune_example_takes_the_default_dataset_from_the_resolver(lockfile):
 
     import stacks.finetune_stack as module
     assert "training-datasets/" not in inspect.getsource(module.FineTuneStack.__init__)
+
+
+def test_training_role_may_encrypt_its_output_in_your_bucket(make_stack):
+    """OutputDataConfig.KmsKeyId (service model): "the SageMaker execution role must include permissions
+    to call kms:Encrypt" -- also where the bucket is yours, whose grants do not name the job's key."""
+    from aws_cdk import aws_s3 as s3
+
+    stack = make_stack()
+    job = _job(stack, output_bucket=s3.Bucket.from_bucket_name(stack, "Out", "my-out"))
+    key_actions = {a for st in role_statements(Template.from_stack(stack), "FineTuneRole")
+                   if st["Resource"] == _key_ref(stack, job)
+                   for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    assert "kms:Encrypt" in key_actions

@@ -445,8 +445,9 @@ class JumpStartTrainingJob(Construct):
         output.grant_write(self.role, stack)
         if volume_key is not None:
             volume_key.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
-        if output_key is not None:  # SageMaker encrypts the output as the job's role
-            output_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*")
+        if output_key is not None:  # SageMaker encrypts the output as the job's role: "the SageMaker execution
+            # role must include permissions to call kms:Encrypt" (service model, OutputDataConfig.KmsKeyId)
+            output_key.grant(self.role, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*")
 
     def _spot(self, request: Dict[str, Any], prefix: str, max_wait: Duration, stack: Any) -> None:
         """Managed spot training, with checkpoints under the output prefix (readable by the job)."""
