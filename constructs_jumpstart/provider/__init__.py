@@ -59,9 +59,7 @@ def _failure_queue(scope: Construct, key: kms.Key) -> sqs.Queue:
     queue = sqs.Queue(scope, "Failed", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key,
                       retention_period=Duration.days(14), enforce_ssl=True)
     nag_suppress(queue, {"id": "AwsSolutions-SQS3", "reason": "It is the dead-letter destination of the handler's "
-                         "failed asynchronous invocations; nothing consumes it to need a queue of its own."},
-                 {"id": "HIPAA.Security-SQSQueueDLQ", "reason": "As AwsSolutions-SQS3: it is itself the "
-                  "destination of failed events."})
+                         "failed asynchronous invocations; nothing consumes it to need a queue of its own."})
     return queue
 
 
