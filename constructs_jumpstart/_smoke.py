@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
@@ -29,6 +31,8 @@ from .types import ResolvedModel
 SMOKE_DIR = Path(__file__).resolve().parent / "smoke"
 MAX_PAYLOAD_BYTES = 2048
 """Lambda keeps all environment variables of a function in 4 KB; the payload travels base64-encoded."""
+PAYLOAD_FILE = "payload"
+"""Your own request, in the code asset beside the handler (see :func:`build`)."""
 PROVIDER_ID = "AWSCDK.TriggerCustomResourceProvider"
 
 
@@ -57,11 +61,24 @@ def request_of(resolved: ResolvedModel, payload: Any, content_type: Optional[str
     return (None if problems else (body, content_type, accept or resolved.default_accept_type)), problems
 
 
+def _code_dir(payload: Optional[bytes]) -> Path:
+    """The handler's code: ``smoke/``, or a copy of it with ``payload`` beside the handler."""
+    if payload is None:
+        return SMOKE_DIR
+    staged = Path(tempfile.mkdtemp(prefix="jumpstart-smoke-"))
+    shutil.copy(SMOKE_DIR / "index.py", staged / "index.py")
+    (staged / PAYLOAD_FILE).write_bytes(payload)
+    return staged
+
+
 def build(scope: Construct, endpoint_name: str, config_name: str, endpoint_arn: str,
           request: Tuple[bytes, str, Optional[str]], fingerprint: Any, after: List[Construct],
-          component: Optional[Tuple[str, str]], timeout: Duration) -> triggers.Trigger:
+          component: Optional[Tuple[str, str]], timeout: Duration, yours: bool = False) -> triggers.Trigger:
     """The test function (its own least-privilege role and log group) and the trigger that runs it
-    after ``after``; ``component`` is (name, ARN) of the inference component to call, if any."""
+    after ``after``; ``component`` is (name, ARN) of the inference component to call, if any. The
+    spec's example request travels in the environment; ``yours`` (a payload you gave, which may be
+    private) in the function's code asset instead (``payload``, beside the handler): an environment is
+    shown in plain text by the Lambda console and ``GetFunctionConfiguration``."""
     body, content_type, accept = request
     stack = Stack.of(scope)
     role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
@@ -71,15 +88,17 @@ def build(scope: Construct, endpoint_name: str, config_name: str, endpoint_arn: 
                                            resources=[endpoint_arn] + ([component[1]] if component else [])))
     log_group = logs.LogGroup(scope, "Logs", retention=logs.RetentionDays.ONE_YEAR,
                               removal_policy=RemovalPolicy.DESTROY)
-    environment = {"ENDPOINT_NAME": endpoint_name, "ENDPOINT_CONFIG_NAME": config_name,
-                   "PAYLOAD": base64.b64encode(body).decode(), "CONTENT_TYPE": content_type,
+    environment = {"ENDPOINT_NAME": endpoint_name, "ENDPOINT_CONFIG_NAME": config_name, "CONTENT_TYPE": content_type,
                    "FINGERPRINT": request_digest(scope, fingerprint)}
+    if not yours:
+        environment["PAYLOAD"] = base64.b64encode(body).decode()
     if accept:
         environment["ACCEPT"] = accept
     if component:
         environment["INFERENCE_COMPONENT"] = component[0]
     function = lambda_.Function(scope, "Function", runtime=lambda_.Runtime.PYTHON_3_14, handler="index.handler",
-                                code=lambda_.Code.from_asset(str(SMOKE_DIR), exclude=["__pycache__", "*.pyc"]),
+                                code=lambda_.Code.from_asset(str(_code_dir(body if yours else None)),
+                                                             exclude=["__pycache__", "*.pyc"]),
                                 timeout=timeout, role=role, log_group=log_group, environment=environment,
                                 description=f"Smoke test of the endpoint at {scope.node.path}")
     log_group.grant_write(role)
@@ -101,8 +120,8 @@ def _acknowledge(scope: Construct, function: lambda_.Function, log_group: logs.L
          "endpoints and protect nothing more."},
     )
     nag_suppress(log_group, {"id": "HIPAA.Security-CloudWatchLogGroupEncrypted", "reason":
-                             "Logs hold only the endpoint's name and the first 200 bytes of its answer to the "
-                             "spec's example request; CloudWatch Logs encrypts them at rest with its own key."})
+                             "Logs hold only the endpoint's name and the size and type of its answer, not the "
+                             "answer; CloudWatch Logs encrypts them at rest with its own key."})
     provider = stack.node.try_find_child(PROVIDER_ID)
     if provider is not None:  # CDK's one trigger provider per stack (a CustomResourceProvider)
         nag_suppress(

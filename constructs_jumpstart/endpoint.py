@@ -768,7 +768,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
                        "request": [request[0].decode(errors="replace"), *request[1:]]}
         self.smoke_test = _smoke.build(Construct(self, "SmokeTest"), self.endpoint_name, self.endpoint_config_name,
                                        self.endpoint_arn, request, fingerprint,
-                                       [self.cfn_endpoint, *self.inference_components], component, timeout)
+                                       [self.cfn_endpoint, *self.inference_components], component, timeout,
+                                       yours=payload is not None)
         return self.smoke_test
 
     # -- permissions ------------------------------------------------------------------------------

@@ -275,6 +275,7 @@ class JumpStartModel(Construct):
                 f"'{model_id}' serves its inference script from {script.s3_uri}, which its container does not "
                 "download; the SDK repacks the script into the model artifact, which cannot be done for a gated "
                 "artifact. Pass model_data= an artifact with the script under code/.")
+        _warn_secret_names(self, environment or {}, resolved.environment)
         env.update(environment or {})
         return env
 
@@ -380,6 +381,23 @@ def api_model_name_base(model_id: str, digest: str) -> str:
     characters (botocore's SageMaker service model, shape ``ModelName``): 41 + 1 + 10 + 1 + 10."""
     stem = re.sub(r"[^A-Za-z0-9]+", "-", model_id).strip("-")[:63 - 10 - 1 - len(digest) - 1].strip("-")
     return f"{stem or 'model'}-{digest}"
+
+
+SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD", re.IGNORECASE)
+"""Environment names that look like they carry a credential."""
+
+
+def _warn_secret_names(scope: Construct, environment: Mapping[str, str], spec_environment: Mapping[str, str]) -> None:
+    """A warning per variable of yours (not the spec's) whose name looks like a secret: the value is
+    stored in plain text in the template and in the model (``Environment`` of ``CreateModel``, which
+    ``DescribeModel`` returns)."""
+    for name in environment:
+        if isinstance(name, str) and SECRET_NAME.search(name) and name not in spec_environment:
+            Annotations.of(scope).add_warning_v2(
+                "jumpstart:secret-in-env",
+                f"environment variable {name} looks like a secret: its value is stored in plain text in the "
+                "template and the SageMaker model. Keep it in AWS Secrets Manager and have the container read it "
+                "(grant the model's role secretsmanager:GetSecretValue on that secret).")
 
 
 def _input_problems(scope: Construct, environment: Optional[Mapping[str, str]], model_data: Any, security_groups: Any,

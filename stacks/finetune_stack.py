@@ -13,8 +13,9 @@ from constructs_jumpstart import JumpStartEndpoint, JumpStartTrainingJob
 class FineTuneStack(Stack):
     """A :class:`JumpStartTrainingJob` and a :class:`JumpStartEndpoint` serving its output.
 
-    The default training data is the spec's own demo data set in the JumpStart bucket
-    (``training-datasets/tf_flowers/``), as the SDK's ``Estimator.fit`` example uses it. The stack
+    The default training data is the spec's own demo data set in the JumpStart bucket, as the
+    resolver records it (``default_training_dataset_uri``, from the spec's
+    ``default_training_dataset_key``; ``tf_flowers`` for the default model). The stack
     waits as long as the spec lets the job run (``max_run``: 100 hours, a chain of wait conditions).
     """
 
@@ -31,13 +32,12 @@ class FineTuneStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
-        data = training_data or f"s3://jumpstart-cache-prod-{self.region}/training-datasets/tf_flowers/"
         self.job = JumpStartTrainingJob(
             self,
             "FineTune",
             model_id=model_id,
             model_version=model_version,
-            training_data=data,
+            training_data=training_data,  # None: the spec's default dataset, from the resolver
             hyperparameters=hyperparameters,
             removal_policy=RemovalPolicy.DESTROY,
         )

@@ -96,7 +96,9 @@ def test_training_request_matches_the_sdk(make_stack):
     assert {k: json.loads(hps[k]) for k in ("epochs", "train_only_top_layer")} == {"epochs": "3", "train_only_top_layer": "True"}
     assert all(isinstance(v, str) for v in hps.values())
     assert req["EnableNetworkIsolation"] is True and req["EnableInterContainerTrafficEncryption"] is True
-    assert req["ResourceConfig"] == {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
+    key = _token({"Fn::GetAtt": [stack.get_logical_id(job.encryption_key.node.default_child), "Arn"]})
+    assert req["ResourceConfig"] == {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30,
+                                     "VolumeKmsKeyId": key}  # a customer-managed key by default (#19 part 4)
     assert req["StoppingCondition"] == {"MaxRuntimeInSeconds": 360000}  # the spec's max_run, as the SDK
     assert req["OutputDataConfig"]["S3OutputPath"].endswith("/jumpstart-training")
     prefix = job.runner.job_name_prefix
@@ -244,7 +246,7 @@ def test_the_training_job_tells_where_it_writes(make_stack):
     assert job.output_uri == "s3://my-out/runs"
     request = json.dumps(Template.from_stack(stack).find_resources("Custom::JumpStartJob").popitem()[1]
                          ["Properties"]["Request"])  # a Fn::Join: the role's ARN is a token
-    assert '\\"OutputDataConfig\\":{\\"S3OutputPath\\":\\"s3://my-out/runs\\"}' in request
+    assert '\\"OutputDataConfig\\":{\\"S3OutputPath\\":\\"s3://my-out/runs\\",\\"KmsKeyId\\":' in request
 
 
 def test_bucket_input_spot_vpc_and_keys(make_stack):
@@ -292,7 +294,8 @@ def test_batch_transform(make_stack):
     assert req["TransformInput"] == {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://my-data/images/"}},
                                      "ContentType": "application/x-image", "SplitType": "None"}
     assert req["TransformOutput"]["Accept"] == "application/json"
-    assert req["TransformResources"] == {"InstanceType": "ml.m5.large", "InstanceCount": 2}
+    key = _token({"Fn::GetAtt": [stack.get_logical_id(bt.encryption_key.node.default_child), "Arn"]})
+    assert req["TransformResources"] == {"InstanceType": "ml.m5.large", "InstanceCount": 2, "VolumeKmsKeyId": key}
     assert (req["MaxPayloadInMB"], req["BatchStrategy"]) == (6, "SingleRecord")
     t.has_resource_properties("AWS::Events::Rule", {"EventPattern": Match.object_like(
         {"detail-type": ["SageMaker Transform Job State Change"]})})

@@ -107,6 +107,30 @@ def _resolved_problems(resolved: ResolvedModel, volume_key: bool) -> List[str]:
     return problems
 
 
+def _isolation(resolved: ResolvedModel, network_isolation: Optional[bool],
+               inter_container: Optional[bool]) -> Tuple[Tuple[bool, bool], List[str]]:
+    """(``EnableNetworkIsolation``, ``EnableInterContainerTrafficEncryption``) and the problems: tightened
+    only. Network isolation defaults to the spec's ``training_enable_network_isolation``, as the SDK's
+    JumpStartEstimator sends it (sagemaker-python-sdk ``jumpstart/artifacts/kwargs.py``). Inter-container
+    encryption defaults to on, where the SDK sends the spec's ``estimator_kwargs`` value, else the
+    ``Estimator`` default ``False``: it protects what distributed training sends between instances and
+    "doesn't affect training jobs with a single compute instance" ("Protect Communications Between ML
+    Compute Instances in a Distributed Training Job", SageMaker Developer Guide). Turning either off where
+    the spec turns it on is refused."""
+    name = f"'{resolved.model_id}' {resolved.version}"
+    spec_encryption = bool(resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False))
+    problems = []
+    if network_isolation is False and resolved.network_isolation:
+        problems.append(f"enable_network_isolation=False: {name} trains with network isolation (its spec's "
+                        "training_enable_network_isolation); it can be tightened, not loosened: drop the prop.")
+    if inter_container is False and spec_encryption:
+        problems.append(f"encrypt_inter_container_traffic=False: {name} trains with inter-container traffic "
+                        "encryption (its spec's estimator_kwargs); it can be tightened, not loosened: drop the prop.")
+    isolation = resolved.network_isolation or bool(network_isolation)
+    encryption = spec_encryption or inter_container is not False
+    return (isolation, encryption), problems
+
+
 def _max_wait_problems(use_spot: bool, max_wait: Optional[Duration], runtime: Duration) -> List[str]:
     """Spot's longest wait must cover the runtime."""
     if use_spot and max_wait is not None and max_wait.to_seconds() < runtime.to_seconds():
@@ -123,9 +147,10 @@ def _encrypt(request: Dict[str, Any], volume_key: Optional[kms.IKey], output_key
 
 def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, Any]], output_uri: str,
              instance_count: int, volume_size_gb: Optional[int], runtime: Duration, hyperparameters: Dict[str, str],
-             accept_eula: bool) -> Dict[str, Any]:
+             accept_eula: bool, isolation: Tuple[bool, bool]) -> Dict[str, Any]:
     """The ``CreateTrainingJob`` body (less the name, which the handler adds) as the SDK's estimator
-    builds it from the spec; keys, encryption, spot and VPC are added by the construct."""
+    builds it from the spec; keys, encryption, spot and VPC are added by the construct. ``isolation``:
+    (``EnableNetworkIsolation``, ``EnableInterContainerTrafficEncryption``), see :func:`_isolation`."""
     request: Dict[str, Any] = {
         "AlgorithmSpecification": {"TrainingImage": resolved.image_uri, "TrainingInputMode": "File"},
         "RoleArn": role_arn,
@@ -140,9 +165,8 @@ def _request(resolved: ResolvedModel, role_arn: str, channels: List[Dict[str, An
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": int(runtime.to_seconds())},
         "HyperParameters": hyperparameters,
-        "EnableNetworkIsolation": resolved.network_isolation,
-        "EnableInterContainerTrafficEncryption": bool(
-            resolved.estimator_kwargs.get("encrypt_inter_container_traffic", False)),
+        "EnableNetworkIsolation": isolation[0],
+        "EnableInterContainerTrafficEncryption": isolation[1],
         "Tags": resolved.sdk_tags(),
     }
     if resolved.estimator_kwargs.get("disable_output_compression"):  # as the SDK: the model is an S3 prefix
@@ -174,6 +198,7 @@ class _Checked:
     hyperparameters: Dict[str, str]
     timeout: Duration
     runtime: Duration
+    isolation: Tuple[bool, bool]
 
 
 class JumpStartTrainingJob(Construct):
@@ -198,7 +223,7 @@ class JumpStartTrainingJob(Construct):
 
     failed = False
     """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
-    resolved = role = output_bucket = runner = _output = None
+    resolved = role = output_bucket = runner = _output = _output_key = encryption_key = None
 
     @reports_problems(_failed_training)
     def __init__(
@@ -225,11 +250,15 @@ class JumpStartTrainingJob(Construct):
         timeout: Optional[Duration] = None,
         max_runtime: Optional[Duration] = None,
         volume_size_gb: Optional[int] = None,
+        encryption_key: Optional[kms.IKey] = None,
         volume_encryption_key: Optional[kms.IKey] = None,
         output_encryption_key: Optional[kms.IKey] = None,
+        enable_network_isolation: Optional[bool] = None,
+        encrypt_inter_container_traffic: Optional[bool] = None,
         vpc: Optional[ec2.IVpc] = None,
         vpc_subnets: Optional[ec2.SubnetSelection] = None,
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        allow_all_outbound: bool = False,
         use_spot: bool = False,
         max_wait: Optional[Duration] = None,
         hub: Optional[str] = None,
@@ -261,8 +290,19 @@ class JumpStartTrainingJob(Construct):
             max_runtime: SageMaker's stopping condition. Default: the spec's ``max_run``, else the
                 SDK's 24 hours (as the SDK), capped at ``timeout`` when you set one.
             volume_size_gb: ML storage volume per instance (default: the spec's, else 30).
-            volume_encryption_key / output_encryption_key: KMS keys for the volume and the output.
-            vpc, vpc_subnets, security_groups: run the job in your VPC.
+            encryption_key: KMS key of the instances' volumes and of the output (``VolumeKmsKeyId``,
+                ``OutputDataConfig.KmsKeyId``, the created output bucket), as an endpoint's; default: a
+                created key with rotation, kept as the output bucket is (``removal_policy``). Instance
+                types with local storage get no volume key (SageMaker refuses one).
+            volume_encryption_key / output_encryption_key: a different key for the volume or the output.
+            enable_network_isolation: default: the spec's (as the SDK's estimator); True tightens it, and
+                False where the spec sets it is refused.
+            encrypt_inter_container_traffic: default True (the SDK sends the spec's value, else False);
+                False where the spec sets it is refused.
+            vpc, vpc_subnets, security_groups: run the job in your VPC. The security group created when
+                none is given allows HTTPS out (S3, ECR and CloudWatch through your VPC's endpoints) and,
+                for more than one instance, all traffic between its members; nothing else.
+            allow_all_outbound: the created security group allows all outbound traffic instead of HTTPS.
             use_spot: managed spot training, with checkpoints under the output prefix.
             max_wait: spot only: the longest total wait (default: the timeout).
             hub: a private SageMaker hub (name or ARN) holding the model (see :class:`JumpStartModel`);
@@ -279,13 +319,15 @@ class JumpStartTrainingJob(Construct):
             hyperparameters=hyperparameters,
             accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated, tolerate_vulnerable=tolerate_vulnerable,
             timeout=timeout, max_runtime=max_runtime, volume_key=volume_encryption_key, use_spot=use_spot,
-            max_wait=max_wait,
+            max_wait=max_wait, isolation=(enable_network_isolation, encrypt_inter_container_traffic),
         )
         resolved = checked.resolved
         annotate_resolution(self, resolved, str(lockfile_path(self)))
         self.resolved: ResolvedModel = resolved
         self.model_version: str = resolved.version
         self.instance_type: str = resolved.instance_type
+        volume_encryption_key, output_encryption_key = self._keys(
+            encryption_key, volume_encryption_key, output_encryption_key, removal_policy)
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, output_encryption_key)
         prefix = output_prefix.strip("/")
         self._output = _s3.location(self.output_bucket, prefix)
@@ -305,12 +347,13 @@ class JumpStartTrainingJob(Construct):
         request = _request(
             resolved, self.role.role_arn, _channels(checked.train, checked.validation, resolved, model_channel),
             self._output.uri, instance_count, volume_size_gb, checked.runtime,
-            _hyperparameters(resolved, region, checked.hyperparameters), accept_eula)
+            _hyperparameters(resolved, region, checked.hyperparameters), accept_eula, checked.isolation)
         _encrypt(request, volume_encryption_key, output_encryption_key)
         if use_spot:
             self._spot(request, prefix, max_wait or checked.timeout, where.stack)
         if vpc is not None:
-            request["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
+            request["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups,
+                                                    (instance_count, allow_all_outbound))
         self._build_runner(model_id, request, checked.timeout, depends, tags)
 
     def _check_props(self, wanted: Tuple[str, str, str, Optional[str], Optional[str]], *, instance_count: Any,
@@ -318,7 +361,7 @@ class JumpStartTrainingJob(Construct):
                      hyperparameters: Optional[Mapping[str, Any]], accept_eula: bool,
                      tolerate_deprecated: bool, tolerate_vulnerable: bool, timeout: Optional[Duration],
                      max_runtime: Optional[Duration], volume_key: Optional[kms.IKey], use_spot: bool,
-                     max_wait: Optional[Duration]) -> "_Checked":
+                     max_wait: Optional[Duration], isolation: Tuple[Optional[bool], Optional[bool]]) -> "_Checked":
         """Every problem of the props and of the resolved spec (``wanted``: model id, version,
         region, instance type, hub), raised together as synth errors; else what the job is built
         from."""
@@ -344,12 +387,14 @@ class JumpStartTrainingJob(Construct):
             train, problem = self._default_dataset(resolved)
             problems += [problem] if problem else []
         problems += _resolved_problems(resolved, volume_key is not None)
+        checked_isolation, isolation_problems = _isolation(resolved, *isolation)
+        problems += isolation_problems
         timeout, runtime = self._wait_and_runtime(resolved, timeout, max_runtime)
         problems += _max_wait_problems(use_spot, max_wait, runtime)
         problems += [p for p in [_api_rules.max_runtime_problem(int(runtime.to_seconds()))] if p]
         raise_problems(self, problems)
         assert train is not None
-        return _Checked(resolved, train, checked_validation, hps, timeout, runtime)
+        return _Checked(resolved, train, checked_validation, hps, timeout, runtime, checked_isolation)
 
     def _build_runner(self, model_id: str, request: Dict[str, Any], timeout: Duration, depends: List[Any],
                       tags: Optional[Mapping[str, str]]) -> None:
@@ -400,8 +445,9 @@ class JumpStartTrainingJob(Construct):
         output.grant_write(self.role, stack)
         if volume_key is not None:
             volume_key.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
-        if output_key is not None:  # SageMaker encrypts the output as the job's role
-            output_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*")
+        if output_key is not None:  # SageMaker encrypts the output as the job's role: "the SageMaker execution
+            # role must include permissions to call kms:Encrypt" (service model, OutputDataConfig.KmsKeyId)
+            output_key.grant(self.role, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*")
 
     def _spot(self, request: Dict[str, Any], prefix: str, max_wait: Duration, stack: Any) -> None:
         """Managed spot training, with checkpoints under the output prefix (readable by the job)."""
@@ -411,12 +457,50 @@ class JumpStartTrainingJob(Construct):
         request["StoppingCondition"]["MaxWaitTimeInSeconds"] = int(max_wait.to_seconds())
         request["CheckpointConfig"] = {"S3Uri": checkpoints.uri}
 
+    def _keys(self, key: Optional[kms.IKey], volume_key: Optional[kms.IKey], output_key: Optional[kms.IKey],
+              removal_policy: RemovalPolicy) -> Tuple[Optional[kms.IKey], kms.IKey]:
+        """(volume key, output key): yours, else ``encryption_key``, else a created key with rotation, as
+        an endpoint's (kept as long as the output it encrypts). No volume key on an instance type with local
+        storage: ``ResourceConfig.VolumeKmsKeyId`` is refused there (the SDK's ``instance_supports_kms``)."""
+        self.encryption_key: Optional[kms.IKey] = key
+        """The KMS key of the volumes and the output unless others were given (``None`` then)."""
+        volume_allowed = self.resolved.volume_kms_supported(self.instance_type)
+        if key is None and (output_key is None or (volume_key is None and volume_allowed)):
+            self.encryption_key = kms.Key(
+                self, "Key", enable_key_rotation=True, removal_policy=removal_policy,
+                pending_window=Duration.days(7),
+                description=f"Encrypts the volumes and the output of training job {self.node.path}")
+        if volume_key is None and not volume_allowed:
+            Annotations.of(self).add_info(
+                f"no VolumeKmsKeyId: {self.instance_type} stores on local instance storage, encrypted by the hardware; "
+                "SageMaker refuses a volume key for it. The key still encrypts the output.")
+        volume = volume_key or (self.encryption_key if volume_allowed else None)
+        self._output_key = output_key or self.encryption_key
+        return volume, self._output_key
+
     def _vpc_config(self, vpc: ec2.IVpc, vpc_subnets: Optional[ec2.SubnetSelection],
-                    security_groups: Optional[Sequence[ec2.ISecurityGroup]]) -> Dict[str, Any]:
-        groups = list(security_groups or [
-            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job")])
+                    security_groups: Optional[Sequence[ec2.ISecurityGroup]],
+                    sizing: Tuple[int, bool]) -> Dict[str, Any]:
+        self.security_groups: List[ec2.ISecurityGroup] = list(security_groups or [self._security_group(vpc, *sizing)])
+        """The job's security groups (yours, or the one created)."""
         subnets = vpc.select_subnets(**subnet_args(vpc_subnets))
-        return {"SecurityGroupIds": [g.security_group_id for g in groups], "Subnets": subnets.subnet_ids}
+        return {"SecurityGroupIds": [g.security_group_id for g in self.security_groups], "Subnets": subnets.subnet_ids}
+
+    def _security_group(self, vpc: ec2.IVpc, instance_count: int, allow_all_outbound: bool) -> ec2.SecurityGroup:
+        """The job's security group. Out: HTTPS only (unless ``allow_all_outbound``): in a VPC the job reaches
+        S3, ECR and CloudWatch through the VPC ("Give SageMaker Training Jobs Access to Resources in Your
+        Amazon VPC": an S3 VPC endpoint and interface endpoints, all HTTPS). More than one instance: all
+        traffic between the group's members, which distributed training needs (same page, "Configure the VPC
+        Security Group") and inter-container encryption too (its inbound and outbound rules within the group:
+        "Protect Communications Between ML Compute Instances in a Distributed Training Job")."""
+        group = ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="JumpStart training job",
+                                  allow_all_outbound=allow_all_outbound)
+        if not allow_all_outbound:
+            group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to S3, ECR and CloudWatch")
+        if instance_count > 1:
+            group.add_ingress_rule(group, ec2.Port.all_traffic(), "between the instances of the training job")
+            group.add_egress_rule(group, ec2.Port.all_traffic(), "between the instances of the training job")
+        return group
 
     def _default_dataset(self, resolved: ResolvedModel) -> Tuple[Optional[_s3.Location], Optional[str]]:
         """Fine-tuning without ``training_data``: the spec's default dataset, as JumpStart's notebooks
@@ -461,3 +545,5 @@ class JumpStartTrainingJob(Construct):
         if self._output is None:  # failed: reported as synth errors
             return
         self._output.grant_read(grantee, self._jumpstart_facts.stack)
+        if self._output_key is not None:  # the job wrote it with this key (OutputDataConfig.KmsKeyId)
+            self._output_key.grant_decrypt(grantee)

@@ -121,7 +121,7 @@ class JumpStartBatchTransform(Construct):
 
     failed = False
     """``True`` when its problems were reported as synth errors (see ``jumpstart:errors``)."""
-    model = output_bucket = runner = None
+    model = output_bucket = runner = encryption_key = None
 
     @reports_problems(_failed_transform)
     def __init__(
@@ -169,7 +169,9 @@ class JumpStartBatchTransform(Construct):
             instance_count: instances for the job.
             output_bucket / output_prefix: where results go; default: a new encrypted bucket.
             removal_policy: for the created output bucket (default RETAIN).
-            encryption_key: KMS key for the output and the instance volumes.
+            encryption_key: KMS key for the output and the instance volumes (``TransformOutput.KmsKeyId``,
+                ``TransformResources.VolumeKmsKeyId``, the created output bucket), as an endpoint's;
+                default: a created key with rotation, kept as the output bucket is (``removal_policy``).
             timeout: how long the stack waits for the job (at most 12 hours).
             tags: tags of the transform job (``Tags.of(scope)`` reaches the job too: SageMaker, not
                 CloudFormation, creates it).
@@ -206,6 +208,7 @@ class JumpStartBatchTransform(Construct):
         assert source is not None
         stack = where.stack
         self.model = model
+        encryption_key = self._key(encryption_key, removal_policy)
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, encryption_key)
         prefix = output_prefix.strip("/")
         output = _s3.location(self.output_bucket, prefix)
@@ -213,13 +216,11 @@ class JumpStartBatchTransform(Construct):
         model.acknowledge_grants()
         source.grant_read(model.role, stack)
         output.grant_write(model.role, stack)
-        if encryption_key is not None:
-            encryption_key.grant(model.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+        encryption_key.grant(model.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
 
         request = _request(model.model_name, source, output, content_type, accept, split_type, chosen_type,
                            instance_count, max_payload_mb, batch_strategy, max_concurrent_transforms)
-        if encryption_key is not None:
-            self._encrypt(request, encryption_key, resolved, chosen_type)
+        self._encrypt(request, encryption_key, resolved, chosen_type)
 
         self.runner = JobRunner(
             self, "Runner", kind="transform", name_base=job_name_base(resolved.model_id, "bt"), request=request,
@@ -232,6 +233,14 @@ class JumpStartBatchTransform(Construct):
         """The transform job's (deterministic) name."""
         self.output_uri: str = self.runner.output("OutputPath")
         """S3 prefix of the results, ``<output_prefix>/<job name>/`` (a token that waits for the job)."""
+
+    def _key(self, key: Optional[kms.IKey], removal_policy: RemovalPolicy) -> kms.IKey:
+        """Yours, else a created key with rotation, as an endpoint's (kept as long as the output it encrypts)."""
+        self.encryption_key: kms.IKey = key or kms.Key(
+            self, "Key", enable_key_rotation=True, removal_policy=removal_policy, pending_window=Duration.days(7),
+            description=f"Encrypts the volumes and the output of transform job {self.node.path}")
+        """The KMS key of the job's volumes and output."""
+        return self.encryption_key
 
     def _encrypt(self, request: Dict[str, Any], key: kms.IKey, resolved: ResolvedModel, instance_type: str) -> None:
         """The output with ``key``; the volume too, where the instance type has one to encrypt."""

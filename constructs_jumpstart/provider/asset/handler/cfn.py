@@ -7,6 +7,8 @@ import json
 import urllib.request
 from typing import Any, Dict, Optional
 
+from .reasons import REASON_LIMIT, of_event, safe  # noqa: F401 - REASON_LIMIT: part of this module's contract
+
 RESPONSE_LIMIT = 4096  # bytes of a custom-resource response body (and of a wait-condition signal)
 CREATE_FAILED = "constructs_jumpstart::CREATE_FAILED"
 """The physical id of a Create that failed. CloudFormation's rollback then sends a Delete with it,
@@ -47,7 +49,7 @@ def respond(event: Dict[str, Any], status: str, physical_id: str, reason: str = 
             data: Optional[Dict[str, Any]] = None) -> None:
     put(event["ResponseURL"], fit({
         "Status": status,
-        "Reason": reason or f"See the log group of this function for {physical_id}",
+        "Reason": safe(reason, of_event(event)) or f"See the log group of this function for {physical_id}",
         "PhysicalResourceId": physical_id,
         "StackId": event["StackId"],
         "RequestId": event["RequestId"],

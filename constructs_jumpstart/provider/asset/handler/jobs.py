@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional
 
 from botocore.exceptions import ClientError
 
-from . import aws, cfn
+from . import aws, cfn, reasons
 
 KINDS: Dict[str, Dict[str, str]] = {
     "training": {
@@ -210,9 +210,12 @@ def outcome(kind: str, job: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def failure_reason(kind: str, job: Dict[str, Any]) -> str:
+    """Why the job did not complete, without its environment's and hyperparameters' values (see
+    ``reasons``): SageMaker's ``FailureReason`` can quote them."""
     status = job.get(KINDS[kind]["status"])
     reason = job.get("FailureReason") or ("stopped before it finished" if status == "Stopped" else "no reason given")
-    return f"SageMaker {kind} job {job.get(KINDS[kind]['name'])} {str(status).lower()}: {reason}"
+    return reasons.safe(f"SageMaker {kind} job {job.get(KINDS[kind]['name'])} {str(status).lower()}: {reason}",
+                        reasons.sensitive_values(job))
 
 
 def signal(handle_url: str, kind: str, job: Dict[str, Any]) -> None:
