@@ -3,9 +3,12 @@ as ``aws-sagemaker-alpha``'s per-variant handles: its metrics and its scaling.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Duration, Fn
+from aws_cdk import Fn
+from typing_extensions import Unpack
+
+from ._metrics import INSTANCES, INVOCATIONS, MetricOptions, averaged, sagemaker_metric
 
 if TYPE_CHECKING:
     from aws_cdk import aws_applicationautoscaling as appscaling
@@ -19,21 +22,32 @@ class VariantHandle:
         self.endpoint = endpoint
         self.variant_name = name
 
-    def metric(self, metric_name: str, **kw: Any) -> cloudwatch.Metric:
+    def metric(self, metric_name: str, *, namespace: str = INVOCATIONS,
+               **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """A metric of this variant (dimensions EndpointName, VariantName)."""
-        return self.endpoint.metric(metric_name, variant_name=self.variant_name, **kw)
+        dims = {"EndpointName": self.endpoint.endpoint_name, "VariantName": self.variant_name}
+        return sagemaker_metric(metric_name, dims, namespace, **options)
 
-    def metric_invocations(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("Invocations", **kw)
+    def metric_invocations(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("Invocations", **options)
 
-    def metric_invocation_5xx_errors(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("Invocation5XXErrors", **kw)
+    def metric_invocation_4xx_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("Invocation4XXErrors", **options)
 
-    def metric_model_latency(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("ModelLatency", **{"statistic": "Average", **kw})
+    def metric_invocation_5xx_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("Invocation5XXErrors", **options)
 
-    def metric_invocations_per_instance(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("InvocationsPerInstance", **kw)
+    def metric_model_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("ModelLatency", **averaged(options))
+
+    def metric_overhead_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("OverheadLatency", **averaged(options))
+
+    def metric_invocations_per_instance(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("InvocationsPerInstance", **options)
+
+    def metric_cpu_utilization(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("CPUUtilization", namespace=INSTANCES, **averaged(options))
 
     def auto_scale(self, min_capacity: int, max_capacity: int, **kw: Any) -> appscaling.ScalableTarget:
         """Scale this variant's instances (see :meth:`JumpStartEndpoint.auto_scale`)."""
@@ -53,20 +67,16 @@ class ComponentHandle:
     def component_name(self) -> str:
         return Fn.select(1, Fn.split("/", self.resource.attr_inference_component_arn))
 
-    def metric(self, metric_name: str, *, statistic: str = "Sum", period: Optional[Duration] = None,
-               namespace: str = "AWS/SageMaker") -> cloudwatch.Metric:
+    def metric(self, metric_name: str, *, namespace: str = INVOCATIONS,
+               **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """A metric of this component (dimension InferenceComponentName)."""
-        from aws_cdk import aws_cloudwatch as cloudwatch
+        return sagemaker_metric(metric_name, {"InferenceComponentName": self.component_name}, namespace, **options)
 
-        return cloudwatch.Metric(namespace=namespace, metric_name=metric_name, statistic=statistic,
-                                 dimensions_map={"InferenceComponentName": self.component_name},
-                                 period=period or Duration.minutes(1))
+    def metric_invocations(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("Invocations", **options)
 
-    def metric_invocations(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("Invocations", **kw)
-
-    def metric_model_latency(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("ModelLatency", **{"statistic": "Average", **kw})
+    def metric_model_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("ModelLatency", **averaged(options))
 
     def auto_scale(self, min_capacity: int, max_capacity: int, **kw: Any) -> appscaling.ScalableTarget:
         """Scale this component's copies (see :meth:`JumpStartEndpoint.auto_scale`)."""

@@ -7,6 +7,8 @@ import re
 import jsii
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from typing_extensions import Unpack
+
 from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, RemovalPolicy, Resource, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -33,6 +35,7 @@ from .lockfile import LockKey
 from ._checks import adopt, collect_problems, concrete_region, raise_problems
 from ._plan import mode_of, plan_problems
 from ._report import reports_problems
+from ._metrics import INSTANCES, INVOCATIONS, MetricOptions, averaged, sagemaker_metric
 from .nag import nag_suppress
 from .model import JumpStartModel, cfn_tags
 from .types import ModelSource, Scope
@@ -81,14 +84,24 @@ def _acknowledge_no_volume_key(config: Any, reason: str, hipaa_reason: str) -> N
                   "reason": f"As AwsSolutions-SM2: {hipaa_reason}"})
 
 
-class IJumpStartEndpoint:
-    """What any endpoint, created here or imported, offers: its name, ARN and ``grant_invoke``."""
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    endpoint_name: str
-    endpoint_arn: str
+    class IJumpStartEndpoint(sagemaker.IEndpoint, Protocol):
+        """What any endpoint, created here or imported, offers: an ``aws_sagemaker.IEndpoint`` (its
+        name, ARN and ``grant_invoke``), so ``SagemakerIntegration`` & co. take it as type checkers
+        see it too (jsii interfaces are protocols; at run time they are implemented with
+        ``jsii.implements``, below)."""
+else:
+    class IJumpStartEndpoint:
+        """What any endpoint, created here or imported, offers: its name, ARN and ``grant_invoke``
+        (an ``aws_sagemaker.IEndpoint``)."""
 
-    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:  # pragma: no cover - interface
-        raise NotImplementedError
+        endpoint_name: str
+        endpoint_arn: str
+
+        def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:  # pragma: no cover - interface
+            raise NotImplementedError
 
 
 def _grant_invoke(grantee: iam.IGrantable, endpoint_arn: str, actions: Sequence[str] = INVOKE_ACTIONS) -> iam.Grant:
@@ -813,43 +826,41 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
 
         return [ComponentHandle(self, i, c) for i, c in enumerate(self.inference_components)]
 
-    def metric(self, metric_name: str, *, statistic: str = "Sum", period: Optional[Duration] = None,
-               variant_name: Optional[str] = None, namespace: str = "AWS/SageMaker",
-               with_variant: bool = True) -> cloudwatch.Metric:
-        """A CloudWatch metric of this endpoint (dimensions EndpointName, VariantName)."""
-        from aws_cdk import aws_cloudwatch as cloudwatch
-
+    def metric(self, metric_name: str, *, variant_name: Optional[str] = None, namespace: str = INVOCATIONS,
+               with_variant: bool = True, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """A CloudWatch metric of this endpoint (dimensions EndpointName and, unless ``with_variant``
+        is false, VariantName: the first variant's unless ``variant_name``); ``options`` as CDK's
+        ``MetricOptions`` (default: Sum over a minute)."""
         dims = {"EndpointName": self.endpoint_name}
         if with_variant:
             dims["VariantName"] = variant_name or self.variant_names[0]
-        return cloudwatch.Metric(namespace=namespace, metric_name=metric_name, dimensions_map=dims,
-                                 statistic=statistic, period=period or Duration.minutes(1))
+        return sagemaker_metric(metric_name, dims, namespace, **options)
 
-    def metric_invocations(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("Invocations", **kw)
+    def metric_invocations(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("Invocations", **options)
 
-    def metric_invocation_4xx_errors(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("Invocation4XXErrors", **kw)
+    def metric_invocation_4xx_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("Invocation4XXErrors", **options)
 
-    def metric_invocation_5xx_errors(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("Invocation5XXErrors", **kw)
+    def metric_invocation_5xx_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("Invocation5XXErrors", **options)
 
-    def metric_invocations_per_instance(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("InvocationsPerInstance", **kw)
+    def metric_invocations_per_instance(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("InvocationsPerInstance", **options)
 
-    def metric_model_latency(self, **kw: Any) -> cloudwatch.Metric:
+    def metric_model_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Model latency in microseconds (average)."""
-        return self.metric("ModelLatency", **{"statistic": "Average", **kw})
+        return self.metric("ModelLatency", **averaged(options))
 
-    def metric_overhead_latency(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("OverheadLatency", **{"statistic": "Average", **kw})
+    def metric_overhead_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("OverheadLatency", **averaged(options))
 
-    def metric_backlog_size_per_instance(self, **kw: Any) -> cloudwatch.Metric:
+    def metric_backlog_size_per_instance(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Async endpoints: queued requests per instance."""
-        return self.metric("ApproximateBacklogSizePerInstance", **{"statistic": "Average", "with_variant": False, **kw})
+        return self.metric("ApproximateBacklogSizePerInstance", with_variant=False, **averaged(options))
 
-    def metric_cpu_utilization(self, **kw: Any) -> cloudwatch.Metric:
-        return self.metric("CPUUtilization", **{"statistic": "Average", "namespace": "/aws/sagemaker/Endpoints", **kw})
+    def metric_cpu_utilization(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        return self.metric("CPUUtilization", namespace=INSTANCES, **averaged(options))
 
     # -- autoscaling ------------------------------------------------------------------------------
 

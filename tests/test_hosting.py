@@ -276,3 +276,20 @@ def test_vpc_and_stricter_isolation(make_stack):
     model = next(iter(t.find_resources("AWS::SageMaker::Model").values()))["Properties"]
     assert model["EnableNetworkIsolation"] is True  # the spec says False; stricter is allowed
     assert len(model["VpcConfig"]["Subnets"]) == 2 and len(model["VpcConfig"]["SecurityGroupIds"]) == 1
+
+
+def test_metric_options_reach_the_metric_and_variants_have_every_metric(make_stack):
+    """metric_invocations(label=...) raised TypeError; the per-variant handle lacked 4xx, overhead and CPU (#20)."""
+    from aws_cdk import aws_cloudwatch as cloudwatch
+
+    endpoint = JumpStartEndpoint(make_stack(), "E", model_id="pytorch-ic-mobilenet-v2")
+    labelled = endpoint.metric_invocations(label="calls", unit=cloudwatch.Unit.COUNT, color=cloudwatch.Color.RED)
+    assert (labelled.label, labelled.unit, labelled.color) == ("calls", cloudwatch.Unit.COUNT, cloudwatch.Color.RED)
+    variant = endpoint.variant("AllTraffic")
+    named = {m.metric_name: m for m in (variant.metric_invocation_4xx_errors(), variant.metric_overhead_latency(),
+                                         variant.metric_cpu_utilization())}
+    assert set(named) == {"Invocation4XXErrors", "OverheadLatency", "CPUUtilization"}
+    assert named["CPUUtilization"].namespace == "/aws/sagemaker/Endpoints"
+    assert named["OverheadLatency"].statistic == "Average" and named["Invocation4XXErrors"].statistic == "Sum"
+    with pytest.raises(TypeError, match="statistc"):
+        endpoint.metric_invocations(statistc="Sum")

@@ -24,7 +24,7 @@ LAYERS: Dict[str, int] = {
     "_names": 2, "provider": 2, "_prop_types": 2,
     # 3 constructs
     "model": 3, "endpoint": 3, "hosting": 3, "_plan": 3, "_variants": 3, "_smoke": 3, "smoke": 3,
-    "_artifacts": 3, "_buckets": 3, "jobs": 3, "_exported": 3,
+    "_artifacts": 3, "_buckets": 3, "jobs": 3, "_exported": 3, "_metrics": 3,
     # 4 tools
     "cli": 4, "invoke": 4,
 }
