@@ -16,6 +16,8 @@ _ECR_RE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.a
                      r"/(?P<repo>[^:@]+)")
 PARTITION = "<AWS::Partition>"
 ACCOUNT = "<AWS::AccountId>"
+KEY_REASON = ("CDK key grant of this one KMS key: its data keys (kms:GenerateDataKey*) to encrypt what SageMaker "
+              "writes and reads for this role.")
 INLINE_REASON = "Least-privilege statements bound to this one role; a managed policy would grant nothing narrower."
 
 
@@ -74,6 +76,7 @@ class Statements:
         """``where``: the :class:`~constructs_jumpstart._checks.Facts` of the scope (read once)."""
         self.where = where
         self.items: List[dict] = []
+        self.why: List[Optional[str]] = []  # each statement's reason (for its wildcards), or None
         self.reasons: dict = {}
         self._partition, self._account, self._region = where.partition, where.account, where.region
         self._account_literal = None if is_token(self._account) else self._account
@@ -85,6 +88,7 @@ class Statements:
         if condition:
             statement["Condition"] = condition
         self.items.append(statement)
+        self.why.append(reason)
         for resource in resources:
             if "*" in resource and reason:
                 flat = _nag_flat(self.where.stack, resource)
@@ -163,8 +167,10 @@ class Statements:
     def split(self) -> Tuple["Statements", "Statements"]:
         """(scoped, unscopable): the statements whose only resource is ``*`` go apart."""
         scoped, unscopable = Statements(self.where), Statements(self.where)
-        for statement in self.items:
-            (unscopable if statement["Resource"] == "*" else scoped).items.append(statement)
+        for statement, why in zip(self.items, self.why):
+            part = unscopable if statement["Resource"] == "*" else scoped
+            part.items.append(statement)
+            part.why.append(why)
         for rule_id, reason in self.reasons.items():
             (unscopable if rule_id.endswith("[Resource::*]") else scoped).reasons[rule_id] = reason
         return scoped, unscopable
@@ -184,9 +190,13 @@ class Statements:
 
 
 def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact]) -> None:
-    """Read exactly ``artifacts`` (used where the role may be anyone's)."""
-    for statement in Statements(facts(scope)).s3_read(artifacts).statements():
+    """Read exactly ``artifacts`` (used where the role may be anyone's; on a role this library
+    created, the statements' findings are acknowledged with their reasons)."""
+    wanted = Statements(facts(scope)).s3_read(artifacts)
+    for statement, why in zip(wanted.statements(), wanted.why):
         principal.grant_principal.add_to_principal_policy(statement)
+        if why:
+            acknowledge_grant(principal, [statement], why)
 
 
 _PRINCIPALS: List[iam.ServicePrincipal] = []
@@ -216,6 +226,7 @@ def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: It
         role = iam.Role(scope, "Role", assumed_by=_sagemaker_principal(),
                         description=description, inline_policies={"JumpStart": wanted.document()})
         wanted.acknowledge(role.node.default_child)
+        own_role(role)
         return role, []
     scoped, unscopable = wanted.split()
     for statement in scoped.statements():
@@ -228,20 +239,7 @@ def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: It
     return role, [policy]
 
 
-# -- statements CDK's grant helpers add to default policies -------------------------------------
-
-_ACTION_WILDCARDS = {
-    "s3:GetObject*": "CDK bucket.grant_read on exactly this job's or endpoint's prefix: object reads (and their "
-                     "versions, ACLs, tags).",
-    "s3:GetBucket*": "CDK bucket.grant_read: the bucket metadata reads SageMaker needs, on this bucket only.",
-    "s3:List*": "CDK bucket.grant_read: the listing SageMaker needs to read an S3 prefix, on this bucket only.",
-    "s3:Abort*": "CDK bucket.grant_put: aborting the multipart uploads SageMaker starts for large outputs, "
-                 "under the prefix only.",
-    "s3:DeleteObject*": "CDK bucket.grant_read_write on the training checkpoints prefix only (spot training "
-                        "rewrites checkpoints).",
-    "kms:GenerateDataKey*": "CDK key grant: data keys of this one KMS key, to write encrypted outputs.",
-    "kms:ReEncrypt*": "CDK key grant: re-encryption with this one KMS key.",
-}
+# -- the exact findings of the grants this library makes ---------------------------------------
 
 
 def _flatten(value) -> str:
@@ -259,67 +257,91 @@ def _flatten(value) -> str:
     return str(value)
 
 
+def _statement_findings(statement: dict) -> Iterator[Tuple[str, str, str, List[str]]]:
+    """The cdk-nag IAM5 findings of one resolved statement (see :func:`wildcard_findings`)."""
+    actions = statement.get("Action", [])
+    actions = [actions] if isinstance(actions, str) else actions
+    resources = statement.get("Resource", [])
+    resources = resources if isinstance(resources, list) else [resources]
+    for action in actions:
+        if "*" in action:
+            yield f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", "Action", action, actions
+    for resource in resources:
+        flat = _flatten(resource)
+        if "*" in flat:
+            yield f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]", "Resource", flat, actions
+
+
 def wildcard_findings(policy: iam.CfnPolicy) -> Iterator[Tuple[str, str, str, List[str]]]:
     """The cdk-nag IAM5 findings a policy will get: ``(finding id, "Action" or "Resource", the
     wildcard value as cdk-nag writes it, the statement's actions)``."""
     document = Stack.of(policy).resolve(policy.policy_document)
     for statement in document.get("Statement", []):
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        resources = statement.get("Resource", [])
-        resources = resources if isinstance(resources, list) else [resources]
-        for action in actions:
-            if "*" in action:
-                yield f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", "Action", action, actions
-        for resource in resources:
-            flat = _flatten(resource)
-            if "*" in flat:
-                yield f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]", "Resource", flat, actions
+        yield from _statement_findings(statement)
 
 
-def _resource_reason(resource: str, actions) -> Optional[str]:
-    if resource == "*":
-        return None  # never: what this library needs on '*' is in policies of its own, acknowledged there
-    job = ":training-job/" in resource or ":transform-job/" in resource
-    if job and all(a.startswith("sagemaker:") for a in actions):
-        return ("Jobs are named at deploy from a hash of their inputs and deployment (a new name per change); "
-                "scoped to this construct's jobs (model, kind and a digest of stack and construct path) in this "
-                "account and region.")
-    if ":model/" in resource and all(a.startswith("sagemaker:") for a in actions):
-        return ("Models created through the API are named at deploy from a hash of their resolved request (a new "
-                "name per change); scoped to this construct's model-name base in this account and region.")
-    s3_prefix = (":s3:::" in resource or ".Arn>/" in resource) and resource.endswith("*")
-    if s3_prefix and all(a.startswith("s3:") for a in actions):
-        return ("Exactly the S3 prefix SageMaker reads or writes (training data, outputs, captured data); objects "
-                "under it are named at run time.")
-    return None
+def statement_findings(stack: Stack, statements: Iterable[iam.PolicyStatement]) -> List[str]:
+    """The cdk-nag IAM5 finding ids ``statements`` produce in a policy of ``stack``."""
+    found: List[str] = []
+    for statement in statements:
+        found += [f for f, _, _, _ in _statement_findings(stack.resolve(statement.to_statement_json()))]
+    return found
 
 
-class AcknowledgeGeneratedWildcards:
-    """A CDK Aspect for the default policies that CDK's grant helpers fill (``bucket.grant_read``,
-    ``key.grant_encrypt_decrypt``, ...) on roles this library uses: at synth it acknowledges, with a
-    reason, exactly the wildcards those helpers generate on prefixes and job names, and nothing
-    else: ``s3:*`` or any ``Resource::*`` is still reported."""
+class AcknowledgeGrants:
+    """A CDK Aspect on a role this library created: acknowledges, in the role's default policy,
+    exactly the findings of the statements recorded by :func:`acknowledge_grant` when the library
+    made each grant (its own statements, and what CDK's ``bucket.grant_*``/``key.grant*`` returned),
+    each with the reason given there. A statement anyone adds to the role later is still reported,
+    however much it looks like the library's (the finding ids of cdk-nag are per action and per
+    resource of the policy: an action wildcard the library granted, ``kms:GenerateDataKey*``, is
+    one id for every resource)."""
+
+    def __init__(self) -> None:
+        self.records: List[Tuple[iam.PolicyStatement, str]] = []
 
     def visit(self, node) -> None:
         from aws_cdk import Acknowledgment, Validations
 
         if not isinstance(node, iam.CfnPolicy):
             return
+        stack = Stack.of(node)
         acks = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy": INLINE_REASON}
-        for finding, kind, value, actions in wildcard_findings(node):
-            reason = _ACTION_WILDCARDS.get(value) if kind == "Action" else _resource_reason(value, actions)
-            if reason:
-                acks[finding] = reason
+        for statement, reason in self.records:
+            for finding in statement_findings(stack, [statement]):
+                acks.setdefault(finding, reason)
         Validations.of(node).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in acks.items()])
 
 
-def acknowledge_generated_wildcards(role) -> None:
-    """Register :class:`AcknowledgeGeneratedWildcards` on ``role`` (once), where CDK grant helpers
-    add statements to its default policy."""
+def _aspect_of(role) -> Optional[AcknowledgeGrants]:
+    from aws_cdk import Aspects
+
+    if role is None or not hasattr(role, "node"):
+        return None
+    return next((a for a in Aspects.of(role).all if isinstance(a, AcknowledgeGrants)), None)
+
+
+def own_role(role) -> None:
+    """Mark ``role`` as created by this library: the grants recorded on it with
+    :func:`acknowledge_grant` are acknowledged for cdk-nag (exactly those; nothing by its shape)."""
     import jsii
     from aws_cdk import Aspects, IAspect
 
-    aspects = Aspects.of(role)
-    if not any(isinstance(a, AcknowledgeGeneratedWildcards) for a in aspects.all):
-        aspects.add(jsii.implements(IAspect)(AcknowledgeGeneratedWildcards)())
+    if _aspect_of(role) is None:
+        Aspects.of(role).add(jsii.implements(IAspect)(AcknowledgeGrants)())
+
+
+acknowledge_generated_wildcards = own_role  # the name the handler and the smoke test use
+
+
+def acknowledge_grant(grantee: iam.IGrantable, grant, reason: str):
+    """Record the statements of a grant the library just made (an ``iam.Grant`` from a CDK grant
+    helper: its ``principal_statements``; or the statements themselves) so that exactly their
+    cdk-nag findings are acknowledged with ``reason``, when ``grantee``'s role is one the library
+    created (:func:`own_role`); on anyone else's role nothing is acknowledged. Returns ``grant``."""
+    statements = list(grant.principal_statements) if isinstance(grant, iam.Grant) else list(grant or [])
+    principal = getattr(grantee, "grant_principal", grantee)
+    aspect = _aspect_of(principal)
+    if aspect is not None:
+        aspect.records.extend((statement, reason) for statement in statements)
+    return grant

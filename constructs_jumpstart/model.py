@@ -34,6 +34,10 @@ from .lockfile import LockKey
 from .types import ModelSource, ResolvedModel, S3Artifact, Scope
 
 SCRIPT_ENTRY_POINT = "inference.py"
+API_MODEL_REASON = ("Models created through the API are named at deploy from a hash of their resolved request (a new "
+                    "name per change); scoped to this construct's model-name base in this account and region.")
+SOURCE_REASON = ("The read grant of exactly the model artifact served (a bucket's object or prefix, a CDK asset's "
+                 "object, a training job's model.tar.gz), with the bucket's KMS key where it has one.")
 
 
 def _failed_model(model: "JumpStartModel") -> dict:
@@ -252,12 +256,10 @@ class JumpStartModel(Construct):
 
             given = source if source is not None else artifact  # a source that grants grants the packer too
             artifact = self.packed_artifact = packed(self, "PackedArtifact", given, self.role, code=code)
-            self.acknowledge_grants()
         self.model_data: Optional[S3Artifact] = artifact
         """The artifact the container serves (``None`` for model packages)."""
         if source is not None and source.grants:  # a bucket, an asset, a training job's output
-            source.bind(self, self.role)
-            self.acknowledge_grants()
+            _iam.acknowledge_grant(self.role, source.grant(self.role), SOURCE_REASON)
         return artifact
 
     def _environment(self, resolved: ResolvedModel, model_id: str, script: Optional[S3Artifact], repack: bool,
@@ -328,12 +330,6 @@ class JumpStartModel(Construct):
             return arn
         return self._api_model_arn
 
-    def acknowledge_grants(self) -> None:
-        """For cdk-nag: acknowledge the wildcards of CDK grant helpers (on this library's own
-        buckets and keys) in the default policy of the role this model created."""
-        if self.owns_role:
-            _iam.acknowledge_generated_wildcards(self.role)
-
     def _create_through_api(self, model_id: str, container: Dict[str, Any], isolation: bool,
                             vpc_config: Optional[Dict[str, Any]], depends: List[Any],
                             tags: List[Dict[str, str]]) -> str:
@@ -360,9 +356,11 @@ class JumpStartModel(Construct):
         request["Tags"] = tags
         base = api_model_name_base(model_id, path_digest(self, 10))  # path and stack only: stable
         function = handler_function(stack)
-        function.add_to_role_policy(iam.PolicyStatement(
+        models = iam.PolicyStatement(
             actions=["sagemaker:CreateModel", "sagemaker:AddTags", "sagemaker:DescribeModel", "sagemaker:DeleteModel"],
-            resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=f"{base.lower()}-*")]))
+            resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=f"{base.lower()}-*")])
+        function.add_to_role_policy(models)
+        _iam.acknowledge_grant(function, [models], API_MODEL_REASON)
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["iam:PassRole"], resources=[self.role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))

@@ -32,9 +32,13 @@ class ModelSource:
 
     def bind(self, scope: Any, grantee: Any) -> "S3Artifact":
         """Grant ``grantee`` read access (where the source knows how) and return the location."""
-        if self._grant is not None:
-            self._grant(grantee)
+        self.grant(grantee)
         return self.artifact
+
+    def grant(self, grantee: Any) -> Any:
+        """Grant ``grantee`` read access where the source knows how; returns the grant made (an
+        ``iam.Grant`` or the statements added; ``None`` without one)."""
+        return self._grant(grantee) if self._grant is not None else None
 
     @staticmethod
     def from_uri(uri: str) -> "ModelSource":
@@ -54,7 +58,8 @@ class ModelSource:
     @staticmethod
     def from_asset(asset: Any) -> "ModelSource":
         """A CDK ``s3_assets.Asset`` of a ``model.tar.gz``."""
-        return ModelSource(S3Artifact(asset.s3_object_url, "S3Object", "Gzip"), asset.grant_read)
+        return ModelSource(S3Artifact(asset.s3_object_url, "S3Object", "Gzip"),
+                           lambda grantee: asset.bucket.grant_read(grantee, asset.s3_object_key))
 
 
 class ModelDataUri(str, ModelSource):
@@ -75,8 +80,8 @@ class ModelDataUri(str, ModelSource):
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # set up by __new__
         pass
 
-    def grant_read(self, grantee: Any) -> None:
-        self.bind(None, grantee)
+    def grant_read(self, grantee: Any) -> Any:
+        return self.grant(grantee)
 
 
 class Scope(str, Enum):

@@ -16,6 +16,10 @@ from .. import _iam
 from .._buckets import secure_bucket
 from ..types import S3Artifact
 
+READ_REASON = ("CDK bucket.grant_read of exactly the S3 object or prefix this job reads (objects under a prefix "
+               "are named at run time), with the bucket reads and listing it needs, on this bucket only.")
+WRITE_REASON = ("CDK bucket.grant_put of exactly the S3 prefix this job writes (SageMaker names the objects under it "
+                "at run time), with aborting its multipart uploads.")
 S3Input = Union[str, s3.IBucket, s3_assets.Asset, "JobInput"]
 """An S3 URI (``s3://bucket/prefix/``), a bucket (with a separate prefix), a CDK asset, or a
 :class:`JobInput`."""
@@ -29,19 +33,24 @@ class Location:
     key: str
 
     def grant_read(self, grantee: iam.IGrantable, stack: Stack) -> None:
+        """Read exactly this object or prefix (acknowledged for cdk-nag as this grant, on a role the
+        library created)."""
         if self.bucket is not None:
-            self.bucket.grant_read(grantee, f"{self.key}*" if self.data_type == "S3Prefix" else self.key)
+            grant = self.bucket.grant_read(grantee, f"{self.key}*" if self.data_type == "S3Prefix" else self.key)
+            _iam.acknowledge_grant(grantee, grant, READ_REASON)
             return
         _iam.grant_read(stack, grantee, [S3Artifact(self.uri, self.data_type, "None")])
 
     def grant_write(self, grantee: iam.IGrantable, stack: Stack) -> None:
+        """Write under exactly this prefix (acknowledged as this grant, as :meth:`grant_read`)."""
         if self.bucket is not None:
-            self.bucket.grant_put(grantee, f"{self.key}*")
+            _iam.acknowledge_grant(grantee, self.bucket.grant_put(grantee, f"{self.key}*"), WRITE_REASON)
             return
         bucket, key = _iam.split_s3_uri(self.uri)
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"arn:{stack.partition}:s3:::{bucket}/{key}*"])
-        )
+        statement = iam.PolicyStatement(actions=["s3:PutObject"],
+                                        resources=[f"arn:{stack.partition}:s3:::{bucket}/{key}*"])
+        grantee.grant_principal.add_to_principal_policy(statement)
+        _iam.acknowledge_grant(grantee, [statement], WRITE_REASON)
 
 
 class JobInput:

@@ -384,8 +384,6 @@ class JumpStartTrainingJob(Construct):
             reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs", vpc=vpc is not None,
             metrics_namespace="/aws/sagemaker/TrainingJobs" if resolved.metric_definitions else None,
         )
-        if role is None:
-            _iam.acknowledge_generated_wildcards(self.role)
         if resolved.hub_content_arn:  # exactly the hub content this job uses
             self.role.add_to_principal_policy(iam.PolicyStatement(
                 actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
@@ -399,9 +397,11 @@ class JumpStartTrainingJob(Construct):
                 location.grant_read(self.role, stack)
         output.grant_write(self.role, stack)
         if volume_key is not None:
-            volume_key.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+            _iam.acknowledge_grant(self.role, volume_key.grant(
+                self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*"), _iam.KEY_REASON)
         if output_key is not None:  # SageMaker encrypts the output as the job's role
-            output_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*")
+            _iam.acknowledge_grant(self.role, output_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*"),
+                                   _iam.KEY_REASON)
 
     def _spot(self, request: Dict[str, Any], prefix: str, max_wait: Duration, stack: Any) -> None:
         """Managed spot training, with checkpoints under the output prefix (readable by the job)."""

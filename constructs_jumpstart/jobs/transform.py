@@ -210,11 +210,11 @@ class JumpStartBatchTransform(Construct):
         prefix = output_prefix.strip("/")
         output = _s3.location(self.output_bucket, prefix)
         # batch transform reads and writes S3 as the model's execution role
-        model.acknowledge_grants()
         source.grant_read(model.role, stack)
         output.grant_write(model.role, stack)
         if encryption_key is not None:
-            encryption_key.grant(model.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+            _iam.acknowledge_grant(model, encryption_key.grant(
+                model.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*"), _iam.KEY_REASON)
 
         request = _request(model.model_name, source, output, content_type, accept, split_type, chosen_type,
                            instance_count, max_payload_mb, batch_strategy, max_concurrent_transforms)
