@@ -189,6 +189,19 @@ class Statements:
         Validations.of(scope).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in reasons.items()])
 
 
+def grant_key(grantee: iam.IGrantable, key, create_grant: bool = False) -> None:
+    """Use of ``key`` for what SageMaker encrypts as the role (``kms:Decrypt``,
+    ``kms:GenerateDataKey*``) and, for a volume key, ``kms:CreateGrant`` only when SageMaker asks
+    on the role's behalf: ``kms:GrantIsForAWSResource`` "allows principals to call CreateGrant ...
+    only when an AWS service that is integrated with AWS KMS sends the request on the principal's
+    behalf" (AWS KMS Developer Guide, "Controlling access to grants")."""
+    acknowledge_grant(grantee, key.grant(grantee, "kms:Decrypt", "kms:GenerateDataKey*"), KEY_REASON)
+    if create_grant:
+        grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+            actions=["kms:CreateGrant"], resources=[key.key_arn],
+            conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}}))
+
+
 def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact]) -> None:
     """Read exactly ``artifacts`` (used where the role may be anyone's; on a role this library
     created, the statements' findings are acknowledged with their reasons)."""

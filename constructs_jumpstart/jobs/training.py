@@ -397,11 +397,9 @@ class JumpStartTrainingJob(Construct):
                 location.grant_read(self.role, stack)
         output.grant_write(self.role, stack)
         if volume_key is not None:
-            _iam.acknowledge_grant(self.role, volume_key.grant(
-                self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*"), _iam.KEY_REASON)
+            _iam.grant_key(self.role, volume_key, create_grant=True)
         if output_key is not None:  # SageMaker encrypts the output as the job's role
-            _iam.acknowledge_grant(self.role, output_key.grant(self.role, "kms:Decrypt", "kms:GenerateDataKey*"),
-                                   _iam.KEY_REASON)
+            _iam.grant_key(self.role, output_key)
 
     def _spot(self, request: Dict[str, Any], prefix: str, max_wait: Duration, stack: Any) -> None:
         """Managed spot training, with checkpoints under the output prefix (readable by the job)."""

@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .. import _api_rules
+from .. import _api_rules, _iam
 from ..errors import JumpStartError, ValidationError
 from .._checks import adopt, collect_problems, raise_problems
 from .._report import reports_problems
@@ -213,8 +213,7 @@ class JumpStartBatchTransform(Construct):
         source.grant_read(model.role, stack)
         output.grant_write(model.role, stack)
         if encryption_key is not None:
-            _iam.acknowledge_grant(model, encryption_key.grant(
-                model.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*"), _iam.KEY_REASON)
+            _iam.grant_key(model, encryption_key, create_grant=True)
 
         request = _request(model.model_name, source, output, content_type, accept, split_type, chosen_type,
                            instance_count, max_payload_mb, batch_strategy, max_concurrent_transforms)

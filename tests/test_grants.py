@@ -1,0 +1,59 @@
+"""The execution roles' grants, read from the template (issue #19, part 4): each grant as small as
+what SageMaker does with it."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Template
+
+from .conftest import role_statements
+from constructs_jumpstart import JumpStartBatchTransform, JumpStartEndpoint, JumpStartTrainingJob
+
+MOBILENET = "pytorch-ic-mobilenet-v2"
+
+
+def _job(stack, **kw) -> JumpStartTrainingJob:
+    args = dict(model_id=MOBILENET, model_version="3.0.25", training_data="s3://my-data/train/")
+    args.update(kw)
+    return JumpStartTrainingJob(stack, "FineTune", **args)
+
+
+def _actions(statement: dict) -> list:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else action
+
+
+def _create_grants(template: Template) -> list:
+    return [s for s in role_statements(template) if "kms:CreateGrant" in _actions(s)]
+
+
+def test_kms_create_grant_only_for_aws_resources(make_stack):
+    """``kms:CreateGrant`` (SageMaker's grants on a volume key) only when SageMaker, an AWS service
+    integrated with KMS, asks on the role's behalf (``kms:GrantIsForAWSResource``)."""
+    stack = make_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    _job(stack, volume_encryption_key=key, output_encryption_key=key)
+    JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25",
+                            input_data="s3://my-data/images/", encryption_key=key)
+    grants = _create_grants(Template.from_stack(stack))
+    assert len(grants) == 2, grants
+    for statement in grants:
+        assert _actions(statement) == ["kms:CreateGrant"], statement
+        assert statement["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}, statement
+
+
+def test_the_fine_tuned_model_reads_only_its_jobs_model_tar_gz(make_stack):
+    """The model of a training job's output reads ``<output>/<job name>/output/model.tar.gz``, not
+    the whole output prefix (every job's output and the checkpoints)."""
+    stack = make_stack()
+    job = _job(stack, use_spot=True)
+    JumpStartEndpoint(stack, "Tuned", model_id=MOBILENET, model_version="3.0.25", model_data=job.model_data)
+    t = Template.from_stack(stack)
+    statements = role_statements(t, "TunedModelRole")
+    reads = [s for s in statements if any(a.startswith("s3:Get") for a in _actions(s))]
+    text = json.dumps(reads)
+    assert "/jumpstart-training*" not in text and "checkpoints" not in text, text
+    result = next(iter(t.find_resources("Custom::JumpStartJob")))
+    assert f'"{result}", "JobName"' in text and "/output/model.tar.gz" in text, text
