@@ -45,8 +45,9 @@ def test_kms_create_grant_only_for_aws_resources(make_stack):
 
 
 def test_the_fine_tuned_model_reads_only_its_jobs_model_tar_gz(make_stack):
-    """The model of a training job's output reads ``<output>/<job name>/output/model.tar.gz``, not
-    the whole output prefix (every job's output and the checkpoints)."""
+    """The model of a training job's output reads the one object the job reports
+    (``ModelArtifacts.S3ModelArtifacts``, ``<output>/<job name>/output/model.tar.gz``), not the whole
+    output prefix (every job's output and the checkpoints)."""
     stack = make_stack()
     job = _job(stack, use_spot=True)
     JumpStartEndpoint(stack, "Tuned", model_id=MOBILENET, model_version="3.0.25", model_data=job.model_data)
@@ -55,5 +56,6 @@ def test_the_fine_tuned_model_reads_only_its_jobs_model_tar_gz(make_stack):
     reads = [s for s in statements if any(a.startswith("s3:Get") for a in _actions(s))]
     text = json.dumps(reads)
     assert "/jumpstart-training*" not in text and "checkpoints" not in text, text
-    result = next(iter(t.find_resources("Custom::JumpStartJob")))
-    assert f'"{result}", "JobName"' in text and "/output/model.tar.gz" in text, text
+    result = next(iter(t.find_resources("Custom::JumpStartJobResult")))
+    split = {"Fn::Select": [1, {"Fn::Split": ["s3://", {"Fn::GetAtt": [result, "ModelArtifacts"]}]}]}
+    assert [s["Resource"] for s in reads] == [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", split]]}]

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from aws_cdk import Annotations, Duration, RemovalPolicy
+from aws_cdk import Annotations, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -41,6 +41,15 @@ SDK_MAX_RUN = 24 * 60 * 60
 ``max_run=24 * 60 * 60``)."""
 PROVISIONING = 3600
 """What the stack waits beyond the runtime: instances start, the container downloads."""
+
+
+def _is_handler(stack: Any, grantee: iam.IGrantable) -> bool:
+    """Whether ``grantee`` is the stack's custom-resource handler (which reports the job's outputs)."""
+    from ..provider import HANDLER_ID
+
+    handler = stack.node.try_find_child(HANDLER_ID)
+    function = handler.node.try_find_child("Function") if handler is not None else None
+    return function is not None and grantee.grant_principal is function.grant_principal
 
 
 def _script_mode_value(value: str) -> str:
@@ -454,8 +463,26 @@ class JumpStartTrainingJob(Construct):
             )
         return timeout, runtime
 
-    def grant_read_model_data(self, grantee: iam.IGrantable) -> None:
-        """Allow ``grantee`` (e.g. a model's execution role) to read this job's output."""
+    def grant_read_model_data(self, grantee: iam.IGrantable) -> List[iam.PolicyStatement]:
+        """Allow ``grantee`` (e.g. a model's execution role) to read exactly this job's trained model:
+        the object (or, uncompressed, the prefix) the finished job reports as
+        ``ModelArtifacts.S3ModelArtifacts`` ("the path of the S3 object that contains the model
+        artifacts", DescribeTrainingJob), split out of its URI at deploy, not the output prefix with
+        every job's output and the checkpoints; and the output bucket's key. Returns the statements.
+
+        The stack's handler (the artifact packer) is the exception: the job's result is its own
+        output, so a policy naming it would be a cycle; it reads the output prefix, as before."""
         if self._output is None:  # failed: reported as synth errors
-            return
-        self._output.grant_read(grantee, self._jumpstart_facts.stack)
+            return []
+        stack = self._jumpstart_facts.stack
+        if _is_handler(stack, grantee):
+            self._output.grant_read(grantee, stack)
+            return []
+        path = Fn.select(1, Fn.split("s3://", self.model_data))  # bucket/key of the artifact
+        prefix = self.model_data.s3_data_type == "S3Prefix"
+        statement = iam.PolicyStatement(actions=["s3:GetObject"],
+                                        resources=[f"arn:{stack.partition}:s3:::{path}" + ("*" if prefix else "")])
+        grantee.grant_principal.add_to_principal_policy(statement)
+        key = self.output_bucket.encryption_key
+        grant = key.grant_decrypt(grantee) if key is not None else None
+        return [statement] + (list(grant.principal_statements) if grant is not None else [])
