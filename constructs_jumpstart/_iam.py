@@ -4,7 +4,7 @@ reasons) for exactly the wildcards this library generates on purpose."""
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
@@ -131,13 +131,17 @@ class Statements:
                          "ecr:GetAuthorizationToken supports no resource-level permission; '*' is its "
                          "only valid resource.")
 
-    def logs(self, prefix: str) -> "Statements":
-        group = f"arn:{PARTITION}:logs:{self._region}:{ACCOUNT}:log-group:{prefix}*"
+    def logs(self, groups: Sequence[str]) -> "Statements":
+        """Write to exactly SageMaker's log ``groups`` of what the role runs, and their streams (SageMaker
+        names the streams per instance at run time): "Log groups and streams that Amazon SageMaker AI
+        sends to Amazon CloudWatch Logs" names ``/aws/sagemaker/Endpoints/[EndpointName]``,
+        ``/aws/sagemaker/TrainingJobs`` and ``/aws/sagemaker/TransformJobs``."""
+        arns = [f"arn:{PARTITION}:logs:{self._region}:{ACCOUNT}:log-group:{group}" for group in groups]
         actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-        return self._add(actions,
-                         [group, f"{group}:log-stream:*"],
-                         "SageMaker names its log groups and streams per endpoint or job at run time; "
-                         f"scoped to {prefix} in this account and region.")
+        return self._add(actions, arns + [f"{arn}:log-stream:*" for arn in arns],
+                         "SageMaker's own log groups of what this role runs (" + ", ".join(groups) + ") in this "
+                         "account and region; it names the streams per instance at run time (and endpoint "
+                         "groups by the endpoint's name, which CloudFormation generates).")
 
     def vpc(self) -> "Statements":
         """What SageMaker needs to attach a model's or job's containers to your VPC."""
@@ -223,14 +227,14 @@ def _sagemaker_principal() -> iam.ServicePrincipal:
 
 
 def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: Iterable[S3Artifact],
-                   image_uri: Optional[str], log_prefix: str, vpc: bool = False,
+                   image_uri: Optional[str], log_groups: Sequence[str], vpc: bool = False,
                    metrics_namespace: Optional[str] = None):
     """The execution role SageMaker assumes for a model or a job, granted exactly ``reads``, a pull
     of ``image_uri``'s repository, its log groups (and VPC access): a new role with these as its
     inline policy, or your ``role`` with them added (the ``*``-only ones in a policy of their own,
     so a ``Resource::*`` anyone adds to the role later is still reported by cdk-nag rather than
     hidden behind ours). Returns the role and what must be depended on before SageMaker uses it."""
-    wanted = Statements(facts(scope)).s3_read(reads).ecr_pull(image_uri).logs(log_prefix)
+    wanted = Statements(facts(scope)).s3_read(reads).ecr_pull(image_uri).logs(log_groups)
     if vpc:
         wanted.vpc()
     if metrics_namespace:

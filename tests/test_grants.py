@@ -59,3 +59,29 @@ def test_the_fine_tuned_model_reads_only_its_jobs_model_tar_gz(make_stack):
     result = next(iter(t.find_resources("Custom::JumpStartJobResult")))
     split = {"Fn::Select": [1, {"Fn::Split": ["s3://", {"Fn::GetAtt": [result, "ModelArtifacts"]}]}]}
     assert [s["Resource"] for s in reads] == [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", split]]}]
+
+
+def _log_resources(template: Template, role_prefix: str) -> list:
+    statements = [s for s in role_statements(template, role_prefix)
+                  if any(a.startswith("logs:") for a in _actions(s))]
+    resources = [r for s in statements for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+    texts = [r["Fn::Join"][1][-1] if isinstance(r, dict) else r for r in resources]
+    return [text[text.index(":log-group:"):] for text in texts]
+
+
+def test_execution_roles_write_only_the_log_groups_of_what_they_run(make_stack):
+    """SageMaker's documented log groups ("Log groups and streams that Amazon SageMaker AI sends to
+    Amazon CloudWatch Logs"): a model runs in endpoints (``/aws/sagemaker/Endpoints/<name>``) and
+    transform jobs (``/aws/sagemaker/TransformJobs``), a training job in ``/aws/sagemaker/TrainingJobs``;
+    never every group under ``/aws/sagemaker/`` (notebooks, Studio, processing, labeling jobs)."""
+    stack = make_stack()
+    _job(stack)
+    JumpStartEndpoint(stack, "Serve", model_id=MOBILENET, model_version="3.0.25")
+    t = Template.from_stack(stack)
+    model = _log_resources(t, "ServeModelRole")
+    assert sorted(model) == [":log-group:/aws/sagemaker/Endpoints/*", ":log-group:/aws/sagemaker/Endpoints/*:log-stream:*",
+                             ":log-group:/aws/sagemaker/TransformJobs",
+                             ":log-group:/aws/sagemaker/TransformJobs:log-stream:*"], model
+    training = _log_resources(t, "FineTuneRole")
+    assert sorted(training) == [":log-group:/aws/sagemaker/TrainingJobs",
+                                ":log-group:/aws/sagemaker/TrainingJobs:log-stream:*"], training

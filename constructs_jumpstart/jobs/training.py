@@ -390,7 +390,7 @@ class JumpStartTrainingJob(Construct):
             reads.append(S3Artifact.from_uri(resolved.script_uri))
         self.role, depends = _iam.sagemaker_role(
             self, role, f"SageMaker training role for JumpStart model {resolved.model_id} {resolved.version}",
-            reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs", vpc=vpc is not None,
+            reads, resolved.image_uri, ["/aws/sagemaker/TrainingJobs"], vpc=vpc is not None,
             metrics_namespace="/aws/sagemaker/TrainingJobs" if resolved.metric_definitions else None,
         )
         if resolved.hub_content_arn:  # exactly the hub content this job uses
