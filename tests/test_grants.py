@@ -85,3 +85,40 @@ def test_execution_roles_write_only_the_log_groups_of_what_they_run(make_stack):
     training = _log_resources(t, "FineTuneRole")
     assert sorted(training) == [":log-group:/aws/sagemaker/TrainingJobs",
                                 ":log-group:/aws/sagemaker/TrainingJobs:log-stream:*"], training
+
+
+def _s3_statements(template: Template, role_prefix: str) -> list:
+    return [s for s in role_statements(template, role_prefix) if any(a.startswith("s3:") for a in _actions(s))]
+
+
+def test_granted_prefixes_end_in_a_slash_and_listing_is_by_prefix(make_stack):
+    """What the job reads from a bucket and writes under its output prefix: ``train/*``, not
+    ``train*`` (which also matches ``train-secrets/``); the output prefix ``jumpstart-training/*``
+    (SageMaker writes ``<S3OutputPath>/<job name>/...``); listing only with an ``s3:prefix``
+    condition (no unconditioned ``s3:List*``)."""
+    from aws_cdk import aws_s3 as s3
+
+    stack = make_stack()
+    data = s3.Bucket(stack, "Data")
+    _job(stack, training_data=data, training_data_prefix="train/", use_spot=True)
+    text = json.dumps(_s3_statements(Template.from_stack(stack), "FineTuneRole"))
+    assert '"/train/*"' in text and '"/jumpstart-training/*"' in text and '"/jumpstart-training/checkpoints/*"' in text
+    assert '"/jumpstart-training*"' not in text and '"/train*"' not in text, text
+    for statement in _s3_statements(Template.from_stack(stack), "FineTuneRole"):
+        listing = [a for a in _actions(statement) if a.startswith("s3:List")]
+        assert listing in ([], ["s3:ListBucket"]), statement
+        if listing:
+            assert "s3:prefix" in json.dumps(statement.get("Condition")), statement
+
+
+def test_a_bucket_prefix_without_a_trailing_slash_is_refused(make_stack):
+    """SageMaker's S3Prefix reads every key that starts with the prefix: ``train`` is also
+    ``train-secrets/``. A bucket's prefix must say which folder it means."""
+    import pytest
+    from aws_cdk import aws_s3 as s3
+
+    from constructs_jumpstart import JumpStartError
+
+    stack = make_stack()
+    with pytest.raises(JumpStartError, match="training_data: the prefix 'train' has no trailing '/'.*end it with '/'"):
+        _job(stack, training_data=s3.Bucket(stack, "Data"), training_data_prefix="train")

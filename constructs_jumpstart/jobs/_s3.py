@@ -32,23 +32,43 @@ class Location:
     bucket: Optional[s3.IBucket]
     key: str
 
+    @property
+    def pattern(self) -> str:
+        """The keys granted: the object; under a prefix, the keys of its folder (``prefix/*``: a
+        literal prefix is a folder, refused for inputs without its ``/`` by :func:`location`); a
+        token prefix as SageMaker reads it (``token*``: its value may or may not end in ``/``)."""
+        if self.data_type != "S3Prefix":
+            return self.key
+        if not self.key or self.key.endswith("/") or Token.is_unresolved(self.key):
+            return f"{self.key}*"
+        return f"{self.key}/*"
+
     def grant_read(self, grantee: iam.IGrantable, stack: Stack) -> None:
-        """Read exactly this object or prefix (acknowledged for cdk-nag as this grant, on a role the
-        library created)."""
+        """Read exactly this object or prefix: ``s3:GetObject`` on it, ``s3:ListBucket`` only for
+        keys under it (the ``s3:prefix`` condition key of ListBucket, Service Authorization
+        Reference for Amazon S3), and the bucket's key; recorded for cdk-nag as this grant."""
         if self.bucket is not None:
-            grant = self.bucket.grant_read(grantee, f"{self.key}*" if self.data_type == "S3Prefix" else self.key)
-            _iam.acknowledge_grant(grantee, grant, READ_REASON)
+            statements = [iam.PolicyStatement(actions=["s3:GetObject"],
+                                              resources=[self.bucket.arn_for_objects(self.pattern)])]
+            if self.data_type == "S3Prefix":
+                statements.append(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
+                                                      conditions={"StringLike": {"s3:prefix": [self.pattern]}}))
+            for statement in statements:
+                grantee.grant_principal.add_to_principal_policy(statement)
+            _iam.acknowledge_grant(grantee, statements, READ_REASON)
+            if self.bucket.encryption_key is not None:
+                _iam.acknowledge_grant(grantee, self.bucket.encryption_key.grant_decrypt(grantee), _iam.KEY_REASON)
             return
         _iam.grant_read(stack, grantee, [S3Artifact(self.uri, self.data_type, "None")])
 
     def grant_write(self, grantee: iam.IGrantable, stack: Stack) -> None:
         """Write under exactly this prefix (acknowledged as this grant, as :meth:`grant_read`)."""
         if self.bucket is not None:
-            _iam.acknowledge_grant(grantee, self.bucket.grant_put(grantee, f"{self.key}*"), WRITE_REASON)
+            _iam.acknowledge_grant(grantee, self.bucket.grant_put(grantee, self.pattern), WRITE_REASON)
             return
-        bucket, key = _iam.split_s3_uri(self.uri)
+        bucket, _ = _iam.split_s3_uri(self.uri)
         statement = iam.PolicyStatement(actions=["s3:PutObject"],
-                                        resources=[f"arn:{stack.partition}:s3:::{bucket}/{key}*"])
+                                        resources=[f"arn:{stack.partition}:s3:::{bucket}/{self.pattern}"])
         grantee.grant_principal.add_to_principal_policy(statement)
         _iam.acknowledge_grant(grantee, [statement], WRITE_REASON)
 
@@ -88,6 +108,11 @@ def location(value: Any, prefix: str = "", what: str = "input") -> Location:
         return Location(value.s3_object_url, "S3Object", value.bucket, value.s3_object_key)
     if hasattr(value, "bucket_name") and hasattr(value, "grant_read"):
         key = prefix.lstrip("/")
+        if what != "output" and key and not key.endswith("/") and not Token.is_unresolved(key):
+            raise ValueError(
+                f"{what}: the prefix {key!r} has no trailing '/': SageMaker's S3Prefix reads every key that starts "
+                f"with it ({key}-old/, {key}.bak too), and the role would be granted them all. To read the folder, "
+                f"end it with '/' ({key + '/'!r}); for one object, pass its s3:// URI.")
         return Location(f"s3://{value.bucket_name}/{key}", "S3Prefix", value, key)
     if isinstance(value, str):
         if Token.is_unresolved(value):

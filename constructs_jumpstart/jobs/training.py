@@ -297,7 +297,7 @@ class JumpStartTrainingJob(Construct):
         self.instance_type: str = resolved.instance_type
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, output_encryption_key)
         prefix = output_prefix.strip("/")
-        self._output = _s3.location(self.output_bucket, prefix)
+        self._output = _s3.location(self.output_bucket, prefix, "output")
         self.output_uri: str = self._output.uri
         """Where the job writes (its ``OutputDataConfig.S3OutputPath``): SageMaker puts the trained model
         at ``<output_uri>/<job name>/output/model.tar.gz`` (:attr:`model_data`), and what the script
@@ -412,7 +412,7 @@ class JumpStartTrainingJob(Construct):
 
     def _spot(self, request: Dict[str, Any], prefix: str, max_wait: Duration, stack: Any) -> None:
         """Managed spot training, with checkpoints under the output prefix (readable by the job)."""
-        checkpoints = _s3.location(self.output_bucket, f"{prefix}/checkpoints")
+        checkpoints = _s3.location(self.output_bucket, f"{prefix}/checkpoints", "output")
         checkpoints.grant_read(self.role, stack)
         request["EnableManagedSpotTraining"] = True
         request["StoppingCondition"]["MaxWaitTimeInSeconds"] = int(max_wait.to_seconds())

@@ -208,7 +208,7 @@ class JumpStartBatchTransform(Construct):
         self.model = model
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, encryption_key)
         prefix = output_prefix.strip("/")
-        output = _s3.location(self.output_bucket, prefix)
+        output = _s3.location(self.output_bucket, prefix, "output")
         # batch transform reads and writes S3 as the model's execution role
         source.grant_read(model.role, stack)
         output.grant_write(model.role, stack)
