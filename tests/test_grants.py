@@ -122,3 +122,27 @@ def test_a_bucket_prefix_without_a_trailing_slash_is_refused(make_stack):
     stack = make_stack()
     with pytest.raises(JumpStartError, match="training_data: the prefix 'train' has no trailing '/'.*end it with '/'"):
         _job(stack, training_data=s3.Bucket(stack, "Data"), training_data_prefix="train")
+
+
+def test_statements_on_the_stacks_own_buckets_require_its_account(make_stack):
+    """S3 statements over a bucket the stack creates hold ``s3:ResourceAccount`` = the stack's account
+    (a bucket of the same name in another account is not reached); a bucket you pass is left as it is."""
+    from aws_cdk import aws_s3 as s3
+
+    stack = make_stack()
+    data = s3.Bucket(stack, "Data")
+    job = _job(stack, training_data=data, training_data_prefix="train/", use_spot=True)
+    JumpStartEndpoint(stack, "Tuned", model_id=MOBILENET, model_version="3.0.25", model_data=job.model_data)
+    other = make_stack()
+    imported = _job(other, training_data=s3.Bucket.from_bucket_name(other, "Theirs", "their-data"),
+                    training_data_prefix="train/")
+    t = Template.from_stack(stack)
+    statements = _s3_statements(t, "FineTuneRole") + _s3_statements(t, "TunedModelRole")
+    own = [s for s in statements if "FineTuneOutput" in json.dumps(s) or "Data" in json.dumps(s["Resource"])]
+    assert len(own) >= 4, own
+    for statement in own:
+        assert statement.get("Condition", {}).get("StringEquals", {}).get("s3:ResourceAccount") == "123456789012", \
+            statement
+    theirs = [s for s in _s3_statements(Template.from_stack(other), "FineTuneRole")
+              if "their-data" in json.dumps(s)]
+    assert theirs and all("s3:ResourceAccount" not in json.dumps(s) for s in theirs), theirs

@@ -25,6 +25,16 @@ S3Input = Union[str, s3.IBucket, s3_assets.Asset, "JobInput"]
 :class:`JobInput`."""
 
 
+def own_account(bucket: Optional[s3.IBucket]) -> Optional[dict]:
+    """For a bucket the stack creates, the condition that S3 requests reach it only in the stack's
+    account: ``s3:ResourceAccount`` ("restrict user or application access to S3 buckets that are owned
+    by specified AWS Accounts", What's New, Dec 21 2020; Service Authorization Reference for Amazon
+    S3). ``None`` for a bucket you pass: its owner is not known here."""
+    if bucket is None or bucket.node.default_child is None:
+        return None
+    return {"StringEquals": {"s3:ResourceAccount": Stack.of(bucket).account}}
+
+
 @dataclass
 class Location:
     uri: str
@@ -48,11 +58,13 @@ class Location:
         keys under it (the ``s3:prefix`` condition key of ListBucket, Service Authorization
         Reference for Amazon S3), and the bucket's key; recorded for cdk-nag as this grant."""
         if self.bucket is not None:
-            statements = [iam.PolicyStatement(actions=["s3:GetObject"],
+            owner = own_account(self.bucket)
+            statements = [iam.PolicyStatement(actions=["s3:GetObject"], conditions=owner,
                                               resources=[self.bucket.arn_for_objects(self.pattern)])]
             if self.data_type == "S3Prefix":
                 statements.append(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
-                                                      conditions={"StringLike": {"s3:prefix": [self.pattern]}}))
+                                                      conditions={"StringLike": {"s3:prefix": [self.pattern]},
+                                                                  **(owner or {})}))
             for statement in statements:
                 grantee.grant_principal.add_to_principal_policy(statement)
             _iam.acknowledge_grant(grantee, statements, READ_REASON)
@@ -64,7 +76,11 @@ class Location:
     def grant_write(self, grantee: iam.IGrantable, stack: Stack) -> None:
         """Write under exactly this prefix (acknowledged as this grant, as :meth:`grant_read`)."""
         if self.bucket is not None:
-            _iam.acknowledge_grant(grantee, self.bucket.grant_put(grantee, self.pattern), WRITE_REASON)
+            grant = self.bucket.grant_put(grantee, self.pattern)
+            for condition, value in (own_account(self.bucket) or {}).items():
+                for statement in grant.principal_statements:
+                    statement.add_condition(condition, value)
+            _iam.acknowledge_grant(grantee, grant, WRITE_REASON)
             return
         bucket, _ = _iam.split_s3_uri(self.uri)
         statement = iam.PolicyStatement(actions=["s3:PutObject"],
