@@ -96,11 +96,13 @@ class Statements:
                 self.reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]"] = reason
         return self
 
-    def s3_read(self, artifacts: Iterable[S3Artifact]) -> "Statements":
+    def s3_read(self, artifacts: Iterable[S3Artifact], owner: Optional[str] = None) -> "Statements":
         """``s3:GetObject`` on exactly the objects (or prefixes) given, plus ``s3:ListBucket``
         limited to those prefixes. URIs whose bucket is a token are granted where the bucket is
         known (:func:`grantable`); a URI that is one opaque token is skipped: whoever made it grants
-        access (a training job's output), and the constructs refuse it from anyone else."""
+        access (a training job's output), and the constructs refuse it from anyone else. ``owner``:
+        the account the buckets must belong to (``s3:ResourceAccount``)."""
+        owned = {"StringEquals": {"s3:ResourceAccount": owner}} if owner else {}
         objects: List[str] = []
         list_by_bucket: dict = {}
         for artifact in artifacts:
@@ -115,10 +117,10 @@ class Statements:
         if objects:
             self._add(["s3:GetObject"], sorted(set(objects)),
                       "Exactly the S3 prefix SageMaker reads (model artifacts, scripts or training data); "
-                      "the objects under it are named by their publisher.")
+                      "the objects under it are named by their publisher.", condition=owned or None)
         for bucket, prefixes in sorted(list_by_bucket.items()):
             self._add(["s3:ListBucket"], [f"arn:{PARTITION}:s3:::{bucket}"],
-                      condition={"StringLike": {"s3:prefix": sorted(set(prefixes))}})
+                      condition={"StringLike": {"s3:prefix": sorted(set(prefixes))}, **owned})
         return self
 
     def ecr_pull(self, image_uri: Optional[str]) -> "Statements":
@@ -206,10 +208,10 @@ def grant_key(grantee: iam.IGrantable, key, create_grant: bool = False) -> None:
             conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}}))
 
 
-def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact]) -> None:
+def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact], owner: Optional[str] = None) -> None:
     """Read exactly ``artifacts`` (used where the role may be anyone's; on a role this library
     created, the statements' findings are acknowledged with their reasons)."""
-    wanted = Statements(facts(scope)).s3_read(artifacts)
+    wanted = Statements(facts(scope)).s3_read(artifacts, owner)
     for statement, why in zip(wanted.statements(), wanted.why):
         principal.grant_principal.add_to_principal_policy(statement)
         if why:

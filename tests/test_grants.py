@@ -146,3 +146,25 @@ def test_statements_on_the_stacks_own_buckets_require_its_account(make_stack):
     theirs = [s for s in _s3_statements(Template.from_stack(other), "FineTuneRole")
               if "their-data" in json.dumps(s)]
     assert theirs and all("s3:ResourceAccount" not in json.dumps(s) for s in theirs), theirs
+
+
+def test_expected_bucket_owner_conditions_the_grants_on_your_uris(make_stack):
+    """``expected_bucket_owner=`` (an account id) puts ``s3:ResourceAccount`` on the grants of the S3
+    URIs and buckets you pass (training data, a transform's input and output bucket); JumpStart's own
+    buckets (the base model, the script: owned by AWS) are never conditioned on it."""
+    from aws_cdk import aws_s3 as s3
+
+    stack = make_stack()
+    _job(stack, training_data="s3://my-data/train/", validation_data="s3://my-data/val/",
+         expected_bucket_owner="111122223333")
+    JumpStartBatchTransform(stack, "Classify", model_id=MOBILENET, model_version="3.0.25",
+                            input_data="s3://my-data/images/", expected_bucket_owner="111122223333",
+                            output_bucket=s3.Bucket.from_bucket_name(stack, "Out", "my-out"))
+    t = Template.from_stack(stack)
+    statements = _s3_statements(t, "FineTuneRole") + _s3_statements(t, "ClassifyModelRole")
+    mine = [s for s in statements if "my-data" in json.dumps(s) or "my-out" in json.dumps(s)]
+    assert len(mine) >= 6, mine
+    for statement in mine:
+        assert statement["Condition"]["StringEquals"]["s3:ResourceAccount"] == "111122223333", statement
+    jumpstart = [s for s in statements if "jumpstart-cache-prod" in json.dumps(s)]
+    assert jumpstart and all("111122223333" not in json.dumps(s) for s in jumpstart), jumpstart

@@ -25,13 +25,14 @@ S3Input = Union[str, s3.IBucket, s3_assets.Asset, "JobInput"]
 :class:`JobInput`."""
 
 
-def own_account(bucket: Optional[s3.IBucket]) -> Optional[dict]:
+def own_account(bucket: Optional[s3.IBucket], owner: Optional[str] = None) -> Optional[dict]:
     """For a bucket the stack creates, the condition that S3 requests reach it only in the stack's
     account: ``s3:ResourceAccount`` ("restrict user or application access to S3 buckets that are owned
     by specified AWS Accounts", What's New, Dec 21 2020; Service Authorization Reference for Amazon
-    S3). ``None`` for a bucket you pass: its owner is not known here."""
+    S3). A bucket you pass: ``owner`` (``expected_bucket_owner=``), else nothing (its owner is not
+    known here)."""
     if bucket is None or bucket.node.default_child is None:
-        return None
+        return {"StringEquals": {"s3:ResourceAccount": owner}} if owner else None
     return {"StringEquals": {"s3:ResourceAccount": Stack.of(bucket).account}}
 
 
@@ -53,12 +54,13 @@ class Location:
             return f"{self.key}*"
         return f"{self.key}/*"
 
-    def grant_read(self, grantee: iam.IGrantable, stack: Stack) -> None:
+    def grant_read(self, grantee: iam.IGrantable, stack: Stack, owner: Optional[str] = None) -> None:
         """Read exactly this object or prefix: ``s3:GetObject`` on it, ``s3:ListBucket`` only for
         keys under it (the ``s3:prefix`` condition key of ListBucket, Service Authorization
-        Reference for Amazon S3), and the bucket's key; recorded for cdk-nag as this grant."""
+        Reference for Amazon S3), and the bucket's key; recorded for cdk-nag as this grant. ``owner``:
+        the account the bucket must belong to (``s3:ResourceAccount``; the stack's for its own buckets)."""
         if self.bucket is not None:
-            owner = own_account(self.bucket)
+            owner = own_account(self.bucket, owner)
             statements = [iam.PolicyStatement(actions=["s3:GetObject"], conditions=owner,
                                               resources=[self.bucket.arn_for_objects(self.pattern)])]
             if self.data_type == "S3Prefix":
@@ -71,19 +73,19 @@ class Location:
             if self.bucket.encryption_key is not None:
                 _iam.acknowledge_grant(grantee, self.bucket.encryption_key.grant_decrypt(grantee), _iam.KEY_REASON)
             return
-        _iam.grant_read(stack, grantee, [S3Artifact(self.uri, self.data_type, "None")])
+        _iam.grant_read(stack, grantee, [S3Artifact(self.uri, self.data_type, "None")], owner)
 
-    def grant_write(self, grantee: iam.IGrantable, stack: Stack) -> None:
+    def grant_write(self, grantee: iam.IGrantable, stack: Stack, owner: Optional[str] = None) -> None:
         """Write under exactly this prefix (acknowledged as this grant, as :meth:`grant_read`)."""
         if self.bucket is not None:
             grant = self.bucket.grant_put(grantee, self.pattern)
-            for condition, value in (own_account(self.bucket) or {}).items():
+            for condition, value in (own_account(self.bucket, owner) or {}).items():
                 for statement in grant.principal_statements:
                     statement.add_condition(condition, value)
             _iam.acknowledge_grant(grantee, grant, WRITE_REASON)
             return
         bucket, _ = _iam.split_s3_uri(self.uri)
-        statement = iam.PolicyStatement(actions=["s3:PutObject"],
+        statement = iam.PolicyStatement(actions=["s3:PutObject"], conditions=own_account(None, owner),
                                         resources=[f"arn:{stack.partition}:s3:::{bucket}/{self.pattern}"])
         grantee.grant_principal.add_to_principal_policy(statement)
         _iam.acknowledge_grant(grantee, [statement], WRITE_REASON)

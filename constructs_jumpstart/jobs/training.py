@@ -243,6 +243,7 @@ class JumpStartTrainingJob(Construct):
         max_wait: Optional[Duration] = None,
         hub: Optional[str] = None,
         tags: Optional[Mapping[str, str]] = None,
+        expected_bucket_owner: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -278,6 +279,9 @@ class JumpStartTrainingJob(Construct):
                 a model reference's base model is read with ``HubAccessConfig``, as the SDK's estimator.
             tags: tags of the training job, after the SDK's JumpStart tags (``Tags.of(scope)`` reaches the
                 job too: SageMaker, not CloudFormation, creates it).
+            expected_bucket_owner: the account id that owns the buckets of the data and output you pass:
+                the role's grants on them hold ``s3:ResourceAccount`` (a bucket of that name in another
+                account is not reached). The stack's own buckets always do; JumpStart's never.
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -306,8 +310,10 @@ class JumpStartTrainingJob(Construct):
         # the SageMakerGatedModelS3Uri the spec gives (the role may read it), with accept_eula set
         model_channel = resolved.model_data is not None and not resolved.eula_required
         depends = self._build_role(resolved, role, vpc, model_channel)
-        self._grant_data(where.stack, [checked.train, checked.validation], self._output, volume_encryption_key,
-                         output_encryption_key)
+        self._grant_data(where.stack, [checked.train if training_data is not None else None, checked.validation],
+                         self._output, volume_encryption_key, output_encryption_key, expected_bucket_owner)
+        if training_data is None:  # the spec's default dataset, in JumpStart's (AWS's) bucket
+            self._grant_data(where.stack, [checked.train], None, None, None, None)
         self.hyperparameters: Dict[str, str] = checked.hyperparameters
         """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings; sent
         JSON-encoded, as the SDK sends them)."""
@@ -398,13 +404,15 @@ class JumpStartTrainingJob(Construct):
                 actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
         return depends
 
-    def _grant_data(self, stack: Any, inputs: List[Optional[_s3.Location]], output: _s3.Location,
-                    volume_key: Optional[kms.IKey], output_key: Optional[kms.IKey]) -> None:
-        """The role reads exactly the inputs, writes only the output prefix, and uses the keys."""
+    def _grant_data(self, stack: Any, inputs: List[Optional[_s3.Location]], output: Optional[_s3.Location],
+                    volume_key: Optional[kms.IKey], output_key: Optional[kms.IKey], owner: Optional[str]) -> None:
+        """The role reads exactly the inputs, writes only the output prefix, and uses the keys; ``owner``
+        owns the buckets of the inputs and output."""
         for location in inputs:
             if location is not None:
-                location.grant_read(self.role, stack)
-        output.grant_write(self.role, stack)
+                location.grant_read(self.role, stack, owner)
+        if output is not None:
+            output.grant_write(self.role, stack, owner)
         if volume_key is not None:
             _iam.grant_key(self.role, volume_key, create_grant=True)
         if output_key is not None:  # SageMaker encrypts the output as the job's role

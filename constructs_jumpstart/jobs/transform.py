@@ -155,6 +155,7 @@ class JumpStartBatchTransform(Construct):
         encryption_key: Optional[kms.IKey] = None,
         timeout: Duration = MAX_WAIT,
         tags: Optional[Mapping[str, str]] = None,
+        expected_bucket_owner: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -173,6 +174,8 @@ class JumpStartBatchTransform(Construct):
             timeout: how long the stack waits for the job (at most 12 hours).
             tags: tags of the transform job (``Tags.of(scope)`` reaches the job too: SageMaker, not
                 CloudFormation, creates it).
+            expected_bucket_owner: the account id that owns the buckets of the input and output you pass:
+                the grants on them hold ``s3:ResourceAccount`` (the stack's own buckets always do).
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -210,8 +213,8 @@ class JumpStartBatchTransform(Construct):
         prefix = output_prefix.strip("/")
         output = _s3.location(self.output_bucket, prefix, "output")
         # batch transform reads and writes S3 as the model's execution role
-        source.grant_read(model.role, stack)
-        output.grant_write(model.role, stack)
+        source.grant_read(model.role, stack, expected_bucket_owner)
+        output.grant_write(model.role, stack, expected_bucket_owner)
         if encryption_key is not None:
             _iam.grant_key(model, encryption_key, create_grant=True)
 
