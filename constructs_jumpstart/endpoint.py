@@ -393,7 +393,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         fail = async_inference.failure_prefix.strip("/")
         for model in self.models:
             for prefix in (out, fail):
-                _iam.acknowledge_grant(model, bucket.grant_put(model.role, f"{prefix}/*"), ASYNC_REASON)
+                _iam.record_owned_grant(model, bucket, bucket.grant_put(model.role, f"{prefix}/*"), ASYNC_REASON)
             for topic in (async_inference.success_topic, async_inference.error_topic):
                 if topic is not None:
                     _iam.acknowledge_grant(model, topic.grant_publish(model.role), ASYNC_REASON)
@@ -424,7 +424,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         self.data_capture_bucket = bucket
         prefix = data_capture.prefix.strip("/")
         for model in self.models:
-            _iam.acknowledge_grant(model, bucket.grant_put(model.role, f"{prefix}/*"), CAPTURE_REASON)
+            _iam.record_owned_grant(model, bucket, bucket.grant_put(model.role, f"{prefix}/*"), CAPTURE_REASON)
         modes_ = [m for m, on in (("Input", data_capture.capture_input), ("Output", data_capture.capture_output)) if on]
         capture_config = sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
             enable_capture=True,

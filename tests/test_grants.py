@@ -168,3 +168,19 @@ def test_expected_bucket_owner_conditions_the_grants_on_your_uris(make_stack):
         assert statement["Condition"]["StringEquals"]["s3:ResourceAccount"] == "111122223333", statement
     jumpstart = [s for s in statements if "jumpstart-cache-prod" in json.dumps(s)]
     assert jumpstart and all("111122223333" not in json.dumps(s) for s in jumpstart), jumpstart
+
+
+def test_async_and_capture_writes_to_the_stacks_buckets_require_its_account(make_stack):
+    from constructs_jumpstart.hosting import AsyncInferenceConfig, DataCaptureConfig
+
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Async", model_id=MOBILENET, model_version="3.0.25",
+                      async_inference=AsyncInferenceConfig())
+    JumpStartEndpoint(stack, "Capture", model_id=MOBILENET, model_version="3.0.25",
+                      data_capture=DataCaptureConfig())
+    t = Template.from_stack(stack)
+    writes = [s for s in _s3_statements(t, "AsyncModelRole") + _s3_statements(t, "CaptureModelRole")
+              if "s3:PutObject" in _actions(s)]
+    assert len(writes) == 3, writes
+    for statement in writes:
+        assert statement["Condition"] == {"StringEquals": {"s3:ResourceAccount": "123456789012"}}, statement

@@ -25,17 +25,6 @@ S3Input = Union[str, s3.IBucket, s3_assets.Asset, "JobInput"]
 :class:`JobInput`."""
 
 
-def own_account(bucket: Optional[s3.IBucket], owner: Optional[str] = None) -> Optional[dict]:
-    """For a bucket the stack creates, the condition that S3 requests reach it only in the stack's
-    account: ``s3:ResourceAccount`` ("restrict user or application access to S3 buckets that are owned
-    by specified AWS Accounts", What's New, Dec 21 2020; Service Authorization Reference for Amazon
-    S3). A bucket you pass: ``owner`` (``expected_bucket_owner=``), else nothing (its owner is not
-    known here)."""
-    if bucket is None or bucket.node.default_child is None:
-        return {"StringEquals": {"s3:ResourceAccount": owner}} if owner else None
-    return {"StringEquals": {"s3:ResourceAccount": Stack.of(bucket).account}}
-
-
 @dataclass
 class Location:
     uri: str
@@ -60,7 +49,7 @@ class Location:
         Reference for Amazon S3), and the bucket's key; recorded for cdk-nag as this grant. ``owner``:
         the account the bucket must belong to (``s3:ResourceAccount``; the stack's for its own buckets)."""
         if self.bucket is not None:
-            owner = own_account(self.bucket, owner)
+            owner = _iam.own_account(self.bucket, owner)
             statements = [iam.PolicyStatement(actions=["s3:GetObject"], conditions=owner,
                                               resources=[self.bucket.arn_for_objects(self.pattern)])]
             if self.data_type == "S3Prefix":
@@ -79,13 +68,13 @@ class Location:
         """Write under exactly this prefix (acknowledged as this grant, as :meth:`grant_read`)."""
         if self.bucket is not None:
             grant = self.bucket.grant_put(grantee, self.pattern)
-            for condition, value in (own_account(self.bucket, owner) or {}).items():
+            for condition, value in (_iam.own_account(self.bucket, owner) or {}).items():
                 for statement in grant.principal_statements:
                     statement.add_condition(condition, value)
             _iam.acknowledge_grant(grantee, grant, WRITE_REASON)
             return
         bucket, _ = _iam.split_s3_uri(self.uri)
-        statement = iam.PolicyStatement(actions=["s3:PutObject"], conditions=own_account(None, owner),
+        statement = iam.PolicyStatement(actions=["s3:PutObject"], conditions=_iam.own_account(None, owner),
                                         resources=[f"arn:{stack.partition}:s3:::{bucket}/{self.pattern}"])
         grantee.grant_principal.add_to_principal_policy(statement)
         _iam.acknowledge_grant(grantee, [statement], WRITE_REASON)

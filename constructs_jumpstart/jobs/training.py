@@ -488,7 +488,7 @@ class JumpStartTrainingJob(Construct):
             return []
         path = Fn.select(1, Fn.split("s3://", self.model_data))  # bucket/key of the artifact
         prefix = self.model_data.s3_data_type == "S3Prefix"
-        statement = iam.PolicyStatement(actions=["s3:GetObject"], conditions=_s3.own_account(self.output_bucket),
+        statement = iam.PolicyStatement(actions=["s3:GetObject"], conditions=_iam.own_account(self.output_bucket),
                                         resources=[f"arn:{stack.partition}:s3:::{path}" + ("*" if prefix else "")])
         grantee.grant_principal.add_to_principal_policy(statement)
         key = self.output_bucket.encryption_key
