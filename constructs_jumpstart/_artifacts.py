@@ -84,7 +84,9 @@ def grant_source(stack: Stack, grantee: iam.IGrantable, source: ModelSource) -> 
     output, with their KMS keys), else the URI's object or prefix, also when its bucket is a token
     (``_iam.grantable``). A URI that is one opaque token names no bucket: the model refuses it at
     synth before anything is packed."""
-    if source.grants:
+    if source.bucket_read is not None:  # exactly its keys, listed only by prefix
+        _iam.grant_bucket_read(grantee, *source.bucket_read, SOURCE_REASON)
+    elif source.grants:
         _iam.acknowledge_grant(grantee, source.grant(grantee), SOURCE_REASON)
     else:
         _iam.grant_read(stack, grantee, [source.artifact])
@@ -133,5 +135,5 @@ def packed(scope: Construct, id: str, source: Source, reader: iam.IGrantable,
          "LimitBytes": str(LIMIT_BYTES), **({"Code": code.artifact.s3_uri} if code else {})},
     )
     resource.node.add_dependency(bucket)
-    _iam.acknowledge_grant(reader, bucket.grant_read(reader, f"{prefix}*"), PACKED_REASON)
+    _iam.grant_bucket_read(reader, bucket, f"{prefix}*", PACKED_REASON)
     return S3Artifact(resource.get_att_string("ArtifactUri"), "S3Object", "Gzip")

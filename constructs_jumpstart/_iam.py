@@ -206,6 +206,27 @@ def own_account(bucket: Any, owner: Optional[str] = None) -> Optional[dict]:
     return {"StringEquals": {"s3:ResourceAccount": Stack.of(bucket).account}}
 
 
+def grant_bucket_read(grantee: iam.IGrantable, bucket, pattern: str, reason: str,
+                      owner: Optional[str] = None) -> List[iam.PolicyStatement]:
+    """Read the keys ``pattern`` names in ``bucket`` (an object, or ``prefix*``): ``s3:GetObject`` on
+    them, ``s3:ListBucket`` only for keys under a prefix (the ``s3:prefix`` condition key of
+    ListBucket, Service Authorization Reference for Amazon S3), the bucket key's decrypt; with
+    :func:`own_account`; recorded for cdk-nag with ``reason``. CDK's ``bucket.grant_read`` would add
+    ``s3:GetObject*``, ``s3:GetBucket*`` and an unconditioned ``s3:List*`` on the bucket."""
+    owned = own_account(bucket, owner)
+    statements = [iam.PolicyStatement(actions=["s3:GetObject"], conditions=owned,
+                                      resources=[bucket.arn_for_objects(pattern)])]
+    if pattern.endswith("*"):
+        statements.append(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
+                                              conditions={"StringLike": {"s3:prefix": [pattern]}, **(owned or {})}))
+    for statement in statements:
+        grantee.grant_principal.add_to_principal_policy(statement)
+    acknowledge_grant(grantee, statements, reason)
+    if bucket.encryption_key is not None:
+        acknowledge_grant(grantee, bucket.encryption_key.grant_decrypt(grantee), KEY_REASON)
+    return statements
+
+
 def record_owned_grant(grantee: iam.IGrantable, bucket, grant, reason: str):
     """A CDK ``bucket.grant_*`` on a bucket the stack creates, conditioned on its account
     (:func:`own_account`) and recorded for cdk-nag (:func:`acknowledge_grant`). Returns ``grant``."""

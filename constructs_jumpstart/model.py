@@ -264,7 +264,10 @@ class JumpStartModel(Construct):
         self.model_data: Optional[S3Artifact] = artifact
         """The artifact the container serves (``None`` for model packages)."""
         if source is not None and source.grants:  # a bucket, an asset, a training job's output
-            _iam.acknowledge_grant(self.role, source.grant(self.role), SOURCE_REASON)
+            if source.bucket_read is not None:  # exactly its keys, listed only by prefix
+                _iam.grant_bucket_read(self.role, *source.bucket_read, SOURCE_REASON)
+            else:
+                _iam.acknowledge_grant(self.role, source.grant(self.role), SOURCE_REASON)
         return artifact
 
     def _environment(self, resolved: ResolvedModel, model_id: str, script: Optional[S3Artifact], repack: bool,

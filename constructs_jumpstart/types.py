@@ -24,6 +24,9 @@ class ModelSource:
     def __init__(self, artifact: "S3Artifact", grant: Optional[Callable[[Any], None]] = None):
         self.artifact = artifact
         self._grant = grant
+        self.bucket_read: Optional[Tuple[Any, str]] = None
+        """(bucket, key pattern) when the source is keys of a bucket, for the library's own read
+        statements (the constructs grant those instead of ``bucket.grant_read``)."""
 
     @property
     def grants(self) -> bool:
@@ -53,13 +56,17 @@ class ModelSource:
         if "${Token[" in artifact.s3_uri and not key.endswith("/"):
             artifact = S3Artifact(artifact.s3_uri, "S3Object", "Gzip")
         pattern = f"{key}*" if key.endswith("/") else key
-        return ModelSource(artifact, lambda grantee: bucket.grant_read(grantee, pattern))
+        source = ModelSource(artifact, lambda grantee: bucket.grant_read(grantee, pattern))
+        source.bucket_read = (bucket, pattern)
+        return source
 
     @staticmethod
     def from_asset(asset: Any) -> "ModelSource":
         """A CDK ``s3_assets.Asset`` of a ``model.tar.gz``."""
-        return ModelSource(S3Artifact(asset.s3_object_url, "S3Object", "Gzip"),
-                           lambda grantee: asset.bucket.grant_read(grantee, asset.s3_object_key))
+        source = ModelSource(S3Artifact(asset.s3_object_url, "S3Object", "Gzip"),
+                             lambda grantee: asset.bucket.grant_read(grantee, asset.s3_object_key))
+        source.bucket_read = (asset.bucket, asset.s3_object_key)
+        return source
 
 
 class ModelDataUri(str, ModelSource):

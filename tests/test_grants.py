@@ -184,3 +184,28 @@ def test_async_and_capture_writes_to_the_stacks_buckets_require_its_account(make
     assert len(writes) == 3, writes
     for statement in writes:
         assert statement["Condition"] == {"StringEquals": {"s3:ResourceAccount": "123456789012"}}, statement
+
+
+def test_model_artifacts_in_buckets_are_listed_only_by_prefix(make_stack):
+    """A model served from a bucket's folder (``ModelSource.from_bucket(bucket, "tuned/")``) or from a
+    packed artifact reads its objects and lists only under its prefix: no ``s3:List*`` on the bucket."""
+    from aws_cdk import aws_s3 as s3
+
+    from constructs_jumpstart import ModelSource
+    from constructs_jumpstart.hosting import ServerlessConfig
+
+    stack = make_stack()
+    bucket = s3.Bucket(stack, "Models")
+    JumpStartEndpoint(stack, "Folder", model_id=MOBILENET, model_version="3.0.25",
+                      model_data=ModelSource.from_bucket(bucket, "tuned/"))
+    JumpStartEndpoint(stack, "Packed", model_id=MOBILENET, model_version="3.0.25",
+                      model_data=ModelSource.from_bucket(bucket, "tuned/"), serverless=ServerlessConfig())
+    t = Template.from_stack(stack)
+    for role in ("FolderModelRole", "PackedModelRole"):
+        statements = _s3_statements(t, role)
+        assert statements, role
+        for statement in statements:
+            listing = [a for a in _actions(statement) if a.startswith("s3:List")]
+            assert listing in ([], ["s3:ListBucket"]), statement
+            assert not listing or "s3:prefix" in json.dumps(statement["Condition"]), statement
+            assert all("*" not in a for a in _actions(statement)), statement

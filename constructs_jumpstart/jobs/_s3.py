@@ -49,18 +49,7 @@ class Location:
         Reference for Amazon S3), and the bucket's key; recorded for cdk-nag as this grant. ``owner``:
         the account the bucket must belong to (``s3:ResourceAccount``; the stack's for its own buckets)."""
         if self.bucket is not None:
-            owner = _iam.own_account(self.bucket, owner)
-            statements = [iam.PolicyStatement(actions=["s3:GetObject"], conditions=owner,
-                                              resources=[self.bucket.arn_for_objects(self.pattern)])]
-            if self.data_type == "S3Prefix":
-                statements.append(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
-                                                      conditions={"StringLike": {"s3:prefix": [self.pattern]},
-                                                                  **(owner or {})}))
-            for statement in statements:
-                grantee.grant_principal.add_to_principal_policy(statement)
-            _iam.acknowledge_grant(grantee, statements, READ_REASON)
-            if self.bucket.encryption_key is not None:
-                _iam.acknowledge_grant(grantee, self.bucket.encryption_key.grant_decrypt(grantee), _iam.KEY_REASON)
+            _iam.grant_bucket_read(grantee, self.bucket, self.pattern, READ_REASON, owner)
             return
         _iam.grant_read(stack, grantee, [S3Artifact(self.uri, self.data_type, "None")], owner)
 
