@@ -48,6 +48,12 @@ bound. Larger sources are refused at deploy, before anything is written, with th
 hatch named; a slower network fails cleanly before the deadline."""
 
 Source = Union[S3Artifact, ModelSource]
+SOURCE_REASON = ("The read grant of exactly the source the packer reads (a bucket's object or prefix, a training "
+                 "job's model.tar.gz), with its KMS key where it has one.")
+PREFIX_REASON = ("The packer writes, reads back and deletes the one object it names at deploy under this construct's "
+                 "own prefix of the stack's artifact bucket.")
+PACKED_REASON = ("CDK bucket.grant_read of exactly this construct's prefix of the stack's artifact bucket, where the "
+                 "packer names the packed model.tar.gz at deploy.")
 
 
 def artifact_bucket(stack: Stack) -> s3.Bucket:
@@ -78,8 +84,10 @@ def grant_source(stack: Stack, grantee: iam.IGrantable, source: ModelSource) -> 
     output, with their KMS keys), else the URI's object or prefix, also when its bucket is a token
     (``_iam.grantable``). A URI that is one opaque token names no bucket: the model refuses it at
     synth before anything is packed."""
-    if source.grants:
-        source.bind(stack, grantee)
+    if source.bucket_read is not None:  # exactly its keys, listed only by prefix
+        _iam.grant_bucket_read(grantee, *source.bucket_read, SOURCE_REASON)
+    elif source.grants:
+        _iam.acknowledge_grant(grantee, source.grant(grantee), SOURCE_REASON)
     else:
         _iam.grant_read(stack, grantee, [source.artifact])
 
@@ -91,16 +99,18 @@ def _grant_prefix(bucket: s3.Bucket, grantee: iam.IGrantable, prefix: str) -> No
     Amazon S3 API Reference, "Permissions"); ``s3:ListBucketVersions`` is limited to the prefix by
     ``s3:prefix`` (Service Authorization Reference, Amazon S3: condition keys of
     ListBucketVersions)."""
-    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+    objects = iam.PolicyStatement(
         actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObjectVersion"],
-        resources=[bucket.arn_for_objects(f"{prefix}*")]))
+        resources=[bucket.arn_for_objects(f"{prefix}*")])
+    grantee.grant_principal.add_to_principal_policy(objects)
+    _iam.acknowledge_grant(grantee, [objects], PREFIX_REASON)
     grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
         actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
     grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
         actions=["s3:ListBucketVersions"], resources=[bucket.bucket_arn],
         conditions={"StringLike": {"s3:prefix": f"{prefix}*"}}))
     if bucket.encryption_key is not None:
-        bucket.encryption_key.grant_encrypt_decrypt(grantee)
+        _iam.acknowledge_grant(grantee, bucket.encryption_key.grant_encrypt_decrypt(grantee), _iam.KEY_REASON)
 
 
 def packed(scope: Construct, id: str, source: Source, reader: iam.IGrantable,
@@ -125,5 +135,5 @@ def packed(scope: Construct, id: str, source: Source, reader: iam.IGrantable,
          "LimitBytes": str(LIMIT_BYTES), **({"Code": code.artifact.s3_uri} if code else {})},
     )
     resource.node.add_dependency(bucket)
-    bucket.grant_read(reader, f"{prefix}*")
+    _iam.grant_bucket_read(reader, bucket, f"{prefix}*", PACKED_REASON)
     return S3Artifact(resource.get_att_string("ArtifactUri"), "S3Object", "Gzip")

@@ -4,7 +4,7 @@ reasons) for exactly the wildcards this library generates on purpose."""
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
@@ -16,6 +16,8 @@ _ECR_RE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.a
                      r"/(?P<repo>[^:@]+)")
 PARTITION = "<AWS::Partition>"
 ACCOUNT = "<AWS::AccountId>"
+KEY_REASON = ("CDK key grant of this one KMS key: its data keys (kms:GenerateDataKey*) to encrypt what SageMaker "
+              "writes and reads for this role.")
 INLINE_REASON = "Least-privilege statements bound to this one role; a managed policy would grant nothing narrower."
 
 
@@ -74,6 +76,7 @@ class Statements:
         """``where``: the :class:`~constructs_jumpstart._checks.Facts` of the scope (read once)."""
         self.where = where
         self.items: List[dict] = []
+        self.why: List[Optional[str]] = []  # each statement's reason (for its wildcards), or None
         self.reasons: dict = {}
         self._partition, self._account, self._region = where.partition, where.account, where.region
         self._account_literal = None if is_token(self._account) else self._account
@@ -85,6 +88,7 @@ class Statements:
         if condition:
             statement["Condition"] = condition
         self.items.append(statement)
+        self.why.append(reason)
         for resource in resources:
             if "*" in resource and reason:
                 flat = _nag_flat(self.where.stack, resource)
@@ -92,11 +96,13 @@ class Statements:
                 self.reasons[f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]"] = reason
         return self
 
-    def s3_read(self, artifacts: Iterable[S3Artifact]) -> "Statements":
+    def s3_read(self, artifacts: Iterable[S3Artifact], owner: Optional[str] = None) -> "Statements":
         """``s3:GetObject`` on exactly the objects (or prefixes) given, plus ``s3:ListBucket``
         limited to those prefixes. URIs whose bucket is a token are granted where the bucket is
         known (:func:`grantable`); a URI that is one opaque token is skipped: whoever made it grants
-        access (a training job's output), and the constructs refuse it from anyone else."""
+        access (a training job's output), and the constructs refuse it from anyone else. ``owner``:
+        the account the buckets must belong to (``s3:ResourceAccount``)."""
+        owned = {"StringEquals": {"s3:ResourceAccount": owner}} if owner else {}
         objects: List[str] = []
         list_by_bucket: dict = {}
         for artifact in artifacts:
@@ -111,10 +117,10 @@ class Statements:
         if objects:
             self._add(["s3:GetObject"], sorted(set(objects)),
                       "Exactly the S3 prefix SageMaker reads (model artifacts, scripts or training data); "
-                      "the objects under it are named by their publisher.")
+                      "the objects under it are named by their publisher.", condition=owned or None)
         for bucket, prefixes in sorted(list_by_bucket.items()):
             self._add(["s3:ListBucket"], [f"arn:{PARTITION}:s3:::{bucket}"],
-                      condition={"StringLike": {"s3:prefix": sorted(set(prefixes))}})
+                      condition={"StringLike": {"s3:prefix": sorted(set(prefixes))}, **owned})
         return self
 
     def ecr_pull(self, image_uri: Optional[str]) -> "Statements":
@@ -127,13 +133,17 @@ class Statements:
                          "ecr:GetAuthorizationToken supports no resource-level permission; '*' is its "
                          "only valid resource.")
 
-    def logs(self, prefix: str) -> "Statements":
-        group = f"arn:{PARTITION}:logs:{self._region}:{ACCOUNT}:log-group:{prefix}*"
+    def logs(self, groups: Sequence[str]) -> "Statements":
+        """Write to exactly SageMaker's log ``groups`` of what the role runs, and their streams (SageMaker
+        names the streams per instance at run time): "Log groups and streams that Amazon SageMaker AI
+        sends to Amazon CloudWatch Logs" names ``/aws/sagemaker/Endpoints/[EndpointName]``,
+        ``/aws/sagemaker/TrainingJobs`` and ``/aws/sagemaker/TransformJobs``."""
+        arns = [f"arn:{PARTITION}:logs:{self._region}:{ACCOUNT}:log-group:{group}" for group in groups]
         actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-        return self._add(actions,
-                         [group, f"{group}:log-stream:*"],
-                         "SageMaker names its log groups and streams per endpoint or job at run time; "
-                         f"scoped to {prefix} in this account and region.")
+        return self._add(actions, arns + [f"{arn}:log-stream:*" for arn in arns],
+                         "SageMaker's own log groups of what this role runs (" + ", ".join(groups) + ") in this "
+                         "account and region; it names the streams per instance at run time (and endpoint "
+                         "groups by the endpoint's name, which CloudFormation generates).")
 
     def vpc(self) -> "Statements":
         """What SageMaker needs to attach a model's or job's containers to your VPC."""
@@ -163,8 +173,10 @@ class Statements:
     def split(self) -> Tuple["Statements", "Statements"]:
         """(scoped, unscopable): the statements whose only resource is ``*`` go apart."""
         scoped, unscopable = Statements(self.where), Statements(self.where)
-        for statement in self.items:
-            (unscopable if statement["Resource"] == "*" else scoped).items.append(statement)
+        for statement, why in zip(self.items, self.why):
+            part = unscopable if statement["Resource"] == "*" else scoped
+            part.items.append(statement)
+            part.why.append(why)
         for rule_id, reason in self.reasons.items():
             (unscopable if rule_id.endswith("[Resource::*]") else scoped).reasons[rule_id] = reason
         return scoped, unscopable
@@ -183,10 +195,69 @@ class Statements:
         Validations.of(scope).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in reasons.items()])
 
 
-def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact]) -> None:
-    """Read exactly ``artifacts`` (used where the role may be anyone's)."""
-    for statement in Statements(facts(scope)).s3_read(artifacts).statements():
+def own_account(bucket: Any, owner: Optional[str] = None) -> Optional[dict]:
+    """For a bucket the stack creates, the condition that S3 requests reach it only in the stack's
+    account: ``s3:ResourceAccount`` ("restrict user or application access to S3 buckets that are owned
+    by specified AWS Accounts", What's New, Dec 21 2020; Service Authorization Reference for Amazon
+    S3). A bucket you pass: ``owner`` (``expected_bucket_owner=``), else nothing (its owner is not
+    known here)."""
+    if bucket is None or bucket.node.default_child is None:
+        return {"StringEquals": {"s3:ResourceAccount": owner}} if owner else None
+    return {"StringEquals": {"s3:ResourceAccount": Stack.of(bucket).account}}
+
+
+def grant_bucket_read(grantee: iam.IGrantable, bucket, pattern: str, reason: str,
+                      owner: Optional[str] = None) -> List[iam.PolicyStatement]:
+    """Read the keys ``pattern`` names in ``bucket`` (an object, or ``prefix*``): ``s3:GetObject`` on
+    them, ``s3:ListBucket`` only for keys under a prefix (the ``s3:prefix`` condition key of
+    ListBucket, Service Authorization Reference for Amazon S3), the bucket key's decrypt; with
+    :func:`own_account`; recorded for cdk-nag with ``reason``. CDK's ``bucket.grant_read`` would add
+    ``s3:GetObject*``, ``s3:GetBucket*`` and an unconditioned ``s3:List*`` on the bucket."""
+    owned = own_account(bucket, owner)
+    statements = [iam.PolicyStatement(actions=["s3:GetObject"], conditions=owned,
+                                      resources=[bucket.arn_for_objects(pattern)])]
+    if pattern.endswith("*"):
+        statements.append(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
+                                              conditions={"StringLike": {"s3:prefix": [pattern]}, **(owned or {})}))
+    for statement in statements:
+        grantee.grant_principal.add_to_principal_policy(statement)
+    acknowledge_grant(grantee, statements, reason)
+    if bucket.encryption_key is not None:
+        acknowledge_grant(grantee, bucket.encryption_key.grant_decrypt(grantee), KEY_REASON)
+    return statements
+
+
+def record_owned_grant(grantee: iam.IGrantable, bucket, grant, reason: str):
+    """A CDK ``bucket.grant_*`` on a bucket the stack creates, conditioned on its account
+    (:func:`own_account`) and recorded for cdk-nag (:func:`acknowledge_grant`). Returns ``grant``."""
+    for condition, value in (own_account(bucket) or {}).items():
+        for statement in grant.principal_statements:
+            statement.add_condition(condition, value)
+    return acknowledge_grant(grantee, grant, reason)
+
+
+def grant_key(grantee: iam.IGrantable, key, create_grant: bool = False, encrypt: bool = False) -> None:
+    """Use of ``key`` for what SageMaker encrypts as the role (``kms:Decrypt``,
+    ``kms:GenerateDataKey*``) and, for a volume key, ``kms:CreateGrant`` only when SageMaker asks
+    on the role's behalf: ``kms:GrantIsForAWSResource`` "allows principals to call CreateGrant ...
+    only when an AWS service that is integrated with AWS KMS sends the request on the principal's
+    behalf" (AWS KMS Developer Guide, "Controlling access to grants")."""
+    actions = ["kms:Decrypt", "kms:GenerateDataKey*"] + (["kms:Encrypt"] if encrypt else [])
+    acknowledge_grant(grantee, key.grant(grantee, *actions), KEY_REASON)
+    if create_grant:
+        grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+            actions=["kms:CreateGrant"], resources=[key.key_arn],
+            conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}}))
+
+
+def grant_read(scope, principal: iam.IGrantable, artifacts: Iterable[S3Artifact], owner: Optional[str] = None) -> None:
+    """Read exactly ``artifacts`` (used where the role may be anyone's; on a role this library
+    created, the statements' findings are acknowledged with their reasons)."""
+    wanted = Statements(facts(scope)).s3_read(artifacts, owner)
+    for statement, why in zip(wanted.statements(), wanted.why):
         principal.grant_principal.add_to_principal_policy(statement)
+        if why:
+            acknowledge_grant(principal, [statement], why)
 
 
 _PRINCIPALS: List[iam.ServicePrincipal] = []
@@ -200,14 +271,14 @@ def _sagemaker_principal() -> iam.ServicePrincipal:
 
 
 def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: Iterable[S3Artifact],
-                   image_uri: Optional[str], log_prefix: str, vpc: bool = False,
+                   image_uri: Optional[str], log_groups: Sequence[str], vpc: bool = False,
                    metrics_namespace: Optional[str] = None):
     """The execution role SageMaker assumes for a model or a job, granted exactly ``reads``, a pull
     of ``image_uri``'s repository, its log groups (and VPC access): a new role with these as its
     inline policy, or your ``role`` with them added (the ``*``-only ones in a policy of their own,
     so a ``Resource::*`` anyone adds to the role later is still reported by cdk-nag rather than
     hidden behind ours). Returns the role and what must be depended on before SageMaker uses it."""
-    wanted = Statements(facts(scope)).s3_read(reads).ecr_pull(image_uri).logs(log_prefix)
+    wanted = Statements(facts(scope)).s3_read(reads).ecr_pull(image_uri).logs(log_groups)
     if vpc:
         wanted.vpc()
     if metrics_namespace:
@@ -216,6 +287,7 @@ def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: It
         role = iam.Role(scope, "Role", assumed_by=_sagemaker_principal(),
                         description=description, inline_policies={"JumpStart": wanted.document()})
         wanted.acknowledge(role.node.default_child)
+        own_role(role)
         return role, []
     scoped, unscopable = wanted.split()
     for statement in scoped.statements():
@@ -228,20 +300,7 @@ def sagemaker_role(scope, role: Optional[iam.IRole], description: str, reads: It
     return role, [policy]
 
 
-# -- statements CDK's grant helpers add to default policies -------------------------------------
-
-_ACTION_WILDCARDS = {
-    "s3:GetObject*": "CDK bucket.grant_read on exactly this job's or endpoint's prefix: object reads (and their "
-                     "versions, ACLs, tags).",
-    "s3:GetBucket*": "CDK bucket.grant_read: the bucket metadata reads SageMaker needs, on this bucket only.",
-    "s3:List*": "CDK bucket.grant_read: the listing SageMaker needs to read an S3 prefix, on this bucket only.",
-    "s3:Abort*": "CDK bucket.grant_put: aborting the multipart uploads SageMaker starts for large outputs, "
-                 "under the prefix only.",
-    "s3:DeleteObject*": "CDK bucket.grant_read_write on the training checkpoints prefix only (spot training "
-                        "rewrites checkpoints).",
-    "kms:GenerateDataKey*": "CDK key grant: data keys of this one KMS key, to write encrypted outputs.",
-    "kms:ReEncrypt*": "CDK key grant: re-encryption with this one KMS key.",
-}
+# -- the exact findings of the grants this library makes ---------------------------------------
 
 
 def _flatten(value) -> str:
@@ -259,67 +318,91 @@ def _flatten(value) -> str:
     return str(value)
 
 
+def _statement_findings(statement: dict) -> Iterator[Tuple[str, str, str, List[str]]]:
+    """The cdk-nag IAM5 findings of one resolved statement (see :func:`wildcard_findings`)."""
+    actions = statement.get("Action", [])
+    actions = [actions] if isinstance(actions, str) else actions
+    resources = statement.get("Resource", [])
+    resources = resources if isinstance(resources, list) else [resources]
+    for action in actions:
+        if "*" in action:
+            yield f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", "Action", action, actions
+    for resource in resources:
+        flat = _flatten(resource)
+        if "*" in flat:
+            yield f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]", "Resource", flat, actions
+
+
 def wildcard_findings(policy: iam.CfnPolicy) -> Iterator[Tuple[str, str, str, List[str]]]:
     """The cdk-nag IAM5 findings a policy will get: ``(finding id, "Action" or "Resource", the
     wildcard value as cdk-nag writes it, the statement's actions)``."""
     document = Stack.of(policy).resolve(policy.policy_document)
     for statement in document.get("Statement", []):
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        resources = statement.get("Resource", [])
-        resources = resources if isinstance(resources, list) else [resources]
-        for action in actions:
-            if "*" in action:
-                yield f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", "Action", action, actions
-        for resource in resources:
-            flat = _flatten(resource)
-            if "*" in flat:
-                yield f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]", "Resource", flat, actions
+        yield from _statement_findings(statement)
 
 
-def _resource_reason(resource: str, actions) -> Optional[str]:
-    if resource == "*":
-        return None  # never: what this library needs on '*' is in policies of its own, acknowledged there
-    job = ":training-job/" in resource or ":transform-job/" in resource
-    if job and all(a.startswith("sagemaker:") for a in actions):
-        return ("Jobs are named at deploy from a hash of their inputs and deployment (a new name per change); "
-                "scoped to this construct's jobs (model, kind and a digest of stack and construct path) in this "
-                "account and region.")
-    if ":model/" in resource and all(a.startswith("sagemaker:") for a in actions):
-        return ("Models created through the API are named at deploy from a hash of their resolved request (a new "
-                "name per change); scoped to this construct's model-name base in this account and region.")
-    s3_prefix = (":s3:::" in resource or ".Arn>/" in resource) and resource.endswith("*")
-    if s3_prefix and all(a.startswith("s3:") for a in actions):
-        return ("Exactly the S3 prefix SageMaker reads or writes (training data, outputs, captured data); objects "
-                "under it are named at run time.")
-    return None
+def statement_findings(stack: Stack, statements: Iterable[iam.PolicyStatement]) -> List[str]:
+    """The cdk-nag IAM5 finding ids ``statements`` produce in a policy of ``stack``."""
+    found: List[str] = []
+    for statement in statements:
+        found += [f for f, _, _, _ in _statement_findings(stack.resolve(statement.to_statement_json()))]
+    return found
 
 
-class AcknowledgeGeneratedWildcards:
-    """A CDK Aspect for the default policies that CDK's grant helpers fill (``bucket.grant_read``,
-    ``key.grant_encrypt_decrypt``, ...) on roles this library uses: at synth it acknowledges, with a
-    reason, exactly the wildcards those helpers generate on prefixes and job names, and nothing
-    else: ``s3:*`` or any ``Resource::*`` is still reported."""
+class AcknowledgeGrants:
+    """A CDK Aspect on a role this library created: acknowledges, in the role's default policy,
+    exactly the findings of the statements recorded by :func:`acknowledge_grant` when the library
+    made each grant (its own statements, and what CDK's ``bucket.grant_*``/``key.grant*`` returned),
+    each with the reason given there. A statement anyone adds to the role later is still reported,
+    however much it looks like the library's (the finding ids of cdk-nag are per action and per
+    resource of the policy: an action wildcard the library granted, ``kms:GenerateDataKey*``, is
+    one id for every resource)."""
+
+    def __init__(self) -> None:
+        self.records: List[Tuple[iam.PolicyStatement, str]] = []
 
     def visit(self, node) -> None:
         from aws_cdk import Acknowledgment, Validations
 
         if not isinstance(node, iam.CfnPolicy):
             return
+        stack = Stack.of(node)
         acks = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy": INLINE_REASON}
-        for finding, kind, value, actions in wildcard_findings(node):
-            reason = _ACTION_WILDCARDS.get(value) if kind == "Action" else _resource_reason(value, actions)
-            if reason:
-                acks[finding] = reason
+        for statement, reason in self.records:
+            for finding in statement_findings(stack, [statement]):
+                acks.setdefault(finding, reason)
         Validations.of(node).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in acks.items()])
 
 
-def acknowledge_generated_wildcards(role) -> None:
-    """Register :class:`AcknowledgeGeneratedWildcards` on ``role`` (once), where CDK grant helpers
-    add statements to its default policy."""
+def _aspect_of(role) -> Optional[AcknowledgeGrants]:
+    from aws_cdk import Aspects
+
+    if role is None or not hasattr(role, "node"):
+        return None
+    return next((a for a in Aspects.of(role).all if isinstance(a, AcknowledgeGrants)), None)
+
+
+def own_role(role) -> None:
+    """Mark ``role`` as created by this library: the grants recorded on it with
+    :func:`acknowledge_grant` are acknowledged for cdk-nag (exactly those; nothing by its shape)."""
     import jsii
     from aws_cdk import Aspects, IAspect
 
-    aspects = Aspects.of(role)
-    if not any(isinstance(a, AcknowledgeGeneratedWildcards) for a in aspects.all):
-        aspects.add(jsii.implements(IAspect)(AcknowledgeGeneratedWildcards)())
+    if _aspect_of(role) is None:
+        Aspects.of(role).add(jsii.implements(IAspect)(AcknowledgeGrants)())
+
+
+acknowledge_generated_wildcards = own_role  # the name the handler and the smoke test use
+
+
+def acknowledge_grant(grantee: iam.IGrantable, grant, reason: str):
+    """Record the statements of a grant the library just made (an ``iam.Grant`` from a CDK grant
+    helper: its ``principal_statements``; or the statements themselves) so that exactly their
+    cdk-nag findings are acknowledged with ``reason``, when ``grantee``'s role is one the library
+    created (:func:`own_role`); on anyone else's role nothing is acknowledged. Returns ``grant``."""
+    statements = list(grant.principal_statements) if isinstance(grant, iam.Grant) else list(grant or [])
+    principal = getattr(grantee, "grant_principal", grantee)
+    aspect = _aspect_of(principal)
+    if aspect is not None:
+        aspect.records.extend((statement, reason) for statement in statements)
+    return grant

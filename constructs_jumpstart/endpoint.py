@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # imported where used: each CDK module costs synth time for e
     from aws_cdk import aws_cloudwatch as cloudwatch
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_s3 as s3
+from . import _iam
 from ._resolution import resolve_for
 from .errors import JumpStartError, ValidationError
 from .hosting import (
@@ -42,6 +43,10 @@ from .types import ModelSource, Scope
 
 INVOKE_ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
 ASYNC_INVOKE_ACTIONS = ["sagemaker:InvokeEndpointAsync"]
+ASYNC_REASON = ("CDK bucket.grant_put of exactly the async inference output and failure prefixes (SageMaker names "
+                "the result objects at run time), with aborting its multipart uploads.")
+CAPTURE_REASON = ("CDK bucket.grant_put of exactly the data capture prefix (SageMaker names the captured objects at "
+                  "run time), with aborting its multipart uploads.")
 
 
 _PENDING_WINDOW: List[Duration] = []
@@ -326,9 +331,6 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         """Where async results and failures go (``None`` unless ``async_inference``)."""
         self.data_capture_bucket: Optional[s3.IBucket] = None
         """Where captured requests and responses go (``None`` unless ``data_capture``)."""
-        if async_inference is not None or data_capture is not None:
-            for model in self.models:
-                model.acknowledge_grants()
         return (self._build_async(async_inference) if async_inference is not None else None,
                 self._build_capture(data_capture) if data_capture is not None else None)
 
@@ -391,7 +393,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         volume_key = self.encryption_key if volume_key_allowed else None
         if self.encryption_key is not None and writes_data:
             for model in self.models:  # they write async results / captured data with the key
-                self.encryption_key.grant_encrypt_decrypt(model.role)
+                _iam.acknowledge_grant(model, self.encryption_key.grant_encrypt_decrypt(model.role), _iam.KEY_REASON)
         return volume_key
 
     def _build_async(self, async_inference: AsyncInferenceConfig) -> Any:
@@ -403,11 +405,11 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         out = async_inference.output_prefix.strip("/")
         fail = async_inference.failure_prefix.strip("/")
         for model in self.models:
-            bucket.grant_put(model.role, f"{out}/*")
-            bucket.grant_put(model.role, f"{fail}/*")
+            for prefix in (out, fail):
+                _iam.record_owned_grant(model, bucket, bucket.grant_put(model.role, f"{prefix}/*"), ASYNC_REASON)
             for topic in (async_inference.success_topic, async_inference.error_topic):
                 if topic is not None:
-                    topic.grant_publish(model.role)
+                    _iam.acknowledge_grant(model, topic.grant_publish(model.role), ASYNC_REASON)
         notification = None
         if async_inference.success_topic or async_inference.error_topic:
             notification = sagemaker.CfnEndpointConfig.AsyncInferenceNotificationConfigProperty(
@@ -435,7 +437,7 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         self.data_capture_bucket = bucket
         prefix = data_capture.prefix.strip("/")
         for model in self.models:
-            bucket.grant_put(model.role, f"{prefix}/*")
+            _iam.record_owned_grant(model, bucket, bucket.grant_put(model.role, f"{prefix}/*"), CAPTURE_REASON)
         modes_ = [m for m, on in (("Input", data_capture.capture_input), ("Output", data_capture.capture_output)) if on]
         capture_config = sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
             enable_capture=True,

@@ -32,3 +32,27 @@ def policy_wildcards(policy: Any) -> Iterator[Tuple[str, str, str, List[str]]]:
     from ._iam import wildcard_findings
 
     return wildcard_findings(policy)
+
+
+def statement_wildcards(statement: Dict[str, Any]) -> List[str]:
+    """The cdk-nag IAM5 finding ids of one resolved policy statement."""
+    from ._iam import _statement_findings
+
+    return [finding for finding, _, _, _ in _statement_findings(statement)]
+
+
+def flatten(value: Any) -> str:
+    """A resolved CloudFormation value as cdk-nag writes it in finding ids (``{"Ref": "X"}`` ->
+    ``<X>``, ``{"Fn::GetAtt": ["X", "Arn"]}`` -> ``<X.Arn>``, joins joined)."""
+    from ._iam import _flatten
+
+    return _flatten(value)
+
+
+def acknowledge_grant(grantee: Any, grant: Any, reason: str) -> Any:
+    """Acknowledge, with ``reason``, exactly the cdk-nag findings of a grant you made (an
+    ``iam.Grant``, e.g. ``key.grant_encrypt_decrypt(endpoint)``, or a list of ``iam.PolicyStatement``)
+    on the execution role of a construct of this library; returns the grant."""
+    from ._iam import acknowledge_grant as record
+
+    return record(grantee, grant, reason)

@@ -24,6 +24,9 @@ class ModelSource:
     def __init__(self, artifact: "S3Artifact", grant: Optional[Callable[[Any], None]] = None):
         self.artifact = artifact
         self._grant = grant
+        self.bucket_read: Optional[Tuple[Any, str]] = None
+        """(bucket, key pattern) when the source is keys of a bucket, for the library's own read
+        statements (the constructs grant those instead of ``bucket.grant_read``)."""
 
     @property
     def grants(self) -> bool:
@@ -32,9 +35,13 @@ class ModelSource:
 
     def bind(self, scope: Any, grantee: Any) -> "S3Artifact":
         """Grant ``grantee`` read access (where the source knows how) and return the location."""
-        if self._grant is not None:
-            self._grant(grantee)
+        self.grant(grantee)
         return self.artifact
+
+    def grant(self, grantee: Any) -> Any:
+        """Grant ``grantee`` read access where the source knows how; returns the grant made (an
+        ``iam.Grant`` or the statements added; ``None`` without one)."""
+        return self._grant(grantee) if self._grant is not None else None
 
     @staticmethod
     def from_uri(uri: str) -> "ModelSource":
@@ -49,12 +56,17 @@ class ModelSource:
         if "${Token[" in artifact.s3_uri and not key.endswith("/"):
             artifact = S3Artifact(artifact.s3_uri, "S3Object", "Gzip")
         pattern = f"{key}*" if key.endswith("/") else key
-        return ModelSource(artifact, lambda grantee: bucket.grant_read(grantee, pattern))
+        source = ModelSource(artifact, lambda grantee: bucket.grant_read(grantee, pattern))
+        source.bucket_read = (bucket, pattern)
+        return source
 
     @staticmethod
     def from_asset(asset: Any) -> "ModelSource":
         """A CDK ``s3_assets.Asset`` of a ``model.tar.gz``."""
-        return ModelSource(S3Artifact(asset.s3_object_url, "S3Object", "Gzip"), asset.grant_read)
+        source = ModelSource(S3Artifact(asset.s3_object_url, "S3Object", "Gzip"),
+                             lambda grantee: asset.bucket.grant_read(grantee, asset.s3_object_key))
+        source.bucket_read = (asset.bucket, asset.s3_object_key)
+        return source
 
 
 class ModelDataUri(str, ModelSource):
@@ -75,8 +87,8 @@ class ModelDataUri(str, ModelSource):
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # set up by __new__
         pass
 
-    def grant_read(self, grantee: Any) -> None:
-        self.bind(None, grantee)
+    def grant_read(self, grantee: Any) -> Any:
+        return self.grant(grantee)
 
 
 class Scope(str, Enum):

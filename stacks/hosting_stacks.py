@@ -12,6 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from constructs_jumpstart.nag import acknowledge_grant
 from constructs_jumpstart import JumpStartEndpoint
 from constructs_jumpstart.hosting import (
     AsyncInferenceConfig,
@@ -51,7 +52,8 @@ class AsyncStack(Stack):
             async_inference=AsyncInferenceConfig(success_topic=success, error_topic=error, max_concurrent_invocations_per_instance=4),
             **MODEL,
         )
-        key.grant_encrypt_decrypt(self.endpoint.role)
+        acknowledge_grant(self.endpoint, key.grant_encrypt_decrypt(self.endpoint.role),
+                          "The endpoint publishes its results to the topics encrypted with this one key.")
         scaling = self.endpoint.auto_scale(0, 4, target_backlog_per_instance=5)
         scaling.scale_on_schedule("NightOff", schedule=appscaling.Schedule.cron(hour="20", minute="0"), min_capacity=0, max_capacity=0)
         scaling.scale_on_schedule("MorningOn", schedule=appscaling.Schedule.cron(hour="7", minute="0"), min_capacity=0, max_capacity=4)

@@ -21,7 +21,6 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 from constructs import Construct
 
-from constructs_jumpstart.nag import policy_wildcards
 from constructs_jumpstart.nag import acknowledge
 
 from .endpoint_stack import EndpointStack
@@ -96,25 +95,100 @@ class PipelineStack(Stack):
         )
         self.pipeline.add_stage(self.stage)
         self.pipeline.build_pipeline()
-        Aspects.of(self.pipeline).add(_AcknowledgePipelineRoles())
+        Aspects.of(self.pipeline).add(_AcknowledgePipelineRoles(self, artifacts, key))
+
+
+_ARTIFACT_RW = ["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:PutObject", "s3:PutObjectLegalHold",
+                "s3:PutObjectRetention", "s3:PutObjectTagging", "s3:PutObjectVersionTagging", "s3:Abort*"]
+_REPORTS = ["codebuild:CreateReportGroup", "codebuild:CreateReport", "codebuild:UpdateReport",
+            "codebuild:BatchPutTestCases", "codebuild:BatchPutCodeCoverages"]
+_BOOTSTRAP = {"ForAnyValue:StringEquals": {"iam:ResourceTag/aws-cdk:bootstrap-role":
+                                           ["image-publishing", "file-publishing", "deploy"]}}
+
+
+def _shape(statement: dict) -> tuple:
+    """A resolved statement as (actions, resources as cdk-nag flattens them, condition), to compare."""
+    import json
+
+    from constructs_jumpstart.nag import flatten
+
+    actions = statement.get("Action", [])
+    resources = statement.get("Resource", [])
+    return (tuple(sorted([actions] if isinstance(actions, str) else actions)),
+            tuple(sorted(flatten(r) for r in (resources if isinstance(resources, list) else [resources]))),
+            json.dumps(statement.get("Condition"), sort_keys=True))
+
+
+def generated_statements(stack: Stack, bucket: s3.IBucket, key: kms.IKey, projects: list) -> dict:
+    """The statements with wildcards CDK Pipelines (aws-cdk-lib 2, ``pipelines.CodePipeline``) writes
+    into the roles it generates for this stack, pinned from a synth of this example, each with why:
+    shape -> reason."""
+    from constructs_jumpstart.nag import flatten
+
+    ref = lambda c: stack.resolve(c.node.default_child.logical_id)  # noqa: E731
+    objects, arn = f"<{ref(bucket)}.Arn>/*", f"<{ref(bucket)}.Arn>"
+    key_arn = f"<{ref(key)}.Arn>"
+    account, region = flatten(stack.resolve(stack.account)), flatten(stack.resolve(stack.region))
+    shapes = {
+        ((*sorted(_ARTIFACT_RW),), (arn, objects), "null"):
+            "bucket.grant_read_write of the pipeline's own artifact bucket (pipeline, source action and synth "
+            "project roles pass artifacts through it).",
+        (("s3:GetBucket*", "s3:GetObject*", "s3:List*"), (arn, objects), "null"):
+            "bucket.grant_read of the pipeline's own artifact bucket (the self-mutation project reads the cloud assembly).",
+        (("s3:PutObjectAcl", "s3:PutObjectVersionAcl"), (objects,), "null"):
+            "The CodeStar connection source action sets the ACL of the artifact it writes to the pipeline's bucket.",
+        (("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"), (key_arn,), "null"):
+            "key.grant_encrypt_decrypt of the pipeline's own artifact key (the bucket's encryption).",
+        (("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"), (key_arn,), "null"):
+            "The CodeBuild project's encryption key: the pipeline's own artifact key.",
+        (("sts:AssumeRole",), (f"arn:*:iam::{account}:role/*",), _shape({"Condition": _BOOTSTRAP})[2]):
+            "Self-mutation assumes the CDK bootstrap roles (tagged aws-cdk:bootstrap-role) of this account.",
+        (("cloudformation:DescribeStacks",), ("*",), "null"):
+            "Self-mutation reads the pipeline stack's state (cdk deploy); DescribeStacks is granted on * by CDK Pipelines.",
+        (("s3:ListBucket",), ("*",), "null"):
+            "Self-mutation lists the bootstrap bucket (cdk deploy); granted on * by CDK Pipelines.",
+    }
+    for project in projects:
+        name = f"<{stack.resolve(project.logical_id)}>"
+        group = f"arn:<AWS::Partition>:logs:{region}:{account}:log-group:/aws/codebuild/{name}"
+        shapes[(("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"), (group, f"{group}:*"), "null")] = (
+            "The CodeBuild project's own log group /aws/codebuild/<project> and its streams.")
+        shapes[((*sorted(_REPORTS),), (f"arn:<AWS::Partition>:codebuild:{region}:{account}:report-group/{name}-*",),
+                "null")] = "The CodeBuild project's own report groups (named <project>-*)."
+    return shapes
 
 
 @jsii.implements(IAspect)
 class _AcknowledgePipelineRoles:
     """The roles CDK Pipelines generates (pipeline, source action, CodeBuild projects, self-mutation)
     get CDK's standard grants on the pipeline's own artifact bucket and key, its CodeBuild log
-    groups and report groups, and (self-mutation) the CDK bootstrap roles it must assume."""
+    groups and report groups, and (self-mutation) the CDK bootstrap roles it must assume. A finding
+    is acknowledged only when every statement of the policy that produces it is one of those
+    (:func:`generated_statements`: actions, resources and condition); anything else, a ``*`` or an
+    ``s3:*`` added to one of these roles, is reported."""
 
-    REASON = ("Generated by CDK Pipelines (aws-cdk-lib pipelines): grants on this pipeline's own artifact bucket "
-              "and key, its CodeBuild log and report groups, and the CDK bootstrap roles self-mutation assumes.")
+    def __init__(self, stack: Stack, bucket: s3.IBucket, key: kms.IKey) -> None:
+        self.stack, self.bucket, self.key = stack, bucket, key
 
     def visit(self, node) -> None:
         if isinstance(node, iam.CfnPolicy):
-            ids = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy"}
-            ids.update(finding for finding, _, _, _ in policy_wildcards(node))
-            for rule_id in ids:
-                Validations.of(node).acknowledge(Acknowledgment(id=rule_id, reason=self.REASON))
+            self._acknowledge(node)
         if isinstance(node, codebuild.CfnProject):
             Validations.of(node).acknowledge(Acknowledgment(
                 id="HIPAA.Security::HIPAA.Security-CodeBuildProjectSourceRepoUrl",
                 reason="The projects take their source from CodePipeline artifacts; no repository URL or credentials are in them."))
+
+    def _acknowledge(self, policy: iam.CfnPolicy) -> None:
+        from constructs_jumpstart.nag import statement_wildcards
+
+        projects = [n for n in self.stack.node.find_all() if isinstance(n, codebuild.CfnProject)]
+        known = generated_statements(self.stack, self.bucket, self.key, projects)
+        reasons: dict = {}
+        for statement in self.stack.resolve(policy.policy_document).get("Statement", []):
+            reason = known.get(_shape(statement))
+            for finding in statement_wildcards(statement):
+                reasons.setdefault(finding, []).append(reason)
+        acks = {f: "Generated by CDK Pipelines: " + " ".join(dict.fromkeys(r)) for f, r in reasons.items() if all(r)}
+        acks["HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy"] = (
+            "Generated by CDK Pipelines: one policy per generated role, bound to it.")
+        Validations.of(policy).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in acks.items()])

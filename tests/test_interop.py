@@ -134,5 +134,5 @@ def test_model_sources_bind_and_grant_exactly_what_they_name(make_stack):
     assert "tuned/model.tar.gz" in reads("FromBucketRole") and bucket_id in reads("FromBucketRole")
     assert "tuned/*" in reads("FromPrefixRole")
     assert "train/*" in reads("TRole")  # the job's role reads exactly the bound prefix
-    assert "/jumpstart-training*" in reads("TunedRole")  # the job's output, through its ModelSource
+    assert '"ModelArtifacts"' in reads("TunedRole")  # the job's trained artifact, through its ModelSource
     assert isinstance(job.model_data, ModelSource) and isinstance(job.model_data, str)

@@ -215,7 +215,7 @@ def test_training_role_is_least_privilege(make_stack):
     assert "pytorch-training/v2.0.0/train-pytorch-ic-mobilenet-v2.tar.gz" in text
     assert "transfer_learning/ic/prepack/v1.1.0/sourcedir.tar.gz" in text
     writes = [s for s in statements if "s3:PutObject" in json.dumps(s["Action"])]
-    assert len(writes) == 1 and "/jumpstart-training*" in json.dumps(writes[0]["Resource"])
+    assert len(writes) == 1 and "/jumpstart-training/*" in json.dumps(writes[0]["Resource"])
     # the handler may pass only this role, only to SageMaker
     t.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
         {"Action": "iam:PassRole", "Effect": "Allow", "Resource": {"Fn::GetAtt": [role_id, "Arn"]},
@@ -279,7 +279,8 @@ def test_fine_tuned_model_deploys_after_the_job(make_stack):
         {"ModelDataUrl": {"Fn::GetAtt": [result_id, "ModelArtifacts"]},
          "Image": "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:1.10.0-cpu-py38"})})
     model_role = next(k for k in t.find_resources("AWS::IAM::Role") if k.startswith("TunedModelRole"))
-    assert "/jumpstart-training*" in json.dumps(role_statements(t, model_role))  # may read the trained artifact
+    # may read the trained artifact: the object the job reports (tests/test_grants.py: only that)
+    assert '"ModelArtifacts"' in json.dumps(role_statements(t, model_role))
 
 
 def test_batch_transform(make_stack):
@@ -644,9 +645,9 @@ def test_a_packer_reads_a_training_jobs_output_served_serverless(make_stack):
     result_id = next(iter(t.find_resources("Custom::JumpStartJobResult")))
     assert packer["Properties"]["Source"] == {"Fn::GetAtt": [result_id, "ModelArtifacts"]}
     output_bucket = next(k for k in t.find_resources("AWS::S3::Bucket") if k.startswith("FineTuneOutput"))
-    reads = [s for s in role_statements(t, "JumpStartJobsHandler") if "s3:GetObject*" in s["Action"]
+    reads = [s for s in role_statements(t, "JumpStartJobsHandler") if "s3:GetObject" in json.dumps(s["Action"])
              and output_bucket in json.dumps(s["Resource"])]
-    assert reads and all("/jumpstart-training*" in json.dumps(s["Resource"]) for s in reads)
+    assert reads and all("/jumpstart-training/*" in json.dumps(s["Resource"]) for s in reads)
 
 
 def test_job_permissions_are_scoped_to_the_construct_not_the_model(make_stack):

@@ -83,3 +83,48 @@ def test_token_inputs_granted_through_their_bucket_are_acknowledged(lockfile, tm
     JumpStartEndpoint(stack, "E", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
                       model_data="s3://" + bucket + "/tuned/")
     assert _synth_with_nag(app, outdir) == []
+
+
+def _example(example: str, lockfile, tmp_path):
+    outdir = tmp_path / "out"
+    context = {"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile), "region": "us-west-2",
+               "example": example}
+    app = cdk.App(outdir=str(outdir), context=context)
+    example_app.build_app(app)
+    return app, outdir
+
+
+def _reported(findings: list, finding: str, path: str) -> bool:
+    return any(f"AwsSolutions-IAM5[{finding}]" in f and path in f for f in findings)
+
+
+def test_same_shape_additions_to_a_training_role_are_reported(lockfile, tmp_path):
+    """Acknowledgements are the exact findings of the grants the library made (issue #19, part 3):
+    statements a user adds to the training role that only look like the library's (an S3 prefix, a
+    job-name pattern) are reported, not acknowledged by their shape."""
+    app, outdir = _example("finetune", lockfile, tmp_path)
+    stack = app.node.find_child("JumpStartFineTuneStack")
+    role = stack.job.role
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::*"]))
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=["arn:aws:s3:::*/*"]))
+    role.add_to_principal_policy(iam.PolicyStatement(
+        actions=["sagemaker:CreateTrainingJob"], resources=["arn:aws:sagemaker:us-west-2:111111111111:training-job/*"]))
+    findings = _synth_with_nag(app, outdir)
+    path = "JumpStartFineTuneStack/FineTune/Role"
+    assert _reported(findings, "Resource::arn:aws:s3:::*", path), findings
+    assert _reported(findings, "Resource::arn:aws:s3:::*/*", path), findings
+    assert _reported(findings, "Resource::arn:aws:sagemaker:us-west-2:111111111111:training-job/*", path), findings
+
+
+def test_additions_to_the_pipeline_synth_role_are_reported(lockfile, tmp_path):
+    """The pipeline's aspect acknowledges the findings CDK Pipelines is known to generate, never a
+    blanket ``Resource::*`` or ``Action::<service>:*``: ``s3:*`` and ``iam:*`` on ``*`` are reported."""
+    app, outdir = _example("pipeline", lockfile, tmp_path)
+    stack = app.node.find_child("JumpStartPipelineStack")
+    role = stack.pipeline.synth_project.role
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:*", "iam:*"], resources=["*"]))
+    findings = _synth_with_nag(app, outdir)
+    path = "Synth/CdkBuildProject/Role"
+    assert _reported(findings, "Action::s3:*", path), findings
+    assert _reported(findings, "Action::iam:*", path), findings
+    assert _reported(findings, "Resource::*", path), findings

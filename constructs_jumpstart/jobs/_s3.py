@@ -16,6 +16,10 @@ from .. import _iam
 from .._buckets import secure_bucket
 from ..types import S3Artifact
 
+READ_REASON = ("CDK bucket.grant_read of exactly the S3 object or prefix this job reads (objects under a prefix "
+               "are named at run time), with the bucket reads and listing it needs, on this bucket only.")
+WRITE_REASON = ("CDK bucket.grant_put of exactly the S3 prefix this job writes (SageMaker names the objects under it "
+                "at run time), with aborting its multipart uploads.")
 S3Input = Union[str, s3.IBucket, s3_assets.Asset, "JobInput"]
 """An S3 URI (``s3://bucket/prefix/``), a bucket (with a separate prefix), a CDK asset, or a
 :class:`JobInput`."""
@@ -28,20 +32,43 @@ class Location:
     bucket: Optional[s3.IBucket]
     key: str
 
-    def grant_read(self, grantee: iam.IGrantable, stack: Stack) -> None:
-        if self.bucket is not None:
-            self.bucket.grant_read(grantee, f"{self.key}*" if self.data_type == "S3Prefix" else self.key)
-            return
-        _iam.grant_read(stack, grantee, [S3Artifact(self.uri, self.data_type, "None")])
+    @property
+    def pattern(self) -> str:
+        """The keys granted: the object; under a prefix, the keys of its folder (``prefix/*``: a
+        literal prefix is a folder, refused for inputs without its ``/`` by :func:`location`); a
+        token prefix as SageMaker reads it (``token*``: its value may or may not end in ``/``)."""
+        if self.data_type != "S3Prefix":
+            return self.key
+        if not self.key or self.key.endswith("/") or Token.is_unresolved(self.key):
+            return f"{self.key}*"
+        return f"{self.key}/*"
 
-    def grant_write(self, grantee: iam.IGrantable, stack: Stack) -> None:
+    def grant_read(self, grantee: iam.IGrantable, stack: Stack, owner: Optional[str] = None) -> None:
+        """Read exactly this object or prefix: ``s3:GetObject`` on it, ``s3:ListBucket`` only for
+        keys under it (the ``s3:prefix`` condition key of ListBucket, Service Authorization
+        Reference for Amazon S3), and the bucket's key; recorded for cdk-nag as this grant. ``owner``:
+        the account the bucket must belong to (``s3:ResourceAccount``; the stack's for its own buckets)."""
         if self.bucket is not None:
-            self.bucket.grant_put(grantee, f"{self.key}*")
+            _iam.grant_bucket_read(grantee, self.bucket, self.pattern, READ_REASON, owner)
             return
-        bucket, key = _iam.split_s3_uri(self.uri)
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"arn:{stack.partition}:s3:::{bucket}/{key}*"])
-        )
+        _iam.grant_read(stack, grantee, [S3Artifact(self.uri, self.data_type, "None")], owner)
+
+    def grant_write(self, grantee: iam.IGrantable, stack: Stack, owner: Optional[str] = None) -> None:
+        """Write under exactly this prefix (acknowledged as this grant, as :meth:`grant_read`)."""
+        if self.bucket is not None:
+            grant = self.bucket.grant_put(grantee, self.pattern)
+            for condition, value in (_iam.own_account(self.bucket, owner) or {}).items():
+                for statement in grant.principal_statements:
+                    statement.add_condition(condition, value)
+            _iam.acknowledge_grant(grantee, grant, WRITE_REASON)
+            if self.bucket.encryption_key is not None:  # grant_put granted its key apart: the same statement
+                _iam.acknowledge_grant(grantee, self.bucket.encryption_key.grant_encrypt(grantee), _iam.KEY_REASON)
+            return
+        bucket, _ = _iam.split_s3_uri(self.uri)
+        statement = iam.PolicyStatement(actions=["s3:PutObject"], conditions=_iam.own_account(None, owner),
+                                        resources=[f"arn:{stack.partition}:s3:::{bucket}/{self.pattern}"])
+        grantee.grant_principal.add_to_principal_policy(statement)
+        _iam.acknowledge_grant(grantee, [statement], WRITE_REASON)
 
 
 class JobInput:
@@ -79,6 +106,11 @@ def location(value: Any, prefix: str = "", what: str = "input") -> Location:
         return Location(value.s3_object_url, "S3Object", value.bucket, value.s3_object_key)
     if hasattr(value, "bucket_name") and hasattr(value, "grant_read"):
         key = prefix.lstrip("/")
+        if what != "output" and key and not key.endswith("/") and not Token.is_unresolved(key):
+            raise ValueError(
+                f"{what}: the prefix {key!r} has no trailing '/': SageMaker's S3Prefix reads every key that starts "
+                f"with it ({key}-old/, {key}.bak too), and the role would be granted them all. To read the folder, "
+                f"end it with '/' ({key + '/'!r}); for one object, pass its s3:// URI.")
         return Location(f"s3://{value.bucket_name}/{key}", "S3Prefix", value, key)
     if isinstance(value, str):
         if Token.is_unresolved(value):

@@ -34,12 +34,16 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from .._checks import adopt
+from .._iam import acknowledge_grant
 from .._names import path_digest, register_identity, request_digest
 from ..errors import JumpStartError
 from ..provider import custom_resource, handler_function
 from ._chain import INPUT_LIMIT, STAGE_SECONDS, compact, input_length, stage_timeouts
 from ._tags import JobTags, TagCheck
 
+JOBS_REASON = ("Jobs are named at deploy from a hash of their inputs and deployment (a new name per change); "
+               "scoped to this construct's jobs (model, kind and a digest of stack and construct path) in this "
+               "account and region.")
 MAX_WAIT = Duration.hours(12)
 """The most one ``AWS::CloudFormation::WaitCondition`` waits: one stage of the wait chain."""
 MAX_TIMEOUT = Duration.days(28)
@@ -160,7 +164,9 @@ class JobRunner(Construct):
         ``name_scope-*``) and to pass exactly the job's role to SageMaker."""
         function = handler_function(stack)
         jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_scope}-*")
-        function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[jobs]))
+        allowed = iam.PolicyStatement(actions=actions, resources=[jobs])
+        function.add_to_role_policy(allowed)
+        acknowledge_grant(function, [allowed], JOBS_REASON)
         if pass_role is not None:
             function.add_to_role_policy(iam.PolicyStatement(
                 actions=["iam:PassRole"], resources=[pass_role.role_arn],

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from aws_cdk import Annotations, Duration, RemovalPolicy
+from aws_cdk import Annotations, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -41,6 +41,15 @@ SDK_MAX_RUN = 24 * 60 * 60
 ``max_run=24 * 60 * 60``)."""
 PROVISIONING = 3600
 """What the stack waits beyond the runtime: instances start, the container downloads."""
+
+
+def _is_handler(stack: Any, grantee: iam.IGrantable) -> bool:
+    """Whether ``grantee`` is the stack's custom-resource handler (which reports the job's outputs)."""
+    from ..provider import HANDLER_ID
+
+    handler = stack.node.try_find_child(HANDLER_ID)
+    function = handler.node.try_find_child("Function") if handler is not None else None
+    return function is not None and grantee.grant_principal is function.grant_principal
 
 
 def _script_mode_value(value: str) -> str:
@@ -263,6 +272,7 @@ class JumpStartTrainingJob(Construct):
         max_wait: Optional[Duration] = None,
         hub: Optional[str] = None,
         tags: Optional[Mapping[str, str]] = None,
+        expected_bucket_owner: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -309,6 +319,9 @@ class JumpStartTrainingJob(Construct):
                 a model reference's base model is read with ``HubAccessConfig``, as the SDK's estimator.
             tags: tags of the training job, after the SDK's JumpStart tags (``Tags.of(scope)`` reaches the
                 job too: SageMaker, not CloudFormation, creates it).
+            expected_bucket_owner: the account id that owns the buckets of the data and output you pass:
+                the role's grants on them hold ``s3:ResourceAccount`` (a bucket of that name in another
+                account is not reached). The stack's own buckets always do; JumpStart's never.
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -330,7 +343,7 @@ class JumpStartTrainingJob(Construct):
             encryption_key, volume_encryption_key, output_encryption_key, removal_policy)
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, output_encryption_key)
         prefix = output_prefix.strip("/")
-        self._output = _s3.location(self.output_bucket, prefix)
+        self._output = _s3.location(self.output_bucket, prefix, "output")
         self.output_uri: str = self._output.uri
         """Where the job writes (its ``OutputDataConfig.S3OutputPath``): SageMaker puts the trained model
         at ``<output_uri>/<job name>/output/model.tar.gz`` (:attr:`model_data`), and what the script
@@ -339,8 +352,10 @@ class JumpStartTrainingJob(Construct):
         # the SageMakerGatedModelS3Uri the spec gives (the role may read it), with accept_eula set
         model_channel = resolved.model_data is not None and not resolved.eula_required
         depends = self._build_role(resolved, role, vpc, model_channel)
-        self._grant_data(where.stack, [checked.train, checked.validation], self._output, volume_encryption_key,
-                         output_encryption_key)
+        self._grant_data(where.stack, [checked.train if training_data is not None else None, checked.validation],
+                         self._output, volume_encryption_key, output_encryption_key, expected_bucket_owner)
+        if training_data is None:  # the spec's default dataset, in JumpStart's (AWS's) bucket
+            self._grant_data(where.stack, [checked.train], None, None, None, None)
         self.hyperparameters: Dict[str, str] = checked.hyperparameters
         """The algorithm hyperparameters the job runs with (spec defaults + yours, as strings; sent
         JSON-encoded, as the SDK sends them)."""
@@ -426,32 +441,32 @@ class JumpStartTrainingJob(Construct):
             reads.append(S3Artifact.from_uri(resolved.script_uri))
         self.role, depends = _iam.sagemaker_role(
             self, role, f"SageMaker training role for JumpStart model {resolved.model_id} {resolved.version}",
-            reads, resolved.image_uri, "/aws/sagemaker/TrainingJobs", vpc=vpc is not None,
+            reads, resolved.image_uri, ["/aws/sagemaker/TrainingJobs"], vpc=vpc is not None,
             metrics_namespace="/aws/sagemaker/TrainingJobs" if resolved.metric_definitions else None,
         )
-        if role is None:
-            _iam.acknowledge_generated_wildcards(self.role)
         if resolved.hub_content_arn:  # exactly the hub content this job uses
             self.role.add_to_principal_policy(iam.PolicyStatement(
                 actions=["sagemaker:DescribeHubContent"], resources=[resolved.hub_content_arn]))
         return depends
 
-    def _grant_data(self, stack: Any, inputs: List[Optional[_s3.Location]], output: _s3.Location,
-                    volume_key: Optional[kms.IKey], output_key: Optional[kms.IKey]) -> None:
-        """The role reads exactly the inputs, writes only the output prefix, and uses the keys."""
+    def _grant_data(self, stack: Any, inputs: List[Optional[_s3.Location]], output: Optional[_s3.Location],
+                    volume_key: Optional[kms.IKey], output_key: Optional[kms.IKey], owner: Optional[str]) -> None:
+        """The role reads exactly the inputs, writes only the output prefix, and uses the keys; ``owner``
+        owns the buckets of the inputs and output."""
         for location in inputs:
             if location is not None:
-                location.grant_read(self.role, stack)
-        output.grant_write(self.role, stack)
+                location.grant_read(self.role, stack, owner)
+        if output is not None:
+            output.grant_write(self.role, stack, owner)
         if volume_key is not None:
-            volume_key.grant(self.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+            _iam.grant_key(self.role, volume_key, create_grant=True)
         if output_key is not None:  # SageMaker encrypts the output as the job's role: "the SageMaker execution
             # role must include permissions to call kms:Encrypt" (service model, OutputDataConfig.KmsKeyId)
-            output_key.grant(self.role, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*")
+            _iam.grant_key(self.role, output_key, encrypt=True)
 
     def _spot(self, request: Dict[str, Any], prefix: str, max_wait: Duration, stack: Any) -> None:
         """Managed spot training, with checkpoints under the output prefix (readable by the job)."""
-        checkpoints = _s3.location(self.output_bucket, f"{prefix}/checkpoints")
+        checkpoints = _s3.location(self.output_bucket, f"{prefix}/checkpoints", "output")
         checkpoints.grant_read(self.role, stack)
         request["EnableManagedSpotTraining"] = True
         request["StoppingCondition"]["MaxWaitTimeInSeconds"] = int(max_wait.to_seconds())
@@ -540,10 +555,27 @@ class JumpStartTrainingJob(Construct):
             )
         return timeout, runtime
 
-    def grant_read_model_data(self, grantee: iam.IGrantable) -> None:
-        """Allow ``grantee`` (e.g. a model's execution role) to read this job's output."""
+    def grant_read_model_data(self, grantee: iam.IGrantable) -> List[iam.PolicyStatement]:
+        """Allow ``grantee`` (e.g. a model's execution role) to read exactly this job's trained model:
+        the object (or, uncompressed, the prefix) the finished job reports as
+        ``ModelArtifacts.S3ModelArtifacts`` ("the path of the S3 object that contains the model
+        artifacts", DescribeTrainingJob), split out of its URI at deploy, not the output prefix with
+        every job's output and the checkpoints; and the output bucket's key. Returns the statements.
+
+        The stack's handler (the artifact packer) is the exception: the job's result is its own
+        output, so a policy naming it would be a cycle; it reads the output prefix, as before."""
         if self._output is None:  # failed: reported as synth errors
-            return
-        self._output.grant_read(grantee, self._jumpstart_facts.stack)
-        if self._output_key is not None:  # the job wrote it with this key (OutputDataConfig.KmsKeyId)
-            self._output_key.grant_decrypt(grantee)
+            return []
+        stack = self._jumpstart_facts.stack
+        if _is_handler(stack, grantee):
+            self._output.grant_read(grantee, stack)
+            return []
+        path = Fn.select(1, Fn.split("s3://", self.model_data))  # bucket/key of the artifact
+        prefix = self.model_data.s3_data_type == "S3Prefix"
+        statement = iam.PolicyStatement(actions=["s3:GetObject"], conditions=_iam.own_account(self.output_bucket),
+                                        resources=[f"arn:{stack.partition}:s3:::{path}" + ("*" if prefix else "")])
+        grantee.grant_principal.add_to_principal_policy(statement)
+        # the job wrote it with its output key (OutputDataConfig.KmsKeyId), else the bucket's own key
+        key = self._output_key if self._output_key is not None else self.output_bucket.encryption_key
+        grant = key.grant_decrypt(grantee) if key is not None else None
+        return [statement] + (list(grant.principal_statements) if grant is not None else [])

@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .. import _api_rules
+from .. import _api_rules, _iam
 from ..errors import JumpStartError, ValidationError
 from .._checks import adopt, collect_problems, raise_problems
 from .._report import reports_problems
@@ -155,6 +155,7 @@ class JumpStartBatchTransform(Construct):
         encryption_key: Optional[kms.IKey] = None,
         timeout: Duration = MAX_WAIT,
         tags: Optional[Mapping[str, str]] = None,
+        expected_bucket_owner: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -175,6 +176,8 @@ class JumpStartBatchTransform(Construct):
             timeout: how long the stack waits for the job (at most 12 hours).
             tags: tags of the transform job (``Tags.of(scope)`` reaches the job too: SageMaker, not
                 CloudFormation, creates it).
+            expected_bucket_owner: the account id that owns the buckets of the input and output you pass:
+                the grants on them hold ``s3:ResourceAccount`` (the stack's own buckets always do).
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -211,12 +214,11 @@ class JumpStartBatchTransform(Construct):
         encryption_key = self._key(encryption_key, removal_policy)
         self.output_bucket: s3.IBucket = _s3.output_bucket(self, output_bucket, removal_policy, encryption_key)
         prefix = output_prefix.strip("/")
-        output = _s3.location(self.output_bucket, prefix)
+        output = _s3.location(self.output_bucket, prefix, "output")
         # batch transform reads and writes S3 as the model's execution role
-        model.acknowledge_grants()
-        source.grant_read(model.role, stack)
-        output.grant_write(model.role, stack)
-        encryption_key.grant(model.role, "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+        source.grant_read(model.role, stack, expected_bucket_owner)
+        output.grant_write(model.role, stack, expected_bucket_owner)
+        _iam.grant_key(model, encryption_key, create_grant=True)  # created by default (#19 part 4)
 
         request = _request(model.model_name, source, output, content_type, accept, split_type, chosen_type,
                            instance_count, max_payload_mb, batch_strategy, max_concurrent_transforms)

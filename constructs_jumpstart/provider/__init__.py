@@ -17,7 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from .._iam import acknowledge_generated_wildcards
+from .._iam import acknowledge_generated_wildcards, acknowledge_grant
 from ..nag import nag_suppress
 
 ASSET_DIR = Path(__file__).resolve().parent / "asset"
@@ -81,6 +81,15 @@ def handler_function(stack: Stack) -> lambda_.Function:
                                log_group_name=log_group_name, removal_policy=RemovalPolicy.DESTROY)
     role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                     description="Starts, stops and reports the SageMaker jobs of constructs_jumpstart")
+    acknowledge_generated_wildcards(role)
+    failed = _failure_queue(scope, key)
+    # made here, so that exactly their statements are acknowledged (the destination's own grant of the
+    # same to the function's role adds nothing new)
+    acknowledge_grant(role, failed.grant_send_messages(role), "CDK queue grant: send to this one on-failure queue.")
+    acknowledge_grant(role, key.grant_encrypt_decrypt(role), "CDK key grant (as the queue's grant_send_messages "
+                      "makes it): data keys of the handler's own key, which encrypts its on-failure queue.")
+    acknowledge_grant(role, logs_group.grant_write(role), "CDK log group grant: write to this function's own log "
+                      "group (its streams are named by Lambda at run time).")
     function = lambda_.Function(
         scope,
         "Function",
@@ -89,14 +98,12 @@ def handler_function(stack: Stack) -> lambda_.Function:
         code=lambda_.Code.from_asset(str(ASSET_DIR), exclude=["__pycache__", "*.pyc"]),
         timeout=FUNCTION_TIMEOUT,
         max_event_age=MAX_EVENT_AGE,
-        on_failure=destinations.SqsDestination(_failure_queue(scope, key)),
+        on_failure=destinations.SqsDestination(failed),
         memory_size=1769,  # one full vCPU for the packer (Lambda allots CPU by memory)
         role=role,
         log_group=logs_group,
         description="Starts, stops and reports SageMaker jobs for constructs_jumpstart",
     )
-    logs_group.grant_write(role)
-    acknowledge_generated_wildcards(role)
     nag_suppress(
         function,
         {"id": "HIPAA.Security-LambdaConcurrency", "reason": "Invoked once per custom-resource event, "
