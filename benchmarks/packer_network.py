@@ -7,7 +7,7 @@ What it shows: with one connection for reads and one for parts (``--threads 1``)
 most the per-connection rate; with N it reads N ranges and uploads N parts at once, up to N times
 that, until something else (here: this machine's CPU, shared by moto, the proxy and the packer)
 bounds it. ``constructs_jumpstart/_artifacts.py: LIMIT_BYTES`` is derived from these figures (see
-the README, "The artifact packer").
+docs/jobs.md, "The artifact packer").
 
 Run from the repository root: ``python benchmarks/packer_network.py [--mib 256] [--rate 50]
 [--threads 1 4]``; ``--rate 0`` measures without pacing (the machine's ceiling). Nothing leaves

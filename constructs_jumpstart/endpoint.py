@@ -639,8 +639,8 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             "instance types (auto_scale, deployment=), so changing one replaces the endpoint (a new name), and "
             "CloudFormation refuses to change an export that is in use, so that deploy fails. Pass the name through "
             "an SSM parameter instead (aws_ssm.StringParameter here, StringParameter.value_for_string_parameter in "
-            "the consumer), or set endpoint_name= and follow the documented procedure (README, 'Autoscaling and "
-            "updates').")
+            "the consumer), or set endpoint_name= and follow the documented procedure (docs/hosting.md, "
+            "'Autoscaling and updates').")
 
     def _local_storage_instance_types(self, components: bool) -> List[str]:
         """The endpoint's instance types that have local storage (no volume key), by the SDK's rule

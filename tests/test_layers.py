@@ -1,4 +1,4 @@
-"""The package's shape. Its layers run one way (README, "Layout"): a module imports only its own
+"""The package's shape. Its layers run one way (docs/layout.md): a module imports only its own
 layer and the layers above it, only the resolver imports the SageMaker SDK, and the types import no
 CDK. Lazy imports inside functions count too; a new module must be given its layer here, or this
 test fails. And no line of the library is over 120 characters."""
@@ -67,7 +67,7 @@ def violations(graph: List[Tuple[str, str]], layers: Dict[str, int], sdk_door: s
     found: Set[str] = set()
     for room, target in graph:
         if room not in layers:
-            found.add(f"{room}: no layer; give it one in tests/test_layers.py and the README's Layout")
+            found.add(f"{room}: no layer; give it one in tests/test_layers.py and docs/layout.md")
             continue
         if target.split(".")[0] == "sagemaker" and room != sdk_door:
             found.add(f"{room} imports the SageMaker SDK ({target}); only {sdk_door} may")

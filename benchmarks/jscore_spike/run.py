@@ -13,7 +13,7 @@ times, paired and interleaved like benchmarks/synth.py:
     python benchmarks/jscore_spike/run.py [--runs 5] [--sizes 1,10,100]
 
 The assembly and its Python binding are written to a temporary directory (nothing binary is
-committed). Not library code: see the README's "Performance" section for what it showed.
+committed). Not library code: see docs/benchmarks.md for what it showed.
 """
 
 from __future__ import annotations

@@ -295,7 +295,7 @@ class JumpStartTrainingJob(Construct):
             accept_eula: accept the base model's EULA (gated models).
             tolerate_deprecated / tolerate_vulnerable: train such versions anyway, with a warning.
             timeout: how long the stack waits for the job, up to 28 days (past 12 hours, a chain of
-                wait conditions; see the README). Default: the spec's ``max_run`` (else the SDK's
+                wait conditions; see docs/jobs.md). Default: the spec's ``max_run`` (else the SDK's
                 default of 24 hours) plus an hour for provisioning.
             max_runtime: SageMaker's stopping condition. Default: the spec's ``max_run``, else the
                 SDK's 24 hours (as the SDK), capped at ``timeout`` when you set one.

@@ -40,7 +40,7 @@ design patterns for Amazon S3", horizontal scaling and request parallelization).
 THREADS = 4
 """Parts uploaded at once, and ranges read ahead: one request per connection, and AWS suggests one
 concurrent request for each 85-90 MB/s wanted (same page); a Lambda function's network carries less
-than that in all (README, "The artifact packer"), so four of each keep it busy. Eight connections fit
+than that in all (docs/jobs.md, "The artifact packer"), so four of each keep it busy. Eight connections fit
 the client's pool (botocore ``Config.max_pool_connections``, default 10). Memory: at most
 ``THREADS + 1`` parts and ``THREADS + 1`` ranges, 160 MiB, of the function's 1769 MB."""
 COPY_SIZE = 1024 * 1024

@@ -272,7 +272,7 @@ def same_request(event: Dict[str, Any], previous: str, physical: str) -> bool:
     """An Update that keeps the job's name (prefix and wait handle): the request must be the one the
     job was started with. A value known only at deploy (a CfnParameter, an SSM parameter, an import)
     changes the resolved request but neither the name nor the wait, and a wait condition cannot wait
-    again: refused with what changed (README, "Fine-tuning and batch transform")."""
+    again: refused with what changed (docs/jobs.md, "Fine-tuning and batch transform")."""
     if ID_SEPARATOR not in previous or previous == physical:
         return True
     old = json.loads((event.get("OldResourceProperties") or {}).get("Request") or "{}")
