@@ -178,7 +178,8 @@ def choose(
     if objective == "cost" and not prices:
         raise ObjectiveError(
             'optimize_for="cost" needs instance prices, and none are recorded; run '
-            "`jumpstart lock --prices` to record them from the AWS Price List API (never guessed)")
+            "`jumpstart lock --prices` (or `cdk synth -c jumpstart:prices=true`) to record them in the lockfile from "
+            "the AWS Price List API (they are never guessed)")
 
     groups: Dict[Tuple[str, str], List[Option]] = {}
     for o in opts:

@@ -570,7 +570,7 @@ def _report_lock(path: Path, used: set, check: bool, prune: bool, trust: Any) ->
     from .lockfile import Lockfile
 
     lock_file = Lockfile.read_unchecked(path) if path.exists() else Lockfile(path)
-    unused = sorted(set(lock_file.entries) - used)
+    unused = sorted((set(lock_file.entries) | set(lock_file.choices)) - used)
     if prune and unused:
         lock_file.prune(used)
         lock_file.save()

@@ -166,3 +166,148 @@ def test_no_figures_at_all():
 def test_choice_round_trips_through_json():
     choice = choose_from_spec(SPEC, "latency", 1)
     assert Choice.from_json(choice.to_json()) == choice
+
+
+# -- the construct's door: lockfile first, the resolver when needed (_resolution.choose_for) ----------------
+
+import json  # noqa: E402
+
+from botocore.stub import Stubber  # noqa: E402
+from constructs import Construct  # noqa: E402
+
+from constructs_jumpstart import LockfileError, resolver  # noqa: E402
+from constructs_jumpstart._resolution import choose_for  # noqa: E402
+from constructs_jumpstart.lockfile import ChoiceKey, Lockfile, forget_open_lockfiles  # noqa: E402
+
+LLM = "fixture-llm-optimized"
+CHOICE_KEY = f"{LLM}@*|us-west-2|optimize=latency|concurrency=1"
+
+
+def _infos(construct: Construct):
+    return [m.data for m in construct.node.metadata if m.type == "aws:cdk:info"]
+
+
+def test_choose_for_on_the_shipped_fixture_records_the_choice(make_stack, lockfile):
+    scope = Construct(make_stack(), "Chat")
+    version, choice = choose_for(scope, LLM, "*", "us-west-2", "latency", 1)
+    assert (version, choice.config_name, choice.instance_type) == ("1.0.0", "lmi-optimized", "ml.p5.48xlarge")
+    assert _infos(scope) == ['jumpstart: optimize_for="latency" chose lmi-optimized on ml.p5.48xlarge: 0.08 s at '
+                             "concurrency 1"]
+    data = json.loads(lockfile.read_text())
+    assert data["version"] == 4 and "prices" not in data
+    assert data["choices"][CHOICE_KEY] == {"version": "1.0.0", **choice.to_json()}
+    assert ChoiceKey.parse(CHOICE_KEY) == ChoiceKey(LLM, "*", "us-west-2", "latency", 1)
+
+
+def test_the_fixture_choices_by_rule(make_stack):
+    """The fixture's own figures: lmi-optimized has none for p4d (it supports it), so an allowed set of p4d and
+    g5.12xlarge takes lmi on p4d; at concurrency 2 the figures at 4 count; throughput at 8 only p4d and p5."""
+    stack = make_stack()
+    pick = lambda *a, **k: choose_for(Construct(stack, f"C{len(stack.node.children)}"), LLM, "*", "us-west-2", *a, **k)[1]  # noqa: E731
+    assert pick("latency", 1, ["ml.p4d.24xlarge", "ml.g5.12xlarge"]).why == \
+        "lmi on ml.p4d.24xlarge: 0.12 s at concurrency 1"
+    assert pick("latency", 2, ["ml.g5.12xlarge"]).why == \
+        "lmi-optimized on ml.g5.12xlarge: 0.4 s at concurrency 4 (nearest measured at or above 2)"
+    assert pick("throughput", 8).why == "lmi-optimized on ml.p5.48xlarge: 80 tokens/s per user at concurrency 16 " \
+        "(nearest measured at or above 8)"
+    with pytest.raises(ObjectiveError, match=r"at concurrency=8: no figures for the allowed instance types "
+                                             r"\(ml.g5.48xlarge\)"):
+        pick("latency", 8, ["g5.48xlarge"])  # lmi measured g5.48xlarge at 1 and 4, tgi at 1: none at or above 8
+
+
+def test_a_recorded_choice_is_used_and_frozen_refuses_a_missing_one(make_stack, lockfile):
+    choose_for(Construct(make_stack(), "C"), LLM, "*", "us-west-2", "latency", 1)
+    data = json.loads(lockfile.read_text())
+    data["choices"][CHOICE_KEY]["instance_type"] = "ml.g5.12xlarge"  # proof the lockfile is read
+    lockfile.write_text(json.dumps(data))
+    forget_open_lockfiles()
+    frozen = make_stack(context={"jumpstart:frozen": "true"})
+    assert choose_for(Construct(frozen, "C"), LLM, "*", "us-west-2", "latency", 1)[1].instance_type == "ml.g5.12xlarge"
+    with pytest.raises(LockfileError, match=r"has no choice 'fixture-llm-optimized@\*\|us-west-2\|optimize=throughput"
+                                            r"\|concurrency=1' and jumpstart:frozen is set"):
+        choose_for(Construct(frozen, "D"), LLM, "*", "us-west-2", "throughput", 1)
+
+
+def test_cost_without_prices_in_the_lockfile_is_a_clear_error(make_stack):
+    with pytest.raises(ObjectiveError, match=r"needs instance prices.*jumpstart lock --prices"):
+        choose_for(Construct(make_stack(), "C"), LLM, "*", "us-west-2", "cost", 1)
+
+
+def _price_product(instance_type: str, usd: str) -> str:
+    """A PriceList item as the Price List API returns it (a JSON string; trimmed to the fields read)."""
+    return json.dumps({
+        "product": {"productFamily": "ML Instance", "attributes": {"instanceName": instance_type,
+                                                                   "regionCode": "us-west-2", "servicecode": "AmazonSageMaker"}},
+        "serviceCode": "AmazonSageMaker",
+        "terms": {"OnDemand": {"SKU.JRTCKXETXF": {"priceDimensions": {"SKU.JRTCKXETXF.6YS6EN2CT7": {
+            "unit": "Hrs", "pricePerUnit": {"USD": usd}, "description": f"${usd} per On Demand {instance_type} hour"}},
+            "sku": "SKU", "effectiveDate": "2026-11-01T00:00:00Z"}}},
+    })
+
+
+def _stubbed_pricing(answers):
+    import boto3
+
+    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stubber = Stubber(client)
+    for instance_type, usd in answers:
+        stubber.add_response("get_products", {"PriceList": [_price_product(instance_type, usd)] if usd else [],
+                                              "FormatVersion": "aws_v1"},
+                             {"ServiceCode": "AmazonSageMaker", "Filters": [
+                                 {"Type": "TERM_MATCH", "Field": "instanceName", "Value": instance_type},
+                                 {"Type": "TERM_MATCH", "Field": "locationType", "Value": "AWS Region"},
+                                 {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-west-2"}]})
+    stubber.activate()
+    return client, stubber
+
+
+def test_instance_prices_ask_as_the_sdk_asks_and_never_guess():
+    client, stubber = _stubbed_pricing([("ml.g5.12xlarge", "7.0900000000"), ("ml.p5.48xlarge", None)])
+    assert resolver.instance_prices("us-west-2", ["ml.g5.12xlarge", "ml.p5.48xlarge"], client) == {"ml.g5.12xlarge": 7.09}
+    stubber.assert_no_pending_responses()
+
+
+def test_instance_prices_refused_says_which_permission():
+    import boto3
+
+    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stubber = Stubber(client)
+    stubber.add_client_error("get_products", "AccessDeniedException", "not authorized")
+    stubber.activate()
+    with pytest.raises(Exception, match=r"needs pricing:GetProducts"):
+        resolver.instance_prices("us-west-2", ["ml.g5.12xlarge"], client)
+
+
+def test_cost_with_prices_recorded_by_the_price_list_api(make_stack, lockfile, monkeypatch):
+    answers = [("ml.g5.12xlarge", "7.09"), ("ml.g5.48xlarge", "20.36"), ("ml.p4d.24xlarge", "37.688"),
+               ("ml.p5.48xlarge", None)]  # no p5 price: p5 is left out, not guessed
+    client, stubber = _stubbed_pricing(answers)
+    monkeypatch.setattr(resolver, "pricing_client", lambda region: client)
+    stack = make_stack(context={"jumpstart:prices": "true"})
+    version, choice = choose_for(Construct(stack, "C"), LLM, "*", "us-west-2", "cost", 1)
+    stubber.assert_no_pending_responses()
+    # per 1M tokens at concurrency 1: g5.12x 7.09/45 (lmi-optimized) < g5.48x 20.36/70 < p4d 37.688/90
+    assert (choice.config_name, choice.instance_type) == ("lmi-optimized", "ml.g5.12xlarge")
+    assert choice.why == ("lmi-optimized on ml.g5.12xlarge: $43.77 per 1M tokens ($7.09/h, 45 tokens/s per user) "
+                          "at concurrency 1")
+    data = json.loads(lockfile.read_text())
+    assert data["prices"]["us-west-2"]["usd_per_hour"] == {"ml.g5.12xlarge": 7.09, "ml.g5.48xlarge": 20.36,
+                                                          "ml.p4d.24xlarge": 37.688}
+    assert data["prices"]["us-west-2"]["source"].startswith("AWS Price List API")
+    # later synths read the recorded prices, without asking again (no stubbed answer is left)
+    forget_open_lockfiles()
+    again = choose_for(Construct(make_stack(), "C"), LLM, "*", "us-west-2", "cost", 4)[1]
+    assert again.instance_type == "ml.g5.12xlarge" and again.measured_concurrency == 4
+
+
+def test_malformed_choices_are_a_lockfile_error(tmp_path):
+    path = tmp_path / "jumpstart.lock.json"
+    path.write_text(json.dumps({"version": 4, "entries": {}, "choices": {"x|y|optimize=latency|concurrency=1": {}}}))
+    with pytest.raises(LockfileError, match=r"'choices' or 'prices' are malformed"):
+        Lockfile.read_unchecked(path)
+
+
+def test_a_lockfile_without_choices_is_written_as_before(tmp_path):
+    path = tmp_path / "jumpstart.lock.json"
+    Lockfile(path).save()
+    assert set(json.loads(path.read_text())) == {"version", "comment", "entries"}
