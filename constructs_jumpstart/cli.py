@@ -329,6 +329,9 @@ def describe(
     metadata_dir: Optional[Path] = DirOpt,
     as_json: bool = JsonOpt,
     hub: Optional[str] = HubOpt,
+    benchmarks: bool = typer.Option(False, "--benchmarks", help="The spec's benchmark figures instead: inference "
+                                    "configs x instance types x concurrency, latency (TTFT, P50) and throughput "
+                                    "(tokens/s per user), as the SDK's display_benchmark_metrics reads them."),
 ) -> None:
     """Resolved version, image / script / model URIs, instance types, environment, flags, and how
     to call the endpoint (content and accept types, the spec's example payloads)."""
@@ -337,6 +340,12 @@ def describe(
     if scope not in ("inference", "training"):
         _fail(f"--scope must be inference or training, not {scope!r}.", USAGE_ERROR)
     region = region or _default_region()
+    if benchmarks:
+        if hub or scope != "inference" or instance_type or config:
+            _fail("--benchmarks shows every config and instance type of the public catalog's spec: it takes no "
+                  "--hub, --scope training, --instance-type or --config.", USAGE_ERROR)
+        _benchmarks(model_id, version, region, _source(source, metadata_dir), as_json)
+        return
     hub_arn = _hub_arn(hub, region) if hub else None
     data = _run(lambda: describe_model(model_id, version, scope=scope, instance_type=instance_type, config_name=config,
                                        region=region, source=_source(source, metadata_dir), hub=hub_arn))
@@ -344,6 +353,31 @@ def describe(
         _print_json(data)
         return
     _print_fields({key: _shown(key, value) for key, value in data.items()})
+
+
+def _benchmarks(model_id: str, version: str, region: str, source: Any, as_json: bool) -> None:
+    from ._objective import options
+    from .resolver import benchmark_spec
+
+    resolved, spec = _run(lambda: benchmark_spec(model_id, version, region=region, source=source))
+    rows = [{"config_name": o.config_name, "instance_type": o.instance_type, "concurrency": o.concurrency,
+             "latency": o.latency[0] if o.latency else None, "latency_unit": o.latency[1] if o.latency else None,
+             "latency_s": o.latency_s, "throughput": o.throughput,
+             "throughput_unit": o.throughput_raw[1] if o.throughput_raw else None} for o in options(spec)]
+    if as_json:
+        _print_json({"model_id": model_id, "version": resolved, "benchmarks": rows})
+        return
+    if not rows:
+        out.print(f"{model_id} {resolved} has no benchmark figures (no inference config carries benchmark_metrics).")
+        return
+    shown = lambda v, u: "-" if v is None else f"{v:g} {u}"  # noqa: E731
+    _print_records(["config", "instance type", "users", "latency", "throughput/user"],
+                   [[r["config_name"], r["instance_type"], str(r["concurrency"]),
+                     shown(r["latency"], r["latency_unit"]), shown(r["throughput"], r["throughput_unit"])]
+                    for r in rows])
+    out.print("latency: time to first token, P50; throughput: P50 tokens/s per concurrent user.")
+    out.print(f"{model_id} {resolved}: configs in the spec's ranking order; choose by objective with "
+              "JumpStartEndpoint(..., optimize_for=\"latency\" | \"throughput\" | \"cost\", concurrency=N).")
 
 
 def _shown(key: str, value: Any) -> str:

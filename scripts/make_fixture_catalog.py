@@ -423,7 +423,8 @@ def llm_optimized() -> dict:
                               "hosting_instance_type_variants": lmi_variants},
             "lmi": {"supported_inference_instance_types": ["ml.g5.12xlarge", "ml.g5.48xlarge", "ml.p4d.24xlarge"],
                     "hosting_instance_type_variants": lmi_variants},
-            "tgi": {"supported_inference_instance_types": ["ml.g5.12xlarge", "ml.g5.48xlarge"]},
+            "tgi": {"supported_inference_instance_types": ["ml.g5.12xlarge", "ml.g5.48xlarge"],
+                    "hosting_instance_type_variants": spec["hosting_instance_type_variants"]},
         },
         inference_config_rankings={
             "overall": {"description": "Default deployment configuration, as the SDK picks it.",

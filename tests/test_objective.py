@@ -171,6 +171,7 @@ def test_choice_round_trips_through_json():
 # -- the construct's door: lockfile first, the resolver when needed (_resolution.choose_for) ----------------
 
 import json  # noqa: E402
+import os  # noqa: E402
 
 from botocore.stub import Stubber  # noqa: E402
 from constructs import Construct  # noqa: E402
@@ -311,3 +312,60 @@ def test_a_lockfile_without_choices_is_written_as_before(tmp_path):
     path = tmp_path / "jumpstart.lock.json"
     Lockfile(path).save()
     assert set(json.loads(path.read_text())) == {"version", "comment", "entries"}
+
+
+# -- `jumpstart describe MODEL --benchmarks`, compared with what SageMaker SDK v2 reports ----------------------
+
+import subprocess  # noqa: E402
+
+from .sdk_oracle import CATALOG, HERE, SDK_PYTHON  # noqa: E402
+
+
+def _describe_benchmarks(*extra):
+    from typer.testing import CliRunner
+
+    from constructs_jumpstart.cli import app
+
+    return CliRunner().invoke(app, ["describe", LLM, "--benchmarks", "--source", "shipped", "--region", "us-west-2",
+                                    *extra])
+
+
+def test_describe_benchmarks_json_and_table():
+    result = _describe_benchmarks("--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["version"] == "1.0.0"
+    assert data["benchmarks"][2] == {"config_name": "lmi-optimized", "instance_type": "ml.p5.48xlarge", "concurrency": 1,
+                                     "latency": 80.0, "latency_unit": "ms", "latency_s": 0.08, "throughput": 150.0,
+                                     "throughput_unit": "Tokens/S"}
+    table = _describe_benchmarks()
+    assert table.exit_code == 0 and "lmi-optimized" in table.stdout and "80 ms" in table.stdout
+
+
+def test_describe_benchmarks_refuses_what_it_does_not_take():
+    result = _describe_benchmarks("--config", "lmi")
+    assert result.exit_code != 0 and "--benchmarks shows every config" in result.output
+
+
+def test_describe_benchmarks_is_what_the_sdk_reports():
+    """SDK v2's JumpStartModel(...).benchmark_metrics (the table display_benchmark_metrics prints) has the same
+    rows in the same order (configs by ranking, instance types and concurrencies as the spec lists them), the
+    same figures and units; list_deployment_configs() gives each config's figures on its default instance type."""
+    if not SDK_PYTHON.exists():
+        pytest.fail(f"{SDK_PYTHON} is missing: run 'make install'")
+    run = subprocess.run([str(SDK_PYTHON), str(HERE / "benchmarks.py"), str(CATALOG), LLM, "1.0.0", "us-west-2"],
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    line = next((x for x in run.stdout.splitlines() if x.startswith("ORACLE-JSON ")), None)
+    assert line, run.stdout[-3000:] + run.stderr[-3000:]
+    sdk = json.loads(line[len("ORACLE-JSON "):])
+    ours = json.loads(_describe_benchmarks("--json").stdout)["benchmarks"]
+    assert [(r["Config Name"], r["Instance Type"].replace(" (Default)", ""), r["Concurrent Users"],
+             float(r["Latency, TTFT (P50 in ms)"]), float(r["Throughput (P50 in tokens/s/user)"])) for r in sdk["table"]] \
+        == [(o["config_name"], o["instance_type"], o["concurrency"], o["latency"], o["throughput"]) for o in ours]
+    assert {o["latency_unit"].lower() for o in ours} == {"ms"}  # the SDK's column says "in ms"
+    for config in sdk["configs"]:
+        for instance_type, stats in config["BenchmarkMetrics"].items():
+            mine = {(o["concurrency"], o["latency"], o["throughput"]) for o in ours
+                    if o["config_name"] == config["DeploymentConfigName"] and o["instance_type"] == instance_type}
+            theirs = {(s["concurrency"], float(s["value"])) for s in stats}
+            assert {(c, lat) for c, lat, _ in mine} | {(c, thr) for c, _, thr in mine} == theirs
