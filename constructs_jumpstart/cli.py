@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import JumpStartError, UnknownModelError
-from .lockfile import CONTEXT_FROZEN, CONTEXT_REFRESH, CONTEXT_USED_KEYS
+from .lockfile import CONTEXT_FROZEN, CONTEXT_PRICES, CONTEXT_REFRESH, CONTEXT_USED_KEYS
 
 app = typer.Typer(
     name="jumpstart",
@@ -453,10 +453,17 @@ def lock(
     model: Optional[str] = typer.Option(None, "--model", "-m", help="With --upgrade: only this model id's entries."),
     verify: bool = typer.Option(False, "--verify", help="Re-resolve every entry from its source and fail on any "
                                 "difference in what reaches the template. Resolves no app."),
+    prices: bool = typer.Option(False, "--prices", help="Record the instance prices an optimize_for=\"cost\" "
+                                "choice needs, from the AWS Price List API (pricing:GetProducts), in the lockfile."),
 ) -> None:
     """Resolve every JumpStart construct of a CDK app into its lockfile (or check it)."""
     _TAKES_CONTEXT[0] = True
     try:
+        if prices and (check or verify or upgrade):
+            _fail("--prices records prices while the app runs: it excludes --check, --verify and --upgrade.",
+                  USAGE_ERROR)
+        if prices:
+            context = [*context, f"{CONTEXT_PRICES}=true"]
         _lock(app_dir, refresh, check, prune, context, upgrade, model, verify)
     finally:
         _TAKES_CONTEXT[0] = False
@@ -628,7 +635,8 @@ def _upgrade(path: Path, only: str, source: str, context: Dict[str, Any]) -> Non
         _fail(f"{path} does not exist: run `jumpstart lock` first.", USAGE_ERROR)
     lock_file = _run(lambda: Lockfile.load(path, _trust(context)))
     keys = [k for k, m in lock_file.entries.items() if only in ("*", m.model_id)]
-    if not keys:
+    choices = _upgrade_choices(lock_file, only, source)
+    if not keys and not _choice_keys(lock_file, only):
         _fail(f"{path} has no entry for {only!r}; its models: "
               f"{', '.join(sorted({m.model_id for m in lock_file.entries.values()}))}.",
               USAGE_ERROR)
@@ -646,6 +654,39 @@ def _upgrade(path: Path, only: str, source: str, context: Dict[str, Any]) -> Non
     lock_file.save()
     out.print(f"{changed} of {len(keys)} entr{'y' if len(keys) == 1 else 'ies'} upgraded in {path}; review the diff "
               "(and `cdk diff`) before deploying.")
+    if _choice_keys(lock_file, only):
+        out.print(f"{choices} of {len(_choice_keys(lock_file, only))} choice(s) by objective changed (the app's next "
+                  "synth resolves the new config and instance type).")
+
+
+def _choice_keys(lock_file: Any, only: str) -> List[str]:
+    from .lockfile import ChoiceKey
+
+    return [k for k in lock_file.choices if only in ("*", ChoiceKey.parse(k).model_id)]
+
+
+def _upgrade_choices(lock_file: Any, only: str, source: str) -> int:
+    """``lock --upgrade`` of the choices by objective: each chosen again on the newest figures its request allows
+    (with the recorded prices), a changed one printed before -> after with the figures it rests on. Returns how
+    many changed (the lockfile is saved by the caller)."""
+    from ._objective import Choice, choose_from_spec
+    from .lockfile import ChoiceKey
+    from .resolver import benchmark_spec
+
+    changed = 0
+    for text in _choice_keys(lock_file, only):
+        key = ChoiceKey.parse(text)
+        resolved, spec = _run(lambda: benchmark_spec(key.model_id, key.version, region=key.region, source=source))
+        prices = lock_file.prices.get(key.region, {}).get("usd_per_hour")
+        new = _run(lambda: choose_from_spec(spec, key.objective, key.concurrency, key.instance_types, prices))
+        old = lock_file.choices[text]
+        before = Choice.from_json(old)
+        if (old["version"], before.config_name, before.instance_type) != (resolved, new.config_name, new.instance_type):
+            changed += 1
+            out.print(f"choice {text}", markup=False)
+            out.print(f"  {old['version']}: {before.why} -> {resolved}: {new.why}", markup=False)
+        lock_file.choices[text] = {"version": resolved, **new.to_json()}
+    return changed
 
 
 def _resolve_entry(key, source: str, trust):

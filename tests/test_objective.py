@@ -369,3 +369,41 @@ def test_describe_benchmarks_is_what_the_sdk_reports():
                     if o["config_name"] == config["DeploymentConfigName"] and o["instance_type"] == instance_type}
             theirs = {(s["concurrency"], float(s["value"])) for s in stats}
             assert {(c, lat) for c, lat, _ in mine} | {(c, thr) for c, _, thr in mine} == theirs
+
+
+# -- `jumpstart lock --upgrade` shows a changed choice before -> after; `jumpstart lock --prices` ------------------
+
+
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from constructs_jumpstart.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_lock_upgrade_shows_a_changed_choice_before_and_after(tmp_path):
+    from constructs_jumpstart._objective import choose as choose_options
+
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "false", "context": {"jumpstart:metadata": "shipped"}}))
+    lock = Lockfile(tmp_path / "jumpstart.lock.json")
+    spec = resolver.benchmark_spec(LLM, "*", region="us-west-2", source="shipped")[1]
+    # as recorded when the spec measured only g5.12xlarge
+    stale = choose_options([o for o in options(spec) if o.instance_type == "ml.g5.12xlarge"], "latency", 1)
+    lock.choices[CHOICE_KEY] = {"version": "1.0.0", **stale.to_json()}
+    lock.save()
+    result = _cli("lock", str(tmp_path), "--upgrade")
+    assert result.exit_code == 0, result.output
+    assert (f"choice {CHOICE_KEY}\n  1.0.0: lmi-optimized on ml.g5.12xlarge: 0.25 s at concurrency 1 -> 1.0.0: "
+            "lmi-optimized on ml.p5.48xlarge: 0.08 s at concurrency 1") in result.stdout
+    assert "1 of 1 choice(s) by objective changed" in result.stdout
+    assert json.loads((tmp_path / "jumpstart.lock.json").read_text())["choices"][CHOICE_KEY]["instance_type"] == \
+        "ml.p5.48xlarge"
+    again = _cli("lock", str(tmp_path), "--upgrade")
+    assert "0 of 1 choice(s) by objective changed" in again.stdout and "->" not in again.stdout
+
+
+def test_lock_prices_excludes_the_read_only_modes(tmp_path):
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "false"}))
+    result = _cli("lock", str(tmp_path), "--prices", "--check")
+    assert result.exit_code != 0 and "--prices records prices while the app runs" in result.output
