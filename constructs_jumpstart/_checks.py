@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
 
 CONTEXT_KEYS = ("jumpstart:lockfile", "jumpstart:refresh", "jumpstart:frozen", "jumpstart:metadata",
-                "jumpstart:used-keys-file", "jumpstart:trusted-registries", "jumpstart:trusted-buckets")
+                "jumpstart:used-keys-file", "jumpstart:trusted-registries", "jumpstart:trusted-buckets",
+                "jumpstart:prices")
 
 
 def is_token(value: Any) -> bool:

@@ -9,18 +9,21 @@ a fresh resolution before it is recorded.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Optional
+from typing import Any, Optional, Sequence, Tuple
 
 from constructs import Construct
 
 from ._checks import facts, lockfile_path
 from ._trust import Trust, entry_problems
 from .errors import LockfileError, MetadataError
+from ._objective import Choice, choose_from_spec, options
 from .lockfile import (
     CONTEXT_FROZEN,
     CONTEXT_METADATA,
+    CONTEXT_PRICES,
     CONTEXT_REFRESH,
     CONTEXT_USED_KEYS,
+    ChoiceKey,
     LockKey,
     first_note,
     open_lockfile,
@@ -106,3 +109,59 @@ def _note_source(construct: Construct, path: Any, key: str, model: ResolvedModel
         "JumpStart catalog: re-resolve with -c jumpstart:metadata=live -c jumpstart:refresh=true before a "
         "production deploy.", stack_trace=False)
 
+
+
+def choose_for(construct: Construct, model_id: str, version: str, region: str, objective: str, concurrency: int = 1,
+               instance_types: Optional[Sequence[str]] = None) -> Tuple[str, Choice]:
+    """(resolved version, :class:`~constructs_jumpstart._objective.Choice`) of the inference config and instance
+    type that best meet ``objective`` (``"latency"``, ``"throughput"``, ``"cost"``) at ``concurrency``, among
+    ``instance_types`` (``None``: any the spec measured): from the lockfile's ``choices`` when recorded, else
+    from the spec's figures through the resolver (and then recorded), as :func:`resolve_for` does (refresh,
+    frozen). Adds a synth info saying what was chosen and why. The construct then resolves
+    ``LockKey(model_id, version, region, "inference", choice.instance_type, choice.config_name)``.
+
+    Raises :class:`~constructs_jumpstart._objective.ObjectiveError` (bad objective or concurrency, no figures
+    for the allowed instance types, no recorded prices for ``"cost"``), :class:`LockfileError` (frozen and not
+    recorded), or the resolver's errors (unknown model or version)."""
+    context = facts(construct).context_value
+    refresh = _truthy(context(CONTEXT_REFRESH))
+    lock = open_lockfile(lockfile_path(construct), None if refresh else Trust.from_context(context))
+    allowed = tuple(t if t.startswith("ml.") else f"ml.{t}" for t in instance_types) if instance_types else None
+    key = ChoiceKey(model_id, version, region, objective, concurrency, allowed)
+    skey = str(key)
+    record_use(lock.path, skey, context(CONTEXT_USED_KEYS))
+    recorded = lock.choices.get(skey)
+    if recorded is not None and (not refresh or skey in lock.refreshed):
+        choice = Choice.from_json(recorded)
+        _note_choice(construct, choice)
+        return recorded["version"], choice
+    if _truthy(context(CONTEXT_FROZEN)):
+        if context(CONTEXT_USED_KEYS):
+            raise LockfileError(f"{lock.path} has no choice '{skey}': run `jumpstart lock` and commit the lockfile.")
+        raise LockfileError(
+            f"Lockfile {lock.path} has no choice '{skey}' and jumpstart:frozen is set. "
+            "Run `cdk synth` without -c jumpstart:frozen=true (or `jumpstart lock`) and commit the lockfile.")
+    from . import resolver
+
+    resolved, spec = resolver.benchmark_spec(model_id, version, region=region, source=context(CONTEXT_METADATA))
+    prices = None
+    if objective == "cost":
+        if _truthy(context(CONTEXT_PRICES)):
+            measured = {o.instance_type for o in options(spec)}
+            wanted = sorted(measured & set(allowed) if allowed else measured)
+            recorded_prices = dict(lock.prices.get(region, {}).get("usd_per_hour", {}))
+            recorded_prices.update(resolver.instance_prices(region, wanted))
+            lock.prices[region] = {"source": resolver.PRICE_SOURCE,
+                                   "usd_per_hour": dict(sorted(recorded_prices.items()))}
+        prices = lock.prices.get(region, {}).get("usd_per_hour")
+    choice = choose_from_spec(spec, objective, concurrency, allowed, prices)
+    lock.choices[skey] = {"version": resolved, **choice.to_json()}
+    lock.refreshed.add(skey)
+    lock.save()
+    _note_choice(construct, choice)
+    return resolved, choice
+
+
+def _note_choice(construct: Construct, choice: Choice) -> None:
+    construct.node.add_metadata("aws:cdk:info", f"jumpstart: optimize_for=\"{choice.objective}\" chose {choice.why}",
+                                stack_trace=False)

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import JumpStartError, UnknownModelError
-from .lockfile import CONTEXT_FROZEN, CONTEXT_REFRESH, CONTEXT_USED_KEYS
+from .lockfile import CONTEXT_FROZEN, CONTEXT_PRICES, CONTEXT_REFRESH, CONTEXT_USED_KEYS
 
 app = typer.Typer(
     name="jumpstart",
@@ -329,6 +329,9 @@ def describe(
     metadata_dir: Optional[Path] = DirOpt,
     as_json: bool = JsonOpt,
     hub: Optional[str] = HubOpt,
+    benchmarks: bool = typer.Option(False, "--benchmarks", help="The spec's benchmark figures instead: inference "
+                                    "configs x instance types x concurrency, latency (TTFT, P50) and throughput "
+                                    "(tokens/s per user), as the SDK's display_benchmark_metrics reads them."),
 ) -> None:
     """Resolved version, image / script / model URIs, instance types, environment, flags, and how
     to call the endpoint (content and accept types, the spec's example payloads)."""
@@ -337,6 +340,12 @@ def describe(
     if scope not in ("inference", "training"):
         _fail(f"--scope must be inference or training, not {scope!r}.", USAGE_ERROR)
     region = region or _default_region()
+    if benchmarks:
+        if hub or scope != "inference" or instance_type or config:
+            _fail("--benchmarks shows every config and instance type of the public catalog's spec: it takes no "
+                  "--hub, --scope training, --instance-type or --config.", USAGE_ERROR)
+        _benchmarks(model_id, version, region, _source(source, metadata_dir), as_json)
+        return
     hub_arn = _hub_arn(hub, region) if hub else None
     data = _run(lambda: describe_model(model_id, version, scope=scope, instance_type=instance_type, config_name=config,
                                        region=region, source=_source(source, metadata_dir), hub=hub_arn))
@@ -344,6 +353,31 @@ def describe(
         _print_json(data)
         return
     _print_fields({key: _shown(key, value) for key, value in data.items()})
+
+
+def _benchmarks(model_id: str, version: str, region: str, source: Any, as_json: bool) -> None:
+    from ._objective import options
+    from .resolver import benchmark_spec
+
+    resolved, spec = _run(lambda: benchmark_spec(model_id, version, region=region, source=source))
+    rows = [{"config_name": o.config_name, "instance_type": o.instance_type, "concurrency": o.concurrency,
+             "latency": o.latency[0] if o.latency else None, "latency_unit": o.latency[1] if o.latency else None,
+             "latency_s": o.latency_s, "throughput": o.throughput,
+             "throughput_unit": o.throughput_raw[1] if o.throughput_raw else None} for o in options(spec)]
+    if as_json:
+        _print_json({"model_id": model_id, "version": resolved, "benchmarks": rows})
+        return
+    if not rows:
+        out.print(f"{model_id} {resolved} has no benchmark figures (no inference config carries benchmark_metrics).")
+        return
+    shown = lambda v, u: "-" if v is None else f"{v:g} {u}"  # noqa: E731
+    _print_records(["config", "instance type", "users", "latency", "throughput/user"],
+                   [[r["config_name"], r["instance_type"], str(r["concurrency"]),
+                     shown(r["latency"], r["latency_unit"]), shown(r["throughput"], r["throughput_unit"])]
+                    for r in rows])
+    out.print("latency: time to first token, P50; throughput: P50 tokens/s per concurrent user.")
+    out.print(f"{model_id} {resolved}: configs in the spec's ranking order; choose by objective with "
+              "JumpStartEndpoint(..., optimize_for=\"latency\" | \"throughput\" | \"cost\", concurrency=N).")
 
 
 def _shown(key: str, value: Any) -> str:
@@ -419,10 +453,17 @@ def lock(
     model: Optional[str] = typer.Option(None, "--model", "-m", help="With --upgrade: only this model id's entries."),
     verify: bool = typer.Option(False, "--verify", help="Re-resolve every entry from its source and fail on any "
                                 "difference in what reaches the template. Resolves no app."),
+    prices: bool = typer.Option(False, "--prices", help="Record the instance prices an optimize_for=\"cost\" "
+                                "choice needs, from the AWS Price List API (pricing:GetProducts), in the lockfile."),
 ) -> None:
     """Resolve every JumpStart construct of a CDK app into its lockfile (or check it)."""
     _TAKES_CONTEXT[0] = True
     try:
+        if prices and (check or verify or upgrade):
+            _fail("--prices records prices while the app runs: it excludes --check, --verify and --upgrade.",
+                  USAGE_ERROR)
+        if prices:
+            context = [*context, f"{CONTEXT_PRICES}=true"]
         _lock(app_dir, refresh, check, prune, context, upgrade, model, verify)
     finally:
         _TAKES_CONTEXT[0] = False
@@ -570,7 +611,7 @@ def _report_lock(path: Path, used: set, check: bool, prune: bool, trust: Any) ->
     from .lockfile import Lockfile
 
     lock_file = Lockfile.read_unchecked(path) if path.exists() else Lockfile(path)
-    unused = sorted(set(lock_file.entries) - used)
+    unused = sorted((set(lock_file.entries) | set(lock_file.choices)) - used)
     if prune and unused:
         lock_file.prune(used)
         lock_file.save()
@@ -594,7 +635,8 @@ def _upgrade(path: Path, only: str, source: str, context: Dict[str, Any]) -> Non
         _fail(f"{path} does not exist: run `jumpstart lock` first.", USAGE_ERROR)
     lock_file = _run(lambda: Lockfile.load(path, _trust(context)))
     keys = [k for k, m in lock_file.entries.items() if only in ("*", m.model_id)]
-    if not keys:
+    choices = _upgrade_choices(lock_file, only, source)
+    if not keys and not _choice_keys(lock_file, only):
         _fail(f"{path} has no entry for {only!r}; its models: "
               f"{', '.join(sorted({m.model_id for m in lock_file.entries.values()}))}.",
               USAGE_ERROR)
@@ -612,6 +654,39 @@ def _upgrade(path: Path, only: str, source: str, context: Dict[str, Any]) -> Non
     lock_file.save()
     out.print(f"{changed} of {len(keys)} entr{'y' if len(keys) == 1 else 'ies'} upgraded in {path}; review the diff "
               "(and `cdk diff`) before deploying.")
+    if _choice_keys(lock_file, only):
+        out.print(f"{choices} of {len(_choice_keys(lock_file, only))} choice(s) by objective changed (the app's next "
+                  "synth resolves the new config and instance type).")
+
+
+def _choice_keys(lock_file: Any, only: str) -> List[str]:
+    from .lockfile import ChoiceKey
+
+    return [k for k in lock_file.choices if only in ("*", ChoiceKey.parse(k).model_id)]
+
+
+def _upgrade_choices(lock_file: Any, only: str, source: str) -> int:
+    """``lock --upgrade`` of the choices by objective: each chosen again on the newest figures its request allows
+    (with the recorded prices), a changed one printed before -> after with the figures it rests on. Returns how
+    many changed (the lockfile is saved by the caller)."""
+    from ._objective import Choice, choose_from_spec
+    from .lockfile import ChoiceKey
+    from .resolver import benchmark_spec
+
+    changed = 0
+    for text in _choice_keys(lock_file, only):
+        key = ChoiceKey.parse(text)
+        resolved, spec = _run(lambda: benchmark_spec(key.model_id, key.version, region=key.region, source=source))
+        prices = lock_file.prices.get(key.region, {}).get("usd_per_hour")
+        new = _run(lambda: choose_from_spec(spec, key.objective, key.concurrency, key.instance_types, prices))
+        old = lock_file.choices[text]
+        before = Choice.from_json(old)
+        if (old["version"], before.config_name, before.instance_type) != (resolved, new.config_name, new.instance_type):
+            changed += 1
+            out.print(f"choice {text}", markup=False)
+            out.print(f"  {old['version']}: {before.why} -> {resolved}: {new.why}", markup=False)
+        lock_file.choices[text] = {"version": resolved, **new.to_json()}
+    return changed
 
 
 def _resolve_entry(key, source: str, trust):

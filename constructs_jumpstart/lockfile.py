@@ -15,6 +15,7 @@ Context keys (``cdk synth -c KEY=VALUE`` or ``cdk.json``):
 * ``jumpstart:frozen``: ``true`` refuses to resolve anything not in the lockfile (CI pipelines).
 * ``jumpstart:metadata``: where unlocked models are resolved from: ``live`` (default),
   ``shipped`` or a local metadata directory in the JumpStart layout.
+* ``jumpstart:prices``: ``true`` records instance prices (AWS Price List API) for ``optimize_for="cost"``.
 * ``jumpstart:trusted-registries`` / ``jumpstart:trusted-buckets``: ECR registries (hosts, or accounts
   meaning their ECR in the entry's region) and S3 buckets of your own an entry may name; nothing else
   beyond what the SageMaker SDK resolves to is accepted (:mod:`constructs_jumpstart._trust`).
@@ -38,6 +39,9 @@ CONTEXT_LOCKFILE = "jumpstart:lockfile"
 CONTEXT_REFRESH = "jumpstart:refresh"
 CONTEXT_FROZEN = "jumpstart:frozen"
 CONTEXT_METADATA = "jumpstart:metadata"
+CONTEXT_PRICES = "jumpstart:prices"
+"""``true``: a choice by cost first records the instance prices of its region (the AWS Price List API) in the
+lockfile (``jumpstart lock --prices`` sets it)."""
 FORMAT_VERSION = 4
 """2: entries record the SDK's instance-storage rule (``no_volume_kms_instance_types``).
 3: an additional data source records the spec's own access (``accept_eula``) and whether it has a
@@ -45,7 +49,10 @@ EULA of its own (``requires_eula``, which used to mean "gated provider or any ac
 training entry records the spec's default dataset (``default_training_dataset_uri``), an inference
 entry its example requests (``default_payloads``).
 4: an entry records where it was resolved from (``source``) and the digest of its spec (``spec_digest``),
-which only a new resolution knows: older files are refused, not migrated."""
+which only a new resolution knows: older files are refused, not migrated.
+Still 4, and read by every version-4 reader: optional top-level ``choices`` (a deployment chosen by objective,
+:class:`ChoiceKey` -> the resolved version, the choice and the figures it rests on) and ``prices`` (region ->
+instance type -> USD per hour, recorded from the AWS Price List API), written only when not empty."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,47 @@ class LockKey:
         return "|".join(parts)
 
 
+@dataclass(frozen=True)
+class ChoiceKey:
+    """What a choice by objective depends on: the model request, the region, the objective, the
+    concurrency and the allowed instance types (``None``: any the spec measured)."""
+
+    model_id: str
+    version: str
+    region: str
+    objective: str
+    concurrency: int
+    instance_types: Optional[Tuple[str, ...]] = None
+
+    @staticmethod
+    def parse(text: str) -> "ChoiceKey":
+        model, region, *rest = text.split("|")
+        model_id, _, version = model.rpartition("@")
+        extra = dict(part.partition("=")[::2] for part in rest)
+        types = extra.get("types")
+        return ChoiceKey(model_id, version, region, extra["optimize"], int(extra["concurrency"]),
+                         tuple(types.split(",")) if types else None)
+
+    def __str__(self) -> str:
+        parts = [f"{self.model_id}@{self.version}", self.region, f"optimize={self.objective}",
+                 f"concurrency={self.concurrency}"]
+        if self.instance_types is not None:
+            parts.append(f"types={','.join(self.instance_types)}")
+        return "|".join(parts)
+
+
 class Lockfile:
     """An in-memory lockfile bound to one path. Use :func:`open_lockfile` to share one per path."""
 
-    def __init__(self, path: Path, entries: Optional[Dict[str, ResolvedModel]] = None):
+    def __init__(self, path: Path, entries: Optional[Dict[str, ResolvedModel]] = None,
+                 choices: Optional[Dict[str, Dict[str, Any]]] = None,
+                 prices: Optional[Dict[str, Dict[str, Any]]] = None):
         self.path = path
         self.entries: Dict[str, ResolvedModel] = dict(entries or {})
+        self.choices: Dict[str, Dict[str, Any]] = dict(choices or {})
+        """:class:`ChoiceKey` text -> ``{"version": resolved version, **Choice.to_json()}``."""
+        self.prices: Dict[str, Dict[str, Any]] = dict(prices or {})
+        """region -> ``{"source": ..., "usd_per_hour": {instance type: price}}``."""
         self.refreshed: Set[str] = set()
 
     @classmethod
@@ -137,7 +179,19 @@ class Lockfile:
                     f"Lockfile {path}: entry '{key}' is malformed: {err}. "
                     "Delete that entry (or run with -c jumpstart:refresh=true) to re-resolve it."
                 ) from None
-        return cls(path, entries)
+        choices, prices = raw.get("choices") or {}, raw.get("prices") or {}
+        try:
+            for key, choice in choices.items():
+                ChoiceKey.parse(key)
+                assert isinstance(choice, dict) and isinstance(choice["config_name"], str)
+                assert isinstance(choice["instance_type"], str) and isinstance(choice["version"], str)
+            for region, recorded in prices.items():
+                assert all(isinstance(v, (int, float)) for v in recorded["usd_per_hour"].values())
+        except (AssertionError, AttributeError, KeyError, TypeError, ValueError) as err:
+            raise LockfileError(
+                f"Lockfile {path}: its 'choices' or 'prices' are malformed ({err!r}). Delete them (the next synth "
+                "chooses again; `jumpstart lock --prices` records prices) or fix them.") from None
+        return cls(path, entries, choices, prices)
 
     def get(self, key: LockKey) -> Optional[ResolvedModel]:
         return self.entries.get(str(key))
@@ -152,6 +206,10 @@ class Lockfile:
             "re-resolve with `cdk synth -c jumpstart:refresh=true`.",
             "entries": {k: self.entries[k].to_dict() for k in sorted(self.entries)},
         }
+        if self.choices:
+            body["choices"] = {k: self.choices[k] for k in sorted(self.choices)}
+        if self.prices:
+            body["prices"] = self.prices
         return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
     def save(self) -> None:
@@ -166,10 +224,11 @@ class Lockfile:
         os.replace(tmp, self.path)
 
     def prune(self, used: Set[str]) -> List[str]:
-        """Drop the entries not in ``used``; returns what was dropped."""
-        unused = sorted(set(self.entries) - used)
+        """Drop the entries (and choices) not in ``used``; returns what was dropped."""
+        unused = sorted((set(self.entries) | set(self.choices)) - used)
         for key in unused:
-            del self.entries[key]
+            self.entries.pop(key, None)
+            self.choices.pop(key, None)
         return unused
 
 

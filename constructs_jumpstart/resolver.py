@@ -307,6 +307,80 @@ def resolve(
                                spec_digest=_catalog_spec_digest(model_id, resolved.version, region, source))
 
 
+def benchmark_spec(model_id: str, version: str = "*", *, region: str, source: Optional[str] = None
+                   ) -> Tuple[str, Dict[str, Any]]:
+    """(version, figures) of a model's inference configs as the SDK reads them, in the spec's own shape for
+    :mod:`constructs_jumpstart._objective`: ``inference_configs[<config>]`` with its ``benchmark_metrics``
+    (the SDK's ``JumpStartBenchmarkStat``) and the resolved config's ``supported_inference_instance_types``
+    (as ``inference_config_components[<config>]``), and ``inference_config_rankings``. A model without
+    inference configs gives empty ``inference_configs``."""
+    _require_sdk(model_id)
+    _check_region(region)
+    manifest = list_manifest(region, source)
+    if model_id not in manifest:
+        raise UnknownModelError(model_id, region, manifest)
+    tolerate = {"tolerate_deprecated_model": True, "tolerate_vulnerable_model": True}
+    ask = _Ask(model_id, region, Scope.INFERENCE.value, tolerate)
+    with metadata_source(source), _quiet_sdk(), _metadata_errors(source):
+        specs = _base_specs(ask, version, manifest[model_id])
+        configs: Dict[str, Any] = {}
+        components: Dict[str, Any] = {}
+        for name, config in ((specs.inference_configs.configs if specs.inference_configs else None) or {}).items():
+            metrics = config.benchmark_metrics or {}
+            configs[name] = {"component_names": [name], "benchmark_metrics": {
+                instance_type: [stat.to_json() for stat in stats or []] for instance_type, stats in metrics.items()}}
+            resolved = config.resolved_config or {}
+            supported = resolved.get("supported_inference_instance_types")
+            components[name] = {} if supported is None else {"supported_inference_instance_types": list(supported)}
+        rankings = {alias: {"description": ranking.description, "rankings": list(ranking.rankings)}
+                    for alias, ranking in (specs.inference_config_rankings or {}).items()}
+    return specs.version, {"inference_configs": configs, "inference_config_components": components,
+                           "inference_config_rankings": rankings}
+
+
+PRICE_SOURCE = "AWS Price List API (pricing:GetProducts, ServiceCode AmazonSageMaker, on-demand)"
+
+
+def pricing_client(region: str) -> Any:
+    """A Price List API client at the endpoint the SDK's ``get_instance_rate_per_hour`` asks for ``region``."""
+    import boto3
+
+    endpoint = ("eu-central-1" if region.startswith(("eu", "af")) else
+                "ap-south-1" if region.startswith(("ap", "cn")) else "us-east-1")
+    return boto3.client("pricing", region_name=endpoint)
+
+
+def instance_prices(region: str, instance_types: List[str], client: Any = None) -> Dict[str, float]:
+    """USD per hour of each instance type in ``region``, asked of the AWS Price List API as the SDK's
+    ``get_instance_rate_per_hour`` asks (same filters, the first product's on-demand price, read by the SDK's
+    ``extract_instance_rate_per_hour``). An instance type without a price is left out, never guessed; a
+    refused call (no ``pricing:GetProducts`` permission) is a :class:`MetadataError` saying so."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from sagemaker.core.common_utils import extract_instance_rate_per_hour
+
+    client = client or pricing_client(region)
+    prices: Dict[str, float] = {}
+    for instance_type in dict.fromkeys(instance_types):
+        try:
+            response = client.get_products(ServiceCode="AmazonSageMaker", Filters=[
+                {"Type": "TERM_MATCH", "Field": "instanceName", "Value": instance_type},
+                {"Type": "TERM_MATCH", "Field": "locationType", "Value": "AWS Region"},
+                {"Type": "TERM_MATCH", "Field": "regionCode", "Value": region},
+            ])
+        except (ClientError, BotoCoreError) as err:
+            raise MetadataError(f"The AWS Price List API refused the price of {instance_type} in {region}: {err}. "
+                                "Recording prices needs pricing:GetProducts.") from None
+        products = response.get("PriceList") or []
+        if not products:
+            continue
+        product = json.loads(products[0]) if isinstance(products[0], str) else products[0]
+        rate = extract_instance_rate_per_hour(product)
+        if rate and rate.get("value") is not None and str(rate.get("unit", "")).startswith("USD"):
+            prices[instance_type] = float(rate["value"])
+    return prices
+
+
 def source_label(source: Optional[str]) -> str:
     """What an entry records as its ``source``: ``live``, ``shipped`` or ``local:DIR`` (as given, so a
     relative directory stays relative to the app; the SDK's override variables win, as in the SDK)."""

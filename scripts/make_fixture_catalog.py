@@ -362,6 +362,78 @@ def llm_families() -> dict:
     return spec
 
 
+def _bench(latency_ms: float, throughput: float, concurrency: int) -> list:
+    """One concurrency's figures as real specs write them (latency in ms, TTFT P50; throughput per user)."""
+    return [{"name": "Latency", "value": str(latency_ms), "unit": "ms", "concurrency": concurrency},
+            {"name": "Throughput", "value": str(throughput), "unit": "Tokens/S", "concurrency": concurrency}]
+
+
+def llm_optimized() -> dict:
+    """An open LLM with three inference configs carrying benchmark figures (issue #21, choosing by objective):
+    per instance type and concurrency, latency in ms and throughput in tokens/s per user. ``lmi-optimized`` has
+    no figures for ml.p4d.24xlarge (which it supports); ``tgi`` measured only concurrency 1; rankings order them."""
+    spec = llm_families()
+    for key in list(spec):
+        if key.startswith("training_") or key in ("hyperparameters", "estimator_kwargs", "fit_kwargs",
+                                                   "default_training_instance_type", "supported_training_instance_types"):
+            spec.pop(key)
+    types = ["ml.g5.12xlarge", "ml.g5.48xlarge", "ml.p4d.24xlarge", "ml.p5.48xlarge"]
+    lmi_image = {"regional_properties": {"image_uri": "$lmi_ecr_uri_2"}}
+    lmi_variants = {
+        "regional_aliases": _regional_aliases({"lmi_ecr_uri_2": "djl-inference:0.31.0-lmi13.0.0-cu124"}),
+        "variants": {family: lmi_image for family in ("g5", "p4d", "p5")},
+    }
+    spec.update(
+        model_id="fixture-llm-optimized",
+        resource_name_base="fx-llm-opt",
+        training_supported=False,
+        hosting_artifact_key="fixture-llm-optimized/artifacts/inference/v1.0.0/",
+        hosting_prepacked_artifact_key="fixture-llm-optimized/artifacts/inference-prepack/v1.0.0/",
+        default_inference_instance_type="ml.g5.12xlarge",
+        supported_inference_instance_types=types,
+        hosting_resource_requirements={"min_memory_mb": 98304, "num_accelerators": 4},
+        hosting_instance_type_variants={
+            "regional_aliases": _regional_aliases(
+                {"gpu_ecr_uri_1": "huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04"}),
+            "variants": {family: {"regional_properties": {"image_uri": "$gpu_ecr_uri_1"}} for family in ("g5", "p4d", "p5")},
+        },
+        inference_configs={
+            "lmi-optimized": {
+                "component_names": ["lmi-optimized"],
+                "benchmark_metrics": {
+                    "ml.g5.12xlarge": _bench(250, 45, 1) + _bench(400, 35, 4),
+                    "ml.p5.48xlarge": _bench(80, 150, 1) + _bench(120, 110, 4) + _bench(210, 80, 16),
+                },
+            },
+            "lmi": {
+                "component_names": ["lmi"],
+                "benchmark_metrics": {
+                    "ml.g5.12xlarge": _bench(300, 40, 1) + _bench(500, 30, 4),
+                    "ml.g5.48xlarge": _bench(180, 70, 1) + _bench(260, 55, 4),
+                    "ml.p4d.24xlarge": _bench(120, 90, 1) + _bench(200, 70, 8),
+                },
+            },
+            "tgi": {
+                "component_names": ["tgi"],
+                "benchmark_metrics": {"ml.g5.12xlarge": _bench(350, 38, 1), "ml.g5.48xlarge": _bench(200, 60, 1)},
+            },
+        },
+        inference_config_components={
+            "lmi-optimized": {"supported_inference_instance_types": ["ml.g5.12xlarge", "ml.p4d.24xlarge", "ml.p5.48xlarge"],
+                              "hosting_instance_type_variants": lmi_variants},
+            "lmi": {"supported_inference_instance_types": ["ml.g5.12xlarge", "ml.g5.48xlarge", "ml.p4d.24xlarge"],
+                    "hosting_instance_type_variants": lmi_variants},
+            "tgi": {"supported_inference_instance_types": ["ml.g5.12xlarge", "ml.g5.48xlarge"],
+                    "hosting_instance_type_variants": spec["hosting_instance_type_variants"]},
+        },
+        inference_config_rankings={
+            "overall": {"description": "Default deployment configuration, as the SDK picks it.",
+                        "rankings": ["lmi-optimized", "lmi", "tgi"]},
+        },
+    )
+    return spec
+
+
 FIXTURES = {
     "fixtures/fixture-llm-gated/specs_v1.0.0.json": llm_gated("1.0.0", deprecated=True),
     "fixtures/fixture-llm-gated/specs_v2.0.0.json": llm_gated("2.0.0"),
@@ -371,6 +443,7 @@ FIXTURES = {
     "fixtures/fixture-tf-script-mode/specs_v1.1.0.json": script_mode(),
     "fixtures/fixture-llm-finetune/specs_v1.0.0.json": llm_finetune(),
     "fixtures/fixture-llm-families/specs_v1.0.0.json": llm_families(),
+    "fixtures/fixture-llm-optimized/specs_v1.0.0.json": llm_optimized(),
 }
 
 

@@ -43,7 +43,7 @@ def test_models_json_shape_and_default_excludes_deprecated():
 def test_models_table_has_count_line():
     result = run("models", *SHIPPED)
     assert "pytorch-ic-mobilenet-v2" in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "7 model(s)"
+    assert result.stdout.strip().splitlines()[-1] == "8 model(s)"
 
 
 def test_and_filters_like_the_sdk():
@@ -55,7 +55,8 @@ def test_or_filters_in_and_spec_fields():
     rows = json.loads(run("models", *SHIPPED, "--json", "--or", "-f", "framework == pytorch", "-f", "gated == true").stdout)
     assert [r["model_id"] for r in rows] == ["fixture-llm-finetune", "fixture-llm-gated", "fixture-model-package", "pytorch-ic-mobilenet-v2"]
     rows = json.loads(run("models", *SHIPPED, "--json", "-f", "task in [llm, tf]").stdout)
-    assert [r["model_id"] for r in rows] == ["fixture-llm-families", "fixture-llm-finetune", "fixture-llm-gated", "fixture-tf-script-mode"]
+    assert [r["model_id"] for r in rows] == ["fixture-llm-families", "fixture-llm-finetune", "fixture-llm-gated", "fixture-llm-optimized",
+                                          "fixture-tf-script-mode"]
     rows = json.loads(run("models", *SHIPPED, "--json", "-f", "framework not in (fixture)").stdout)
     assert [r["model_id"] for r in rows] == ["pytorch-ic-mobilenet-v2"]
     rows = json.loads(run("models", *SHIPPED, "--json", "-f", "training_supported == true").stdout)
@@ -86,7 +87,7 @@ def test_bad_filter_is_a_usage_error_with_position(expr, position, what):
 
 def test_frameworks_and_tasks_counts():
     assert json.loads(run("frameworks", *SHIPPED, "--json").stdout) == [
-        {"framework": "fixture", "models": 6}, {"framework": "pytorch", "models": 1}
+        {"framework": "fixture", "models": 7}, {"framework": "pytorch", "models": 1}
     ]
     tasks = json.loads(run("tasks", *SHIPPED, "--json", "--include-deprecated").stdout)
     assert {"task": "ic", "models": 3} in tasks

@@ -125,6 +125,6 @@ def test_describe_answers_from_the_spec_where_it_is_enough():
         ("fixture-llm-families", "inference"): "spec", ("fixture-llm-families", "training"): "spec",
         ("fixture-llm-finetune", "inference"): "spec", ("fixture-llm-finetune", "training"): "SDK",
         ("fixture-llm-gated", "inference"): "SDK", ("fixture-model-package", "inference"): "SDK",
-        ("fixture-tf-script-mode", "inference"): "spec",
+        ("fixture-llm-optimized", "inference"): "SDK", ("fixture-tf-script-mode", "inference"): "spec",
         ("pytorch-ic-mobilenet-v2", "inference"): "spec", ("pytorch-ic-mobilenet-v2", "training"): "spec",
     }

@@ -21,7 +21,7 @@ LAYERS: Dict[str, int] = {
     # 2 checks, IAM, nag: what constructs ask at synth (a scope's facts, its resolution, the API's
     # rules, problems as CDK errors, least-privilege statements, acknowledgements)
     "_checks": 2, "_resolution": 2, "_api_rules": 2, "_report": 2, "hyperparameters": 2, "_iam": 2, "nag": 2,
-    "_names": 2, "provider": 2, "_prop_types": 2,
+    "_names": 2, "provider": 2, "_prop_types": 2, "_objective": 2,
     # 3 constructs
     "model": 3, "endpoint": 3, "hosting": 3, "_plan": 3, "_variants": 3, "_smoke": 3, "smoke": 3,
     "_artifacts": 3, "_buckets": 3, "jobs": 3, "_exported": 3, "_metrics": 3,
