@@ -232,6 +232,9 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         endpoint_name: Optional[str] = None,
         smoke_test: bool = False,
         hub: Optional[str] = None,
+        optimize_for: Optional[str] = None,
+        concurrency: int = 1,
+        instance_types: Optional[Sequence[str]] = None,
     ) -> None:
         """
         Args:
@@ -264,6 +267,12 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             smoke_test: after every deployment that changes what the endpoint serves, invoke it with
                 the spec's example payload and fail the deployment (rolling back) if it does not
                 answer; see :meth:`add_smoke_test` for your own payload.
+            optimize_for: ``"latency"``, ``"throughput"`` or ``"cost"``: choose the inference config and
+                the instance type from the spec's own benchmark figures (one model; not with
+                ``instance_type`` or ``config_name``), recorded in the lockfile (docs/objective.md).
+            concurrency: with ``optimize_for``: the concurrent users the figures are read at (default 1).
+            instance_types: with ``optimize_for``: the instance types it may choose from (default: all the
+                spec measured).
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -281,6 +290,9 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             async_inference=async_inference, data_capture=data_capture, deployment=deployment, vpc=vpc)
 
         region = concrete_region(self, "JumpStartEndpoint")
+        if optimize_for is not None or instance_types is not None:
+            instance_type, config_name = self._choose(model_id, model_version, region, optimize_for, concurrency,
+                                                      instance_types, instance_type, config_name, hub)
         common = dict(vpc=vpc, vpc_subnets=vpc_subnets, security_groups=security_groups,
                       enable_network_isolation=enable_network_isolation)
         # -- the models, then what they need: key, outputs, config, endpoint, components ----------
@@ -311,6 +323,24 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
         """The ``aws_cdk.triggers.Trigger`` of :meth:`add_smoke_test` (``None`` without one)."""
         if smoke_test:
             self.add_smoke_test()
+
+    def _choose(self, model_id: Optional[str], version: str, region: str, objective: Optional[str], concurrency: int,
+                allowed: Optional[Sequence[str]], instance_type: Optional[str], config_name: Optional[str],
+                hub: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
+        """(instance type, config) chosen by ``objective`` from the spec's figures (``_resolution.choose_for``:
+        the lockfile first, recorded there, with a synth info saying why)."""
+        from ._resolution import choose_for
+
+        given = [name for name, value in (("instance_type", instance_type), ("config_name", config_name),
+                                           ("hub", hub)) if value is not None]
+        if objective is None or model_id is None or given:
+            raise ValidationError(self.node.path, [
+                "optimize_for= chooses the instance type and the inference config of one model (model_id=) from the "
+                "spec's benchmark figures: " + (f"drop {', '.join(given)} (it chooses them), or drop optimize_for."
+                                               if given else "pass optimize_for= with model_id= (instance_types= "
+                                               "and concurrency= only narrow its choice).")])
+        _, choice = choose_for(self, model_id, version, region, objective, concurrency, allowed)
+        return choice.instance_type, choice.config_name
 
     # -- builders (each renders one part of the template, in the template's order) ----------------
 

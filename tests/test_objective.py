@@ -407,3 +407,27 @@ def test_lock_prices_excludes_the_read_only_modes(tmp_path):
     (tmp_path / "cdk.json").write_text(json.dumps({"app": "false"}))
     result = _cli("lock", str(tmp_path), "--prices", "--check")
     assert result.exit_code != 0 and "--prices records prices while the app runs" in result.output
+
+
+def test_the_endpoint_deploys_what_optimize_for_chose(make_stack):
+    """The prop wired into JumpStartEndpoint: the chosen instance type and config reach the template."""
+    from aws_cdk.assertions import Annotations, Match, Template
+
+    from constructs_jumpstart import JumpStartEndpoint
+
+    stack = make_stack()
+    endpoint = JumpStartEndpoint(stack, "Chat", model_id="fixture-llm-optimized", optimize_for="latency")
+    assert (endpoint.instance_type, endpoint.resolved.config_name) == ("ml.p5.48xlarge", "lmi-optimized")
+    Template.from_stack(stack).has_resource_properties("AWS::SageMaker::EndpointConfig", {
+        "ProductionVariants": [Match.object_like({"InstanceType": "ml.p5.48xlarge"})]})
+    Annotations.from_stack(stack).has_info("*", Match.string_like_regexp("chose lmi-optimized on ml.p5.48xlarge"))
+
+
+def test_optimize_for_refuses_what_it_chooses(make_stack):
+    from constructs_jumpstart import JumpStartEndpoint, JumpStartError
+
+    with pytest.raises(JumpStartError, match=r"drop instance_type \(it chooses them\), or drop optimize_for"):
+        JumpStartEndpoint(make_stack(), "E", model_id="fixture-llm-optimized", optimize_for="latency",
+                          instance_type="ml.g5.12xlarge")
+    with pytest.raises(JumpStartError, match=r"latency, throughput, cost"):
+        JumpStartEndpoint(make_stack(), "F", model_id="fixture-llm-optimized", optimize_for="fast")
