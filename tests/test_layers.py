@@ -129,3 +129,34 @@ def test_the_line_check_catches(tmp_path):
     (tmp_path / "smoke").mkdir()
     (tmp_path / "smoke" / "index.py").write_text("z = '" + "b" * MAX_LINE + "'\n")
     assert long_lines(tmp_path) == ["room.py:2"]
+
+
+# Hosting is a package of small rooms (issue #20): a contributor changes one mode or concern without
+# reading the others. No module of it over ~300 lines, no class over ~250.
+HOSTING = PACKAGE / "hosting"
+MAX_MODULE_LINES, MAX_CLASS_LINES = 300, 250
+
+
+def oversized(root: Path = HOSTING) -> List[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text()
+        lines = len(text.splitlines())
+        if lines > MAX_MODULE_LINES:
+            found.append(f"{path.name}: {lines} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                size = node.end_lineno - node.lineno + 1
+                if size > MAX_CLASS_LINES:
+                    found.append(f"{path.name}: class {node.name} {size} lines")
+    return found
+
+
+def test_hosting_rooms_are_small():
+    assert oversized() == []
+
+
+def test_the_size_check_catches(tmp_path):
+    (tmp_path / "small.py").write_text("class A:\n    x = 1\n")
+    (tmp_path / "big.py").write_text("class B:\n" + "    x = 1\n" * MAX_CLASS_LINES + "y = 2\n" * 60)
+    assert oversized(tmp_path) == [f"big.py: {MAX_CLASS_LINES + 61} lines", f"big.py: class B {MAX_CLASS_LINES + 1} lines"]

@@ -194,7 +194,7 @@ class DeploymentConfig:
 
     def problems(self) -> list:
         """What the SageMaker API would refuse in this deployment config (see ``_api_rules``)."""
-        from . import _api_rules as rules
+        from .. import _api_rules as rules
 
         found = []
         traffic = self.traffic

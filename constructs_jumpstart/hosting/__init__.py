@@ -1,0 +1,36 @@
+"""Hosting, as a package of small rooms: each mode and concern of
+:class:`~constructs_jumpstart.JumpStartEndpoint` is a module of its own. ``config`` holds the typed
+options (re-exported here: ``from constructs_jumpstart.hosting import ServerlessConfig`` stays the
+public import path)."""
+
+from .config import (
+    _ACCELERATED_PREFIXES,
+    AsyncInferenceConfig,
+    DataCaptureConfig,
+    DeploymentConfig,
+    JumpStartInferenceComponent,
+    JumpStartVariant,
+    ServerlessConfig,
+    TrafficShift,
+    _HostedModel,
+    instance_family,
+    is_accelerated,
+)
+
+__all__ = [
+    "AsyncInferenceConfig",
+    "DataCaptureConfig",
+    "DeploymentConfig",
+    "JumpStartInferenceComponent",
+    "JumpStartVariant",
+    "ServerlessConfig",
+    "TrafficShift",
+    "instance_family",
+    "is_accelerated",
+]
+
+# The public path is the one refusals name ("a constructs_jumpstart.hosting.ServerlessConfig").
+for _public in (AsyncInferenceConfig, DataCaptureConfig, DeploymentConfig, JumpStartInferenceComponent,
+                JumpStartVariant, ServerlessConfig, TrafficShift, _HostedModel):
+    _public.__module__ = __name__
+del _public
