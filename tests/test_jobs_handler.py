@@ -71,7 +71,7 @@ def stubbed(monkeypatch):
     calls._clients.clear()
 
 
-HANDLE = "https://wait-handle/signal"
+HANDLE = "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/signal"
 PREFIX = "pytorch-ic-ft-abc123"
 NAME = jobs.job_name(PREFIX, HANDLE)  # the job of this deployment lifetime
 PHYSICAL = f"{NAME}#{jobs.fingerprint(TRAINING_REQUEST)}"  # the job's name and its request's fingerprint
@@ -80,7 +80,7 @@ PHYSICAL = f"{NAME}#{jobs.fingerprint(TRAINING_REQUEST)}"  # the job's name and 
 def cfn_event(request_type: str, kind: str = "training", name: str = PREFIX, request=None, handle: str = HANDLE, **extra):
     event = {
         "RequestType": request_type,
-        "ResponseURL": "https://cloudformation-custom-resource-response/response",
+        "ResponseURL": "https://cloudformation-custom-resource-response-uswest2.s3.us-west-2.amazonaws.com/response",
         "StackId": "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1",
         "RequestId": "req-1",
         "LogicalResourceId": "Job",
@@ -127,10 +127,10 @@ def test_redeploy_after_a_failed_create_starts_a_fresh_job(aws, sent):
     so it starts a new job instead of finding the failed one (job names are never reusable)."""
     index.on_event(cfn_event("Create"))
     index.on_event(cfn_event("Delete", PhysicalResourceId=PHYSICAL))  # the rollback
-    index.on_event(cfn_event("Create", handle="https://wait-handle/second-deploy"))
+    index.on_event(cfn_event("Create", handle="https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/second-deploy"))
     names = {j["TrainingJobName"] for j in aws.list_training_jobs()["TrainingJobSummaries"]}
-    assert names == {NAME, jobs.job_name(PREFIX, "https://wait-handle/second-deploy")}
-    assert sent[-1]["PhysicalResourceId"].startswith(jobs.job_name(PREFIX, "https://wait-handle/second-deploy") + "#")
+    assert names == {NAME, jobs.job_name(PREFIX, "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/second-deploy")}
+    assert sent[-1]["PhysicalResourceId"].startswith(jobs.job_name(PREFIX, "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/second-deploy") + "#")
 
 
 def test_destroy_and_deploy_starts_a_fresh_job(aws, sent):
@@ -138,14 +138,14 @@ def test_destroy_and_deploy_starts_a_fresh_job(aws, sent):
     is in the old (retained) bucket that the new stack's roles cannot read."""
     index.on_event(cfn_event("Create"))
     index.on_event(cfn_event("Delete", PhysicalResourceId=PHYSICAL))
-    index.on_event(cfn_event("Create", handle="https://wait-handle/new-stack"))
+    index.on_event(cfn_event("Create", handle="https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/new-stack"))
     assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 2
 
 
 def test_update_with_new_inputs_starts_a_new_job(aws, sent):
     index.on_event(cfn_event("Create"))
-    new = jobs.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
-    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=PHYSICAL))
+    new = jobs.job_name("pytorch-ic-ft-def456", "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/def456")
+    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/def456", PhysicalResourceId=PHYSICAL))
     names = sorted(j["TrainingJobName"] for j in aws.list_training_jobs()["TrainingJobSummaries"])
     assert names == sorted([NAME, new])
     assert sent[-1]["PhysicalResourceId"].split("#")[0] == new  # new id: CloudFormation replaces
@@ -156,12 +156,12 @@ def test_rollback_update_finds_the_old_job_and_sends_no_signal(aws, sent):
     handle) is found, no job is started, and the old wait handle, whose pre-signed URL may have
     expired, is not signalled again."""
     index.on_event(cfn_event("Create"))
-    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456", PhysicalResourceId=PHYSICAL))
+    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/def456", PhysicalResourceId=PHYSICAL))
     new_physical = sent[-1]["PhysicalResourceId"]
     sent.clear()
     index.on_event(cfn_event("Update", PhysicalResourceId=new_physical))  # the rollback, with the old properties
     assert len(aws.list_training_jobs()["TrainingJobSummaries"]) == 2
-    assert [c["url"] for c in sent] == ["https://cloudformation-custom-resource-response/response"]
+    assert [c["url"] for c in sent] == ["https://cloudformation-custom-resource-response-uswest2.s3.us-west-2.amazonaws.com/response"]
     assert sent[-1]["Status"] == "SUCCESS" and sent[-1]["PhysicalResourceId"] == PHYSICAL
 
 
@@ -295,7 +295,7 @@ def test_failed_job_fails_the_stack_with_sagemakers_reason(stubbed, sent):
     failed = _described(name, "Failed", FailureReason=reason)
     # EventBridge state change -> signal FAILURE with the FailureReason
     stubbed.add_response("describe_training_job", failed, {"TrainingJobName": name})
-    index.on_event({"kind": "training", "waitHandle": "https://wait-handle/signal",
+    index.on_event({"kind": "training", "waitHandle": "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/signal",
                     "detail": {"TrainingJobName": name, "TrainingJobStatus": "Failed"}})
     assert sent[-1]["Status"] == "FAILURE" and reason in sent[-1]["Reason"]
     # and the result resource refuses a failed job with the same reason
@@ -305,7 +305,7 @@ def test_failed_job_fails_the_stack_with_sagemakers_reason(stubbed, sent):
 
 
 def test_in_progress_events_do_not_signal(stubbed, sent):
-    index.on_event({"kind": "training", "waitHandle": "https://wait-handle/signal",
+    index.on_event({"kind": "training", "waitHandle": "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/signal",
                     "detail": {"TrainingJobName": "x", "TrainingJobStatus": "InProgress"}})
     assert sent == []
 
@@ -365,7 +365,7 @@ MODEL_NAME = models.model_name(model_props())  # the base and a digest of the re
 
 
 def model_event(request_type: str, request=None, props=None, **extra):
-    event = {"RequestType": request_type, "ResponseURL": "https://cloudformation-custom-resource-response/response",
+    event = {"RequestType": request_type, "ResponseURL": "https://cloudformation-custom-resource-response-uswest2.s3.us-west-2.amazonaws.com/response",
              "StackId": "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1", "RequestId": "req-1",
              "LogicalResourceId": "Model", "ResourceType": "Custom::JumpStartModel",
              "ResourceProperties": props or model_props(request)}
@@ -518,7 +518,7 @@ def s3(aws):
 
 
 def artifact_event(request_type: str, prefix: str = PREFIX_A, source: str = SOURCE, **extra):
-    event = {"RequestType": request_type, "ResponseURL": "https://cloudformation-custom-resource-response/response",
+    event = {"RequestType": request_type, "ResponseURL": "https://cloudformation-custom-resource-response-uswest2.s3.us-west-2.amazonaws.com/response",
              "StackId": "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1", "RequestId": "req-1",
              "LogicalResourceId": "Packed", "ResourceType": "Custom::JumpStartArtifact",
              "ResourceProperties": {"Source": source, "Bucket": "artifacts", "Prefix": prefix,
@@ -769,7 +769,7 @@ def test_packer_repacks_a_script_mode_model_with_its_code_under_code(s3, sent):
     """The SDK's repack: the model.tar.gz's members, and sourcedir.tar.gz's under code/."""
     s3.put_object(Bucket="jumpstart", Key="tf/model.tar.gz", Body=targz({"1/saved_model.pb": b"graph", "./labels.txt": b"a\nb"}))
     s3.put_object(Bucket="jumpstart", Key="src/sourcedir.tar.gz", Body=targz({"inference.py": b"def model_fn(): ...",
-                                                                               "lib/util.py": b"x = 1", "../escape": b"no"}))
+                                                                               "lib/util.py": b"x = 1"}))
     event = artifact_event("Create", source="s3://jumpstart/tf/model.tar.gz")
     event["ResourceProperties"]["Code"] = "s3://jumpstart/src/sourcedir.tar.gz"
     index.on_event(event)
@@ -780,6 +780,10 @@ def test_packer_repacks_a_script_mode_model_with_its_code_under_code(s3, sent):
     # another script is another object (the digest covers Code too)
     event["ResourceProperties"]["Code"] = "s3://jumpstart/src/other/sourcedir.tar.gz"
     assert artifacts.artifact_key(event["ResourceProperties"]) != artifacts.split_uri(sent[-1]["PhysicalResourceId"])[1]
+    # a code member that would leave code/ fails the packing, naming it (issue #19: refused, not skipped)
+    s3.put_object(Bucket="jumpstart", Key="src/other/sourcedir.tar.gz", Body=targz({"inference.py": b"", "../escape": b"no"}))
+    index.on_event(event)
+    assert sent[-1]["Status"] == "FAILED" and "'../escape'" in sent[-1]["Reason"]
 
 
 # -- the wait chain past 12 hours: simulated time ---------------------------------------------------
@@ -788,7 +792,7 @@ STACK = "arn:aws:cloudformation:us-west-2:123456789012:stack/S/1"
 HEARTBEAT_RULE = f"{PREFIX}-hb"
 CHAIN = {"kind": "training", "prefix": PREFIX, "stack": STACK, "rule": HEARTBEAT_RULE,
          "chain": {"handles": ["LlmRunnerHandle", ["0", "1", "2"]], "waits": ["LlmRunnerWait", ["0", "1", "2"]]}}
-STAGE_HANDLES = [HANDLE, "https://wait-handle/stage1", "https://wait-handle/stage2"]  # stage 0's: the job's
+STAGE_HANDLES = [HANDLE, "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage1", "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage2"]  # stage 0's: the job's
 
 
 def _stack_resources(stage_in_progress, started, last_done=False, filler=0):
@@ -860,18 +864,18 @@ def test_a_job_of_20_hours_moves_through_the_stages_and_signals_its_end(chain, s
     # CloudFormation then creates stage 1's handle and checkpoint: the job still runs, no signal
     sm.add_response("describe_training_job", running, {"TrainingJobName": NAME})
     index.on_event({**cfn_event("Create", name=NAME), "ResourceType": "Custom::JumpStartJobCheckpoint",
-                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage1", "Stage": "1"}})
-    assert [c["url"] for c in sent[-1:]] == ["https://cloudformation-custom-resource-response/response"]
+                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage1", "Stage": "1"}})
+    assert [c["url"] for c in sent[-1:]] == ["https://cloudformation-custom-resource-response-uswest2.s3.us-west-2.amazonaws.com/response"]
     # 20 h: the job completes; its state change signals the stage in progress (1)
     _list(cfn, _stack_resources(1, start + datetime.timedelta(hours=11.6)))
     sm.add_response("describe_training_job", done, {"TrainingJobName": NAME})
     index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Completed"}})
-    assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "SUCCESS" and sent[-1]["UniqueId"] == NAME
+    assert sent[-1]["url"] == "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage1" and sent[-1]["Status"] == "SUCCESS" and sent[-1]["UniqueId"] == NAME
     # stage 2's checkpoint: the job finished, so its handle is signalled at once
     sm.add_response("describe_training_job", done, {"TrainingJobName": NAME})
     index.on_event({**cfn_event("Create", name=NAME), "ResourceType": "Custom::JumpStartJobCheckpoint",
-                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage2", "Stage": "2"}})
-    assert [c["url"] for c in sent[-2:]] == ["https://wait-handle/stage2", "https://cloudformation-custom-resource-response/response"]
+                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage2", "Stage": "2"}})
+    assert [c["url"] for c in sent[-2:]] == ["https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage2", "https://cloudformation-custom-resource-response-uswest2.s3.us-west-2.amazonaws.com/response"]
     # the next heartbeat: the job ended and the last stage is done, so the heartbeat stops firing
     _list(cfn, _stack_resources(2, start, last_done=True))
     sm.add_response("describe_training_job", done, {"TrainingJobName": NAME})
@@ -897,7 +901,7 @@ def test_a_failed_job_fails_the_stage_in_progress_with_sagemakers_reason(chain, 
     _list(cfn, _stack_resources(1, datetime.datetime(2026, 11, 25)))
     sm.add_response("describe_training_job", _described(NAME, "Failed", FailureReason="CUDA out of memory"), {"TrainingJobName": NAME})
     index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Failed"}})
-    assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "FAILURE"
+    assert sent[-1]["url"] == "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage1" and sent[-1]["Status"] == "FAILURE"
     assert "CUDA out of memory" in sent[-1]["Reason"]
 
 
@@ -910,7 +914,7 @@ def test_the_chain_is_found_in_a_stack_of_more_than_100_resources(chain, sent):
     _list(cfn, _stack_resources(1, datetime.datetime(2026, 11, 25), filler=150))
     sm.add_response("describe_training_job", _described(NAME, "Completed"), {"TrainingJobName": NAME})
     index.on_event({**CHAIN, "detail": {"TrainingJobName": NAME, "TrainingJobStatus": "Completed"}})
-    assert sent[-1]["url"] == "https://wait-handle/stage1" and sent[-1]["Status"] == "SUCCESS"
+    assert sent[-1]["url"] == "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage1" and sent[-1]["Status"] == "SUCCESS"
 
 
 def test_a_previous_lifetimes_job_never_signals_the_new_wait(chain, sent):
@@ -919,7 +923,7 @@ def test_a_previous_lifetimes_job_never_signals_the_new_wait(chain, sent):
     import datetime
 
     sm, cfn, _ = chain
-    old = jobs.job_name(PREFIX, "https://wait-handle/previous-lifetime")
+    old = jobs.job_name(PREFIX, "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/previous-lifetime")
     stopped = {"TrainingJobName": old, "TrainingJobStatus": "Stopped"}
     index.on_event({"kind": "training", "prefix": PREFIX, "waitHandle": HANDLE, "detail": stopped})
     _list(cfn, _stack_resources(0, datetime.datetime(2026, 11, 25)))
@@ -943,7 +947,7 @@ def test_the_heartbeat_stays_on_until_the_chain_is_done(chain, sent):
     _list(cfn, _stack_resources(1, start))
     sm.add_response("describe_training_job", _described(NAME, "Completed"), {"TrainingJobName": NAME})
     assert waits.on_chain_event({**CHAIN, "heartbeat": True}, now=start.timestamp() + 3600) == "stage 1: Completed"
-    assert sent[-1]["url"] == "https://wait-handle/stage1"
+    assert sent[-1]["url"] == "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage1"
 
 
 def test_result_and_checkpoint_delete_and_rollback_events_succeed_without_calls(stubbed, sent):
@@ -952,11 +956,11 @@ def test_result_and_checkpoint_delete_and_rollback_events_succeed_without_calls(
     waited, and its handle's pre-signed URL may have expired), whatever the job's state."""
     index.on_event(cfn_event("Delete", ResourceType="Custom::JumpStartJobResult", PhysicalResourceId=NAME))
     index.on_event({**cfn_event("Delete"), "ResourceType": "Custom::JumpStartJobCheckpoint", "PhysicalResourceId": f"{NAME}-stage-1",
-                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage1", "Stage": "1"}})
+                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage1", "Stage": "1"}})
     index.on_event({**cfn_event("Update"), "ResourceType": "Custom::JumpStartJobCheckpoint", "PhysicalResourceId": f"{NAME}-stage-1",
-                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://wait-handle/stage1", "Stage": "1"}})
+                    "ResourceProperties": {"Kind": "training", "JobName": NAME, "WaitHandle": "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/stage1", "Stage": "1"}})
     assert [c["Status"] for c in sent] == ["SUCCESS"] * 3
-    assert all(c["url"] == "https://cloudformation-custom-resource-response/response" for c in sent)
+    assert all(c["url"] == "https://cloudformation-custom-resource-response-uswest2.s3.us-west-2.amazonaws.com/response" for c in sent)
 
 
 def test_a_failed_create_returns_the_marker_and_its_rollback_delete_succeeds(s3, sent, monkeypatch):
@@ -1100,13 +1104,13 @@ def test_a_deploy_time_change_under_the_same_name_is_refused_with_what_changed(a
 
 def test_an_update_that_fails_after_starting_a_new_job_stops_it(stubbed, sent):
     """A failed Update keeps the old id, so no Delete would ever name the job it may have started."""
-    new = jobs.job_name("pytorch-ic-ft-def456", "https://wait-handle/def456")
+    new = jobs.job_name("pytorch-ic-ft-def456", "https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/def456")
     stubbed.add_client_error("describe_training_job", "ValidationException", "Requested resource not found.", 400,
                              expected_params={"TrainingJobName": new})
     stubbed.add_client_error("create_training_job", "InternalFailure", "We encountered an internal error.", 500)
     stubbed.add_response("describe_training_job", _described(new, "InProgress"), {"TrainingJobName": new})
     stubbed.add_response("stop_training_job", {}, {"TrainingJobName": new})
-    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://wait-handle/def456",
+    index.on_event(cfn_event("Update", name="pytorch-ic-ft-def456", handle="https://cloudformation-waitcondition-us-west-2.s3.us-west-2.amazonaws.com/def456",
                              PhysicalResourceId=PHYSICAL))
     assert sent[-1]["Status"] == "FAILED" and sent[-1]["PhysicalResourceId"] == PHYSICAL
 

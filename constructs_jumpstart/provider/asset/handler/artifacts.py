@@ -58,6 +58,39 @@ PROJECTION_TRUST = 0.8
 """It stops early only when even 25 % faster than so far it would not finish before the margin."""
 
 
+class UnsafeMember(ValueError):
+    """An S3 key or archive member that would not be a plain file or directory inside the model
+    directory: the packing fails, naming it."""
+
+
+def member_name(name: str, where: str) -> str:
+    """The tar member name for ``name`` (an S3 key relative to the source prefix, or an archive
+    member's name), one rule for both: leading ``./`` dropped; an absolute path or a ``..``
+    component refused (:class:`UnsafeMember`, naming ``where``). Python's ``tarfile.data_filter``
+    ("Extraction filters", Python tarfile docs) would strip the leading ``/`` and extract it;
+    SageMaker unpacks the artifact into ``/opt/ml/model`` with its own tar, so a name that means
+    something else there than in the user's S3 is refused instead of rewritten. ``""`` is the
+    archive's own root (``./``), which has no member of its own."""
+    while name.startswith("./"):
+        name = name[2:]
+    if name in ("", "."):
+        return ""
+    if name.startswith("/") or ".." in name.split("/") or "" in name.rstrip("/").split("/"):
+        raise UnsafeMember(f"{where}: {name!r} is not a relative path inside the model directory "
+                           "(an absolute path, '..' or an empty component)")
+    return name
+
+
+def member_kind(member: tarfile.TarInfo, where: str) -> None:
+    """Only regular files and directories are packed. A symlink or hard link may name a file outside
+    the model directory or one the model does not own, a device or fifo is no data: each refused
+    (:class:`UnsafeMember`), as ``tarfile.data_filter`` refuses links outside the destination and
+    device files ("Extraction filters", Python tarfile docs), and the SageMaker Python SDK's
+    ``custom_extractall_tarfile`` skips links (``sagemaker.utils``)."""
+    if not (member.isfile() or member.isdir()):
+        raise UnsafeMember(f"{where}: {member.name!r} is a link, device or fifo, not a file or directory")
+
+
 class OutOfTime(RuntimeError):
     """The invocation's deadline is near: the packing stops, and the Create answers FAILED."""
 
@@ -271,7 +304,7 @@ class _Packing:
     def copy_prefix(self, tar, objects: List[Dict[str, Any]]) -> None:
         bucket, prefix = split_uri(self.source)
         for item in objects:
-            info = tarfile.TarInfo(item["Key"][len(prefix):].lstrip("/"))
+            info = tarfile.TarInfo(member_name(item["Key"][len(prefix):], f"s3://{bucket}/{item['Key']}"))
             info.size, info.mode, info.mtime = item["Size"], 0o644, 0
             with self.reader(f"s3://{bucket}/{item['Key']}", item["Size"]) as body:
                 tar.addfile(info, body)
@@ -280,12 +313,10 @@ class _Packing:
         """Every member of the ``.tar.gz`` at ``uri``, streamed (``r|gz``), optionally under a directory."""
         with self.reader(uri, size) as body, tarfile.open(fileobj=body, mode="r|gz") as archive:
             for member in archive:
-                name = member.name
-                while name.startswith("./"):
-                    name = name[2:]
-                if not name or name in (".",) or name.startswith("/") or ".." in name.split("/") \
-                        or member.issym() or member.islnk():
-                    continue  # nothing that could escape the model directory
+                member_kind(member, uri)
+                name = member_name(member.name, uri)
+                if not name:
+                    continue  # the archive's root
                 member.name = f"{under}/{name}" if under else name
                 tar.addfile(member, archive.extractfile(member) if member.isfile() else None)
 

@@ -4,6 +4,8 @@ signal are JSON documents PUT to pre-signed URLs, each at most 4096 bytes."""
 from __future__ import annotations
 
 import json
+import re
+import urllib.parse
 import urllib.request
 from typing import Any, Dict, Optional
 
@@ -28,9 +30,40 @@ def fit(body: Dict[str, Any], field: str = "Reason", limit: int = RESPONSE_LIMIT
     return data
 
 
+PRESIGNED_HOST = re.compile(
+    r"cloudformation-(custom-resource-response-[a-z0-9]+|waitcondition-[a-z0-9-]+)"
+    r"\.s3(?:[.-][a-z]{2}(?:-[a-z]+)+-[0-9])?\.amazonaws\.com(?:\.cn)?")
+"""The hosts of CloudFormation's pre-signed URLs: its response buckets,
+``cloudformation-custom-resource-response-<region without dashes>`` ("Custom resource request
+objects": a ResponseURL is "a presigned S3 bucket" of CloudFormation; the example in "Using AWS
+Lambda with AWS CloudFormation" / cfn-response logs reads ``cloudformation-custom-resource-response-
+useast1.s3.amazonaws.com``) and its wait-condition buckets, ``cloudformation-waitcondition-<region>``
+("Create wait conditions in a CloudFormation template"), on S3's global, dash-region
+(``s3-us-west-2``) and dot-region (``s3.us-west-2``) endpoints, and ``.amazonaws.com.cn`` in the
+China partition ("Amazon S3 endpoints", AWS General Reference)."""
+
+
+class ForeignURL(ValueError):
+    """A URL an event names that is not one of CloudFormation's pre-signed hosts: the handler is
+    invoked by anyone with ``lambda:InvokeFunction``, and must not PUT for them to any host."""
+
+
+def check_url(url: str) -> str:
+    """``url`` when it is https to one of CloudFormation's pre-signed hosts on the default port, with
+    no user info; else :class:`ForeignURL`."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "https" or parts.username is not None or parts.password is not None \
+            or parts.port not in (None, 443) or not PRESIGNED_HOST.fullmatch(parts.hostname or ""):
+        print(f"refused to PUT to {url[:200]!r}: not a CloudFormation pre-signed URL")
+        raise ForeignURL(f"not a CloudFormation pre-signed URL: {url[:200]!r}")
+    return url
+
+
 def put(url: str, data: bytes) -> None:
     """PUT a JSON document to a pre-signed S3 URL (custom resource response or wait-condition
-    signal). The URL is signed without a content type, so none is sent."""
+    signal), only one of CloudFormation's (:func:`check_url`). The URL is signed without a content
+    type, so none is sent."""
+    check_url(url)
     request = urllib.request.Request(url, data=data, method="PUT",
                                      headers={"Content-Type": "", "Content-Length": str(len(data))})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - CloudFormation's URL

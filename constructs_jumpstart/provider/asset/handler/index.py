@@ -29,13 +29,19 @@ def on_request(event: Dict[str, Any]) -> None:
     """A CloudFormation request: the Delete of a failed Create is answered at once where the Create can
     have made nothing (results, checkpoints); the kinds that make something remove it from their
     properties (``DELETES_FROM_PROPERTIES``); every failure is reported to CloudFormation instead of
-    hanging it."""
+    hanging it. The response URL and a wait handle must be CloudFormation's (``cfn.check_url``):
+    anyone allowed ``lambda:InvokeFunction`` can send an event, and the handler PUTs nowhere else.
+    A foreign response URL gets no answer at all; a foreign wait handle is refused before any work."""
+    cfn.check_url(event["ResponseURL"])
     if event["RequestType"] == "Delete" and event.get("PhysicalResourceId") == cfn.CREATE_FAILED \
             and event.get("ResourceType") not in DELETES_FROM_PROPERTIES:
         cfn.respond(event, "SUCCESS", cfn.CREATE_FAILED, "nothing to delete: the create had failed")
         return
     handler = HANDLERS.get(event.get("ResourceType", ""), jobs.on_job)
     try:
+        handle = event.get("ResourceProperties", {}).get("WaitHandle")
+        if handle:
+            cfn.check_url(handle)
         handler(event)
     except Exception as err:  # noqa: BLE001 - report every failure to CloudFormation instead of hanging it
         cfn.respond(event, "FAILED", cfn.failed_physical_id(event), f"{type(err).__name__}: {err}")
