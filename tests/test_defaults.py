@@ -212,14 +212,18 @@ def test_the_specs_own_environment_does_not_warn(make_stack):
 
 # -- 8. failure reasons ------------------------------------------------------------------------------
 
+RESPONSE_URL = "https://cloudformation-custom-resource-response-uswest2.s3-us-west-2.amazonaws.com/r"
+WAIT_URL = "https://cloudformation-waitcondition-us-west-2.s3-us-west-2.amazonaws.com/h"  # the handler PUTs only there
+
+
 def test_failure_reasons_are_bounded_and_do_not_echo_request_values(monkeypatch):
     sent = []
     monkeypatch.setattr(cfn, "put", lambda url, data: sent.append(json.loads(data)))
     request = {"Environment": {"API_KEY": "sk-verysecretvalue"}, "HyperParameters": {"token": '"hp-secret-123"'}}
-    event = {"RequestType": "Create", "ResponseURL": "https://x", "StackId": "s", "RequestId": "r",
+    event = {"RequestType": "Create", "ResponseURL": RESPONSE_URL, "StackId": "s", "RequestId": "r",
              "LogicalResourceId": "Job", "ResourceType": "Custom::JumpStartJob",
              "ResourceProperties": {"Kind": "training", "JobName": "j", "Request": json.dumps(request),
-                                    "WaitHandle": "https://h"}}
+                                    "WaitHandle": WAIT_URL}}
 
     def boom(event):
         raise ValueError("bad value sk-verysecretvalue and hp-secret-123 " + "x" * 5000)
