@@ -374,22 +374,32 @@ class AcknowledgeGrants:
         Validations.of(node).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in acks.items()])
 
 
-def _aspect_of(role) -> Optional[AcknowledgeGrants]:
-    from aws_cdk import Aspects
+_OWNED: dict = {}
+"""Roles this library created, by identity (jsii hands back the same Python object for a construct made
+in Python), with their aspect once a grant was recorded on them: kept in Python, so that marking a role
+and finding its aspect make no call into the CDK (an aspect is added only to a role that gets grants)."""
 
-    if role is None or not hasattr(role, "node"):
+
+def _aspect_of(role, create: bool = False) -> Optional[AcknowledgeGrants]:
+    import jsii
+    from aws_cdk import Aspects, IAspect
+
+    entry = _OWNED.get(id(role))
+    if entry is None or entry[0] is not role:
         return None
-    return next((a for a in Aspects.of(role).all if isinstance(a, AcknowledgeGrants)), None)
+    if entry[1] is None and create:
+        aspect = jsii.implements(IAspect)(AcknowledgeGrants)()
+        Aspects.of(role).add(aspect)
+        _OWNED[id(role)] = (role, aspect)
+        return aspect
+    return entry[1]
 
 
 def own_role(role) -> None:
     """Mark ``role`` as created by this library: the grants recorded on it with
     :func:`acknowledge_grant` are acknowledged for cdk-nag (exactly those; nothing by its shape)."""
-    import jsii
-    from aws_cdk import Aspects, IAspect
-
-    if _aspect_of(role) is None:
-        Aspects.of(role).add(jsii.implements(IAspect)(AcknowledgeGrants)())
+    if _OWNED.get(id(role), (None,))[0] is not role:
+        _OWNED[id(role)] = (role, None)
 
 
 acknowledge_generated_wildcards = own_role  # the name the handler and the smoke test use
@@ -402,7 +412,7 @@ def acknowledge_grant(grantee: iam.IGrantable, grant, reason: str):
     created (:func:`own_role`); on anyone else's role nothing is acknowledged. Returns ``grant``."""
     statements = list(grant.principal_statements) if isinstance(grant, iam.Grant) else list(grant or [])
     principal = getattr(grantee, "grant_principal", grantee)
-    aspect = _aspect_of(principal)
+    aspect = _aspect_of(principal, create=bool(statements))
     if aspect is not None:
         aspect.records.extend((statement, reason) for statement in statements)
     return grant

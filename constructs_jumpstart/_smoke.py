@@ -23,7 +23,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import triggers
 from constructs import Construct
 
-from ._iam import acknowledge_generated_wildcards
+from ._iam import acknowledge_generated_wildcards, acknowledge_grant
 from ._names import request_digest
 from .nag import nag_suppress
 from .types import ResolvedModel
@@ -101,8 +101,9 @@ def build(scope: Construct, endpoint_name: str, config_name: str, endpoint_arn: 
                                                              exclude=["__pycache__", "*.pyc"]),
                                 timeout=timeout, role=role, log_group=log_group, environment=environment,
                                 description=f"Smoke test of the endpoint at {scope.node.path}")
-    log_group.grant_write(role)
-    acknowledge_generated_wildcards(role)  # the inline default policy (no wildcards in it)
+    acknowledge_generated_wildcards(role)  # a role of the library's: its recorded grants are acknowledged
+    acknowledge_grant(role, log_group.grant_write(role), "CDK log group grant: write to this function's own log "
+                      "group (no wildcards; its default policy is inline to this one role).")
     trigger = triggers.Trigger(scope, "Trigger", handler=function, execute_after=after, timeout=timeout,
                                invocation_type=triggers.InvocationType.REQUEST_RESPONSE)
     _acknowledge(scope, function, log_group, stack)
