@@ -52,3 +52,34 @@ def sagemaker_metric(metric_name: str, dimensions: Mapping[str, str], namespace:
 def averaged(options: MetricOptions) -> MetricOptions:
     """``options`` with ``Average`` as the default statistic (latencies, utilizations, backlogs)."""
     return {"statistic": "Average", **options}  # type: ignore[return-value]
+
+
+class VariantMetrics:
+    """The ``metric_*`` methods of a production variant, shared by the endpoint (its first variant) and
+    :class:`~constructs_jumpstart._variants.VariantHandle`: each names one metric on ``self.metric``."""
+
+    def metric(self, metric_name: str, *, namespace: str = INVOCATIONS,
+               **options: Unpack[MetricOptions]) -> "cloudwatch.Metric":
+        raise NotImplementedError  # pragma: no cover - the endpoint and the handle define it
+
+    def metric_invocations(self, **options: Unpack[MetricOptions]) -> "cloudwatch.Metric":
+        return self.metric("Invocations", **options)
+
+    def metric_invocation_4xx_errors(self, **options: Unpack[MetricOptions]) -> "cloudwatch.Metric":
+        return self.metric("Invocation4XXErrors", **options)
+
+    def metric_invocation_5xx_errors(self, **options: Unpack[MetricOptions]) -> "cloudwatch.Metric":
+        return self.metric("Invocation5XXErrors", **options)
+
+    def metric_invocations_per_instance(self, **options: Unpack[MetricOptions]) -> "cloudwatch.Metric":
+        return self.metric("InvocationsPerInstance", **options)
+
+    def metric_model_latency(self, **options: Unpack[MetricOptions]) -> "cloudwatch.Metric":
+        """Model latency in microseconds (average)."""
+        return self.metric("ModelLatency", **averaged(options))
+
+    def metric_overhead_latency(self, **options: Unpack[MetricOptions]) -> "cloudwatch.Metric":
+        return self.metric("OverheadLatency", **averaged(options))
+
+    def metric_cpu_utilization(self, **options: Unpack[MetricOptions]) -> "cloudwatch.Metric":
+        return self.metric("CPUUtilization", namespace=INSTANCES, **averaged(options))

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 from aws_cdk import Fn
 from typing_extensions import Unpack
 
-from ._metrics import INSTANCES, INVOCATIONS, MetricOptions, averaged, sagemaker_metric
+from ._metrics import INVOCATIONS, MetricOptions, VariantMetrics, averaged, sagemaker_metric
 
 if TYPE_CHECKING:
     from aws_cdk import aws_applicationautoscaling as appscaling
     from aws_cdk import aws_cloudwatch as cloudwatch
 
 
-class VariantHandle:
+class VariantHandle(VariantMetrics):
     """One production variant: ``endpoint.variant("Challenger")``."""
 
     def __init__(self, endpoint: Any, name: str):
@@ -27,27 +27,6 @@ class VariantHandle:
         """A metric of this variant (dimensions EndpointName, VariantName)."""
         dims = {"EndpointName": self.endpoint.endpoint_name, "VariantName": self.variant_name}
         return sagemaker_metric(metric_name, dims, namespace, **options)
-
-    def metric_invocations(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("Invocations", **options)
-
-    def metric_invocation_4xx_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("Invocation4XXErrors", **options)
-
-    def metric_invocation_5xx_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("Invocation5XXErrors", **options)
-
-    def metric_model_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("ModelLatency", **averaged(options))
-
-    def metric_overhead_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("OverheadLatency", **averaged(options))
-
-    def metric_invocations_per_instance(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("InvocationsPerInstance", **options)
-
-    def metric_cpu_utilization(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("CPUUtilization", namespace=INSTANCES, **averaged(options))
 
     def auto_scale(self, min_capacity: int, max_capacity: int, **kw: Any) -> appscaling.ScalableTarget:
         """Scale this variant's instances (see :meth:`JumpStartEndpoint.auto_scale`)."""

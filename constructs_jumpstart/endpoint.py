@@ -36,7 +36,7 @@ from .lockfile import LockKey
 from ._checks import adopt, collect_problems, concrete_region, raise_problems
 from ._plan import mode_of, plan_problems
 from ._report import reports_problems
-from ._metrics import INSTANCES, INVOCATIONS, MetricOptions, averaged, sagemaker_metric
+from ._metrics import INVOCATIONS, MetricOptions, VariantMetrics, averaged, sagemaker_metric
 from .nag import nag_suppress
 from .model import JumpStartModel, cfn_tags
 from .types import ModelSource, Scope
@@ -173,7 +173,7 @@ def _check_mode(path: str, model_id: Optional[str], variants: Any, inference_com
 
 
 @jsii.implements(sagemaker.IEndpoint)
-class JumpStartEndpoint(Resource, IJumpStartEndpoint):
+class JumpStartEndpoint(Resource, IJumpStartEndpoint, VariantMetrics):
     """A SageMaker endpoint for JumpStart models: real-time (one model or several weighted
     variants), serverless, asynchronous, or several models as inference components.
 
@@ -868,31 +868,9 @@ class JumpStartEndpoint(Resource, IJumpStartEndpoint):
             dims["VariantName"] = variant_name or self.variant_names[0]
         return sagemaker_metric(metric_name, dims, namespace, **options)
 
-    def metric_invocations(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("Invocations", **options)
-
-    def metric_invocation_4xx_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("Invocation4XXErrors", **options)
-
-    def metric_invocation_5xx_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("Invocation5XXErrors", **options)
-
-    def metric_invocations_per_instance(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("InvocationsPerInstance", **options)
-
-    def metric_model_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Model latency in microseconds (average)."""
-        return self.metric("ModelLatency", **averaged(options))
-
-    def metric_overhead_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("OverheadLatency", **averaged(options))
-
     def metric_backlog_size_per_instance(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Async endpoints: queued requests per instance."""
         return self.metric("ApproximateBacklogSizePerInstance", with_variant=False, **averaged(options))
-
-    def metric_cpu_utilization(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        return self.metric("CPUUtilization", namespace=INSTANCES, **averaged(options))
 
     # -- autoscaling ------------------------------------------------------------------------------
 
