@@ -137,10 +137,14 @@ class Statements:
         """Write to exactly SageMaker's log ``groups`` of what the role runs, and their streams (SageMaker
         names the streams per instance at run time): "Log groups and streams that Amazon SageMaker AI
         sends to Amazon CloudWatch Logs" names ``/aws/sagemaker/Endpoints/[EndpointName]``,
-        ``/aws/sagemaker/TrainingJobs`` and ``/aws/sagemaker/TransformJobs``."""
-        arns = [f"arn:{PARTITION}:logs:{self._region}:{ACCOUNT}:log-group:{group}" for group in groups]
+        ``/aws/sagemaker/TrainingJobs`` and ``/aws/sagemaker/TransformJobs``. Each is granted as
+        ``log-group:NAME:*``: "Overview of managing access permissions to your CloudWatch Logs
+        resources" says IAM policies name a log group with the trailing ``:*`` for every action but
+        TagResource, UntagResource and ListTagsForResource, and the same pattern covers the group's
+        streams (``log-group:NAME:log-stream:STREAM``)."""
+        arns = [f"arn:{PARTITION}:logs:{self._region}:{ACCOUNT}:log-group:{group}:*" for group in groups]
         actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-        return self._add(actions, arns + [f"{arn}:log-stream:*" for arn in arns],
+        return self._add(actions, arns,
                          "SageMaker's own log groups of what this role runs (" + ", ".join(groups) + ") in this "
                          "account and region; it names the streams per instance at run time (and endpoint "
                          "groups by the endpoint's name, which CloudFormation generates).")

@@ -8,6 +8,7 @@ import json
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Template
 
+from .cfnsim.iam import Request, decide
 from .conftest import role_statements
 from constructs_jumpstart import JumpStartBatchTransform, JumpStartEndpoint, JumpStartTrainingJob
 
@@ -79,12 +80,44 @@ def test_execution_roles_write_only_the_log_groups_of_what_they_run(make_stack):
     JumpStartEndpoint(stack, "Serve", model_id=MOBILENET, model_version="3.0.25")
     t = Template.from_stack(stack)
     model = _log_resources(t, "ServeModelRole")
-    assert sorted(model) == [":log-group:/aws/sagemaker/Endpoints/*", ":log-group:/aws/sagemaker/Endpoints/*:log-stream:*",
-                             ":log-group:/aws/sagemaker/TransformJobs",
-                             ":log-group:/aws/sagemaker/TransformJobs:log-stream:*"], model
+    assert sorted(model) == [":log-group:/aws/sagemaker/Endpoints/*:*",
+                             ":log-group:/aws/sagemaker/TransformJobs:*"], model
     training = _log_resources(t, "FineTuneRole")
-    assert sorted(training) == [":log-group:/aws/sagemaker/TrainingJobs",
-                                ":log-group:/aws/sagemaker/TrainingJobs:log-stream:*"], training
+    assert sorted(training) == [":log-group:/aws/sagemaker/TrainingJobs:*"], training
+
+
+def _arn(value) -> str:
+    """A statement's resource with the partition filled in (account and region are concrete in
+    ``make_stack``); any other token stays a placeholder no request matches."""
+    if isinstance(value, str):
+        return value
+    parts = value["Fn::Join"][1] if "Fn::Join" in value else [value]
+    return "".join(p if isinstance(p, str) else "aws" if p == {"Ref": "AWS::Partition"} else "{token}" for p in parts)
+
+
+def _decide(template: Template, role_prefix: str, action: str, resource: str) -> str:
+    statements = [dict(s, Resource=[_arn(r) for r in (s["Resource"] if isinstance(s["Resource"], list)
+                                                       else [s["Resource"]])])
+                  for s in role_statements(template, role_prefix)]
+    return decide([{"Statement": statements}], Request(action, resource))
+
+
+def test_log_writes_are_allowed_on_the_arns_cloudwatch_logs_authorizes(make_stack):
+    """What CloudWatch Logs asks IAM, not what our grants look like: "Overview of managing access
+    permissions to your CloudWatch Logs resources" says a log group's actions are authorized on
+    ``log-group:NAME:*`` (the form without ``:*`` only for TagResource, UntagResource and
+    ListTagsForResource), and the Service Authorization Reference authorizes PutLogEvents on the stream
+    (``log-group:NAME:log-stream:STREAM``). A grant of ``log-group:NAME`` alone is denied."""
+    stack = make_stack()
+    _job(stack)
+    t = Template.from_stack(stack)
+    group = "arn:aws:logs:us-west-2:123456789012:log-group:/aws/sagemaker/TrainingJobs"
+    for action in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"):
+        assert _decide(t, "FineTuneRole", action, group + ":*") == "allow", action
+    stream = group + ":log-stream:jumpstart-ft-1/algo-1-1764720000"
+    assert _decide(t, "FineTuneRole", "logs:PutLogEvents", stream) == "allow"
+    other = "arn:aws:logs:us-west-2:123456789012:log-group:/aws/sagemaker/ProcessingJobs:*"
+    assert _decide(t, "FineTuneRole", "logs:CreateLogStream", other) != "allow"
 
 
 def _s3_statements(template: Template, role_prefix: str) -> list:
