@@ -353,6 +353,19 @@ def statement_findings(stack: Stack, statements: Iterable[iam.PolicyStatement]) 
     return found
 
 
+def acknowledge_policy(policy: iam.Policy, statements: Sequence[iam.PolicyStatement], reason: str) -> None:
+    """Acknowledge, with ``reason``, exactly the cdk-nag findings of ``statements``, the library's own
+    statements in ``policy``, a policy of its own attached to a role it created (the
+    :class:`AcknowledgeGrants` aspect sees only the role's default policy)."""
+    from aws_cdk import Acknowledgment, Validations
+
+    cfn = policy.node.default_child
+    acks = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy": INLINE_REASON}
+    for finding in statement_findings(Stack.of(policy), statements):
+        acks.setdefault(finding, reason)
+    Validations.of(cfn).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in acks.items()])
+
+
 class AcknowledgeGrants:
     """A CDK Aspect on a role this library created: acknowledges, in the role's default policy,
     exactly the findings of the statements recorded by :func:`acknowledge_grant` when the library

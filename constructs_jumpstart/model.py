@@ -355,6 +355,7 @@ class JumpStartModel(Construct):
         ``model/${ModelName}``, Service Authorization Reference for SageMaker) and leak the model.
         Consumers read the name and ARN through ``Fn::GetAtt``."""
         from ._names import path_digest
+        from .jobs._authorize import model_conditions
         from .provider import custom_resource, handler_function
 
         stack = self._jumpstart_facts.stack
@@ -365,11 +366,14 @@ class JumpStartModel(Construct):
         request["Tags"] = tags
         base = api_model_name_base(model_id, path_digest(self, 10))  # path and stack only: stable
         function = handler_function(stack)
+        arn = stack.format_arn(service="sagemaker", resource="model", resource_name=f"{base.lower()}-*")
+        create = iam.PolicyStatement(actions=["sagemaker:CreateModel"], resources=[arn],
+                                     conditions=model_conditions(request) or None)
         models = iam.PolicyStatement(
-            actions=["sagemaker:CreateModel", "sagemaker:AddTags", "sagemaker:DescribeModel", "sagemaker:DeleteModel"],
-            resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=f"{base.lower()}-*")])
-        function.add_to_role_policy(models)
-        _iam.acknowledge_grant(function, [models], API_MODEL_REASON)
+            actions=["sagemaker:AddTags", "sagemaker:DescribeModel", "sagemaker:DeleteModel"], resources=[arn])
+        for statement in (create, models):
+            function.add_to_role_policy(statement)
+        _iam.acknowledge_grant(function, [create, models], API_MODEL_REASON)
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["iam:PassRole"], resources=[self.role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))

@@ -55,9 +55,65 @@ def test_conditions_of_the_librarys_policies():
                   absent) == "allow"
 
 
+def test_numeric_bool_arn_and_set_operators():
+    """"IAM JSON policy elements: Condition operators" (Numeric, Boolean, ARN: "each of the six
+    colon-delimited components of the ARN is checked separately", case-sensitively) and "Single-valued vs.
+    multivalued context keys" (ForAllValues true when every request value matches, and when the key is
+    absent; ForAnyValue true when one does, false when absent)."""
+    job = "arn:aws:sagemaker:us-west-2:123456789012:training-job/j"
+
+    def allowed(condition, context):
+        return decide([doc(allow("sagemaker:CreateTrainingJob", "*", Condition=condition))],
+                      Request("sagemaker:CreateTrainingJob", job, context)) == "allow"
+
+    runtime = {"NumericLessThanEquals": {"sagemaker:MaxRuntimeInSeconds": "3600"}}
+    assert allowed(runtime, {"sagemaker:MaxRuntimeInSeconds": ["3600"]})
+    assert not allowed(runtime, {"sagemaker:MaxRuntimeInSeconds": ["3601"]})
+    assert not allowed(runtime, {})
+    isolation = {"Bool": {"sagemaker:NetworkIsolation": "true"}}
+    assert allowed(isolation, {"sagemaker:NetworkIsolation": ["true"]})
+    assert not allowed(isolation, {"sagemaker:NetworkIsolation": ["false"]}) and not allowed(isolation, {})
+    key = "arn:aws:kms:us-west-2:123456789012:key/k"
+    assert allowed({"ArnEquals": {"sagemaker:VolumeKmsKey": key}}, {"sagemaker:VolumeKmsKey": [key]})
+    assert not allowed({"ArnEquals": {"sagemaker:VolumeKmsKey": key}}, {"sagemaker:VolumeKmsKey": [key.upper()]})
+    assert allowed({"ArnLike": {"sagemaker:VolumeKmsKey": "arn:aws:kms:*:123456789012:key/*"}},
+                   {"sagemaker:VolumeKmsKey": [key]})
+    assert not allowed({"ArnLike": {"sagemaker:VolumeKmsKey": "arn:aws:kms:*:*:alias/*"}},
+                       {"sagemaker:VolumeKmsKey": [key]})
+    types = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.m5.xlarge", "ml.c5.xlarge"]}}
+    assert allowed(types, {"sagemaker:InstanceTypes": ["ml.m5.xlarge"]})
+    assert not allowed(types, {"sagemaker:InstanceTypes": ["ml.m5.xlarge", "ml.p4d.24xlarge"]})
+    assert allowed(types, {})  # absent: ForAllValues holds, which is why the library adds Null = false
+    assert not allowed({**types, "Null": {"sagemaker:InstanceTypes": "false"}}, {})
+    any_of = {"ForAnyValue:StringEquals": {"sagemaker:InstanceTypes": "ml.p4d.24xlarge"}}
+    assert allowed(any_of, {"sagemaker:InstanceTypes": ["ml.m5.xlarge", "ml.p4d.24xlarge"]})
+    assert not allowed(any_of, {})
+
+
+def test_create_calls_supply_the_keys_the_reference_lists():
+    training = requests_of("sagemaker", "CreateTrainingJob", {
+        "TrainingJobName": "j", "RoleArn": "arn:aws:iam::1:role/x",
+        "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "VolumeKmsKeyId": "arn:k"},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 60}, "EnableNetworkIsolation": True,
+        "OutputDataConfig": {"S3OutputPath": "s3://b/p", "KmsKeyId": "arn:o"},
+        "VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}})[0]
+    assert training.context == {
+        "sagemaker:InstanceTypes": ["ml.m5.xlarge"], "sagemaker:MaxRuntimeInSeconds": ["60"],
+        "sagemaker:VolumeKmsKey": ["arn:k"], "sagemaker:OutputKmsKey": ["arn:o"],
+        "sagemaker:NetworkIsolation": ["true"], "sagemaker:VpcSubnets": ["subnet-1"],
+        "sagemaker:VpcSecurityGroupIds": ["sg-1"]}
+    transform = requests_of("sagemaker", "CreateTransformJob", {
+        "TransformJobName": "t", "ModelName": "My-Model", "TransformResources": {"InstanceType": "ml.m5.large"},
+        "TransformOutput": {"S3OutputPath": "s3://b/o"}})[0]
+    assert transform.context == {"sagemaker:InstanceTypes": ["ml.m5.large"], "sagemaker:ModelArn": [MODEL + "my-model"]}
+    assert requests_of("sagemaker", "DescribeTrainingJob", {"TrainingJobName": "j"})[0].context == {}
+
+
 @pytest.mark.parametrize("condition", [{"StringEquals": {"kms:ViaService": "s3.us-west-2.amazonaws.com"}},
-                                       {"NumericLessThan": {"s3:prefix": "3"}},
-                                       {"ForAnyValue:StringEquals": {"s3:prefix": "a"}}])
+                                       {"DateLessThan": {"s3:prefix": "2020-01-01T00:00:00Z"}},
+                                       {"IpAddress": {"s3:prefix": "203.0.113.0/24"}},
+                                       {"ForAnyValue:StringEquals": {"aws:TagKeys": "a"}},
+                                       {"ForEachValue:StringEquals": {"s3:prefix": "a"}}])
 def test_unknown_condition_keys_and_operators_fail_the_simulator(condition):
     with pytest.raises(SimulatorGap):
         decide([doc(allow("s3:ListBucket", "*", Condition=condition))], Request("s3:ListBucket", "arn:aws:s3:::b"))

@@ -22,7 +22,7 @@ one-hour limit of a custom resource, and a failed or stopped job fails the stack
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import jsii
 from aws_cdk import Duration, ITaggable, Lazy, Stack, TagManager
@@ -34,10 +34,11 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from .._checks import adopt
-from .._iam import acknowledge_grant
+from .._iam import acknowledge_grant, acknowledge_policy
 from .._names import path_digest, register_identity, request_digest
 from ..errors import JumpStartError
 from ..provider import custom_resource, handler_function
+from ._authorize import training_conditions, transform_conditions
 from ._chain import INPUT_LIMIT, STAGE_SECONDS, compact, input_length, stage_timeouts
 from ._tags import JobTags, TagCheck
 
@@ -90,6 +91,7 @@ class JobRunner(Construct):
         timeout: Duration,
         pass_role: Optional[iam.IRole] = None,
         tags: Optional[Mapping[str, str]] = None,
+        model_arns: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -113,7 +115,8 @@ class JobRunner(Construct):
         self.node.add_validation(TagCheck(self._job_tags))
         request = {**request, "Tags": Lazy.uncached_any(self._job_tags)}
 
-        self.function = self._handler_allowed(stack, actions, arn_type, self.job_name_scope, pass_role)
+        self.function = self._handler_allowed(stack, actions[1:], arn_type, self.job_name_scope, pass_role)
+        start = self._start_policy(stack, actions[0], arn_type, request, model_arns)
         handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}")
         rule = events.Rule(
             self,
@@ -135,7 +138,7 @@ class JobRunner(Construct):
         """The job's name (a token: the prefix plus the deployment lifetime's hash)."""
         register_identity(self, self.job_name, self.job_name_prefix)
         self.job.node.add_dependency(rule)
-        self.job.node.add_dependency(self.function)
+        self.job.node.add_dependency(self.function, start)
         timeouts = stage_timeouts(int(timeout.to_seconds()))
         self.wait = cfn.CfnWaitCondition(self, f"Wait{digest}", handle=handle.ref, timeout=str(timeouts[0]), count=1)
         self.wait.node.add_dependency(self.job)
@@ -157,11 +160,25 @@ class JobRunner(Construct):
         """The job's tags (``ITaggable``): ``Tags.of(scope).add(...)`` sets them."""
         return self._job_tags.manager
 
+    def _start_policy(self, stack: Stack, action: str, arn_type: str, request: Dict[str, Any],
+                      model_arns: Sequence[str]) -> iam.Policy:
+        """The handler's permission to start this construct's jobs, only as the stack asked for them
+        (see ``_authorize``), in a policy of its own that the job waits for: the conditions may name
+        the transform's model, and the handler's default policy must not (a fine-tuned model waits for
+        the training job, which waits for the handler, which waits for its default policy)."""
+        kind = "training" if arn_type == "training-job" else "transform"
+        conditions = training_conditions(request) if kind == "training" else transform_conditions(request, model_arns)
+        jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{self.job_name_scope}-*")
+        start = iam.PolicyStatement(actions=[action], resources=[jobs], conditions=conditions)
+        policy = iam.Policy(self, "StartPolicy", statements=[start], roles=[self.function.role])
+        acknowledge_policy(policy, [start], JOBS_REASON)
+        return policy
+
     @staticmethod
     def _handler_allowed(stack: Stack, actions: List[str], arn_type: str, name_scope: str,
                          pass_role: Optional[iam.IRole]) -> lambda_.Function:
-        """The stack's handler, allowed this kind's actions on this construct's jobs (named
-        ``name_scope-*``) and to pass exactly the job's role to SageMaker."""
+        """The stack's handler, allowed this kind's actions but the start on this construct's jobs
+        (named ``name_scope-*``) and to pass exactly the job's role to SageMaker."""
         function = handler_function(stack)
         jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_scope}-*")
         allowed = iam.PolicyStatement(actions=actions, resources=[jobs])

@@ -226,7 +226,8 @@ class JumpStartBatchTransform(Construct):
 
         self.runner = JobRunner(
             self, "Runner", kind="transform", name_base=job_name_base(resolved.model_id, "bt"), request=request,
-            timeout=timeout, tags=tags,
+            timeout=timeout, tags=tags, model_arns=[model.model_arn, stack.format_arn(
+                service="sagemaker", resource="model", resource_name=model.model_name)],
         )
         self.runner.node.add_dependency(model)
         # a stopped transform job stores no output (StopTransformJob): stopping it first is enough

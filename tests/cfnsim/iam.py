@@ -14,8 +14,12 @@ the cleanup Delete of a replaced resource runs under the *new* policy). Sources,
 * "IAM JSON policy elements: Condition operators": the operators of a block AND together, the keys of
   an operator AND together, the values of a key OR together (NOR for a negated operator); a key absent
   from the request context makes a condition false, a negated one true, and ``...IfExists`` true.
-  Implemented: the operators and keys the library's policies use; any other operator or key is a
-  :class:`SimulatorGap` (an explicit failure of the simulator, never silently true).
+  Implemented: the String, Numeric, Bool, Arn ("ARN condition operators": the six colon-delimited
+  parts compared one by one) and Null families, ``...IfExists``, and the set operators of
+  "Single-valued vs. multivalued context keys" (``ForAllValues``: every request value matches, true
+  when the key is absent; ``ForAnyValue``: at least one does, false when absent), for the keys the
+  library's policies use; any other operator or key is a :class:`SimulatorGap` (an explicit failure of
+  the simulator, never silently true).
 * "Service Authorization Reference" (Actions, resources, and condition keys for Amazon SageMaker AI,
   Amazon S3, AWS CloudFormation, Amazon EventBridge, IAM): the action each API call needs, the
   resource type it is authorized on and that type's ARN format, the condition keys it supplies
@@ -74,12 +78,54 @@ SAGEMAKER_KINDS = {"Model": ("model", "ModelName"), "TrainingJob": ("training-jo
                    "TransformJob": ("transform-job", "TransformJobName")}
 
 
+def _values(*values: Any) -> List[str]:
+    """Context values as IAM compares them: strings, Booleans as ``true``/``false``; absent ones left out."""
+    return [str(v).lower() if isinstance(v, bool) else str(v) for v in values if v is not None]
+
+
+def _vpc_context(vpc: Dict[str, Any]) -> Dict[str, List[str]]:
+    return {"sagemaker:VpcSubnets": _values(*vpc.get("Subnets", [])),
+            "sagemaker:VpcSecurityGroupIds": _values(*vpc.get("SecurityGroupIds", []))}
+
+
+def _create_context(operation: str, params: Dict[str, Any]) -> Dict[str, List[str]]:
+    """The condition keys a Create call supplies: the Service Authorization Reference lists them per
+    action (CreateTrainingJob: InstanceTypes, InterContainerTrafficEncryption, MaxRuntimeInSeconds,
+    NetworkIsolation, OutputKmsKey, VolumeKmsKey, VpcSecurityGroupIds, VpcSubnets; CreateTransformJob:
+    InstanceTypes, ModelArn, OutputKmsKey, VolumeKmsKey; CreateModel: NetworkIsolation,
+    VpcSecurityGroupIds, VpcSubnets), and the SageMaker Developer Guide ("Control creation of SageMaker
+    AI resources with condition keys") says what each holds: the request's instance types, stopping
+    condition, isolation and encryption settings, the key ARN "specified in the request", the VPC's
+    subnets and security groups, the model ARN "specified in the request" (the ARN SageMaker gives the
+    model the request names). A setting the request leaves out supplies no key."""
+    context: Dict[str, List[str]] = {}
+    if operation == "CreateTrainingJob":
+        resources = params.get("ResourceConfig", {})
+        context["sagemaker:InstanceTypes"] = _values(
+            resources.get("InstanceType"), *[g.get("InstanceType") for g in resources.get("InstanceGroups", [])])
+        context["sagemaker:MaxRuntimeInSeconds"] = _values(params.get("StoppingCondition", {}).get("MaxRuntimeInSeconds"))
+        context["sagemaker:VolumeKmsKey"] = _values(resources.get("VolumeKmsKeyId"))
+        context["sagemaker:OutputKmsKey"] = _values(params.get("OutputDataConfig", {}).get("KmsKeyId"))
+        context["sagemaker:InterContainerTrafficEncryption"] = _values(params.get("EnableInterContainerTrafficEncryption"))
+    elif operation == "CreateTransformJob":
+        resources = params.get("TransformResources", {})
+        context["sagemaker:InstanceTypes"] = _values(resources.get("InstanceType"))
+        context["sagemaker:ModelArn"] = _values(_sm("model", params["ModelName"]))
+        context["sagemaker:VolumeKmsKey"] = _values(resources.get("VolumeKmsKeyId"))
+        context["sagemaker:OutputKmsKey"] = _values(params.get("TransformOutput", {}).get("KmsKeyId"))
+    if operation in ("CreateTrainingJob", "CreateModel"):
+        context["sagemaker:NetworkIsolation"] = _values(params.get("EnableNetworkIsolation"))
+        context.update(_vpc_context(params.get("VpcConfig") or {}))
+    return {key: values for key, values in context.items() if values}
+
+
 def _sagemaker(operation: str, params: Dict[str, Any]) -> List[Request]:
     for suffix, (kind, name_param) in SAGEMAKER_KINDS.items():
         verb = operation[:-len(suffix)] if operation.endswith(suffix) else None
         if verb in ("Create", "Describe", "Delete", "Stop"):
             resource = _sm(kind, params[name_param])
-            requests = [Request(f"sagemaker:{operation}", resource)]
+            context = _create_context(operation, params) if verb == "Create" else {}
+            requests = [Request(f"sagemaker:{operation}", resource, context)]
             if verb == "Create" and params.get("Tags"):
                 # "Provide permissions for tagging SageMaker AI resources": tags in a Create request need
                 # sagemaker:AddTags on the resource created (dependent action of Create* in the reference)
@@ -160,44 +206,94 @@ def _listed(value: Any) -> List[Any]:
     return value if isinstance(value, list) else [value]
 
 
-KNOWN_KEYS = {"iam:passedtoservice", "s3:prefix"}
+KNOWN_KEYS = {"iam:passedtoservice", "s3:prefix", "sagemaker:instancetypes", "sagemaker:maxruntimeinseconds",
+              "sagemaker:networkisolation", "sagemaker:intercontainertrafficencryption", "sagemaker:volumekmskey",
+              "sagemaker:outputkmskey", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:modelarn"}
 """Condition keys the simulator puts in request contexts (where the reference lists them for the action);
 a policy conditioned on any other key cannot be decided here."""
 STRING_OPERATORS = {"StringEquals": (False, False), "StringNotEquals": (True, False),
                     "StringEqualsIgnoreCase": (False, True), "StringNotEqualsIgnoreCase": (True, True),
                     "StringLike": (False, False), "StringNotLike": (True, False)}
+NUMERIC_OPERATORS = {"NumericEquals": lambda a, b: a == b, "NumericNotEquals": lambda a, b: a != b,
+                     "NumericLessThan": lambda a, b: a < b, "NumericLessThanEquals": lambda a, b: a <= b,
+                     "NumericGreaterThan": lambda a, b: a > b, "NumericGreaterThanEquals": lambda a, b: a >= b}
+ARN_OPERATORS = {"ArnEquals": False, "ArnLike": False, "ArnNotEquals": True, "ArnNotLike": True}
+
+
+def _arn_matches(pattern: str, arn: str) -> bool:
+    """"ARN condition operators": the six colon-delimited parts of the ARN compared one by one,
+    case-sensitively, ``*`` and ``?`` within a part (``ArnEquals`` and ``ArnLike`` behave alike)."""
+    wanted, value = pattern.split(":", 5), arn.split(":", 5)
+    return len(wanted) == len(value) == 6 and all(_glob(w).match(v) for w, v in zip(wanted, value))
+
+
+def _value_matches(base: str, wanted: str, value: str) -> bool:
+    """One policy value against one request value, for a non-negated operator family."""
+    if base in NUMERIC_OPERATORS:
+        try:
+            return NUMERIC_OPERATORS[base](float(value), float(wanted))
+        except ValueError:
+            return False
+    if base == "Bool":
+        return value.lower() == wanted.lower()
+    if base in ARN_OPERATORS:
+        return _arn_matches(wanted, value)
+    _, ignore_case = STRING_OPERATORS[base]
+    flags = re.IGNORECASE if ignore_case else 0
+    return bool(_glob(wanted, flags).match(value) if base.endswith("Like") else re.fullmatch(re.escape(wanted), value, flags))
+
+
+def _negated(base: str) -> bool:
+    if base in STRING_OPERATORS:
+        return STRING_OPERATORS[base][0]
+    if base in ARN_OPERATORS:
+        return ARN_OPERATORS[base]
+    if base in NUMERIC_OPERATORS or base == "Bool":
+        return False
+    raise SimulatorGap(f"condition operator {base} is not modelled")
+
+
+def _positive(base: str) -> str:
+    """The operator a negated one negates (``StringNotEquals`` -> ``StringEquals``)."""
+    return base.replace("Not", "", 1) if _negated(base) else base
+
+
+def _key_holds(qualifier: str, base: str, if_exists: bool, wanted: List[str], present: Optional[List[str]]) -> bool:
+    """One key of one operator. Single-valued: any policy value matches (none, when negated). Set
+    operators ("Single-valued vs. multivalued context keys"): ``ForAllValues`` true when every request
+    value matches some policy value (and when the key is absent or empty); ``ForAnyValue`` true when at
+    least one does (false when absent); a negated operator inside one negates the per-value match."""
+    negated = _negated(base)
+    if qualifier:
+        values = present or []
+        hits = [any(_value_matches(_positive(base), w, v) for w in wanted) != negated for v in values]
+        return all(hits) if qualifier == "ForAllValues" else any(hits)
+    if not present:
+        return if_exists or negated
+    match = any(_value_matches(_positive(base), w, v) for w in wanted for v in present)
+    return match != negated
 
 
 def _condition_holds(block: Dict[str, Any], context: Dict[str, List[str]]) -> bool:
     """"Condition operators": operators AND, keys AND, values OR (NOR when negated); a key absent
-    from the context: false, negated true, ``...IfExists`` true; ``Null``: whether it is absent."""
+    from the context: false, negated true, ``...IfExists`` true; ``Null``: whether it is absent; the
+    String, Numeric, Bool and Arn families, and the ``ForAllValues`` / ``ForAnyValue`` set operators."""
     lowered = {k.lower(): v for k, v in context.items()}
     for operator, keys in block.items():
-        if_exists = operator.endswith("IfExists")
-        base = operator[:-len("IfExists")] if if_exists else operator
-        if ":" in base:
-            raise SimulatorGap(f"set operators are not modelled: {operator}")
+        qualifier, _, base = operator.rpartition(":")
+        if qualifier not in ("", "ForAllValues", "ForAnyValue"):
+            raise SimulatorGap(f"set operator {operator} is not modelled")
+        if_exists = base.endswith("IfExists")
+        base = base[:-len("IfExists")] if if_exists else base
         for key, wanted in keys.items():
             if key.lower() not in KNOWN_KEYS:
                 raise SimulatorGap(f"condition key {key} is not modelled (operator {operator})")
             present = lowered.get(key.lower())
-            wanted = [str(w) for w in _listed(wanted)]
+            wanted = [str(w).lower() if isinstance(w, bool) else str(w) for w in _listed(wanted)]
             if base == "Null":
-                if (present is None) != (wanted[0].lower() == "true"):
+                if (not present) != (wanted[0].lower() == "true"):
                     return False
-                continue
-            if base not in STRING_OPERATORS:
-                raise SimulatorGap(f"condition operator {operator} is not modelled")
-            negated, ignore_case = STRING_OPERATORS[base]
-            if present is None:
-                if not (if_exists or negated):
-                    return False
-                continue
-            like = base.endswith("Like")
-            flags = re.IGNORECASE if ignore_case else 0
-            match = any(_glob(w, flags).match(v) if like else re.fullmatch(re.escape(w), v, flags)
-                        for w in wanted for v in present)
-            if match == negated:
+            elif not _key_holds(qualifier, base, if_exists, wanted, present):
                 return False
     return True
 

@@ -1,0 +1,121 @@
+"""Issue #19 part 2: the handler's permission to start a job holds only for the job the template
+describes. A principal allowed ``lambda:InvokeFunction`` hands the deployed handler an event of its own
+(a copy of the stack's, with one field changed and a wait handle of its own, so the handler names and
+starts a new job); the simulator evaluates the handler's ``Create*`` call against the role's policies
+with the condition keys SageMaker supplies (tests/cfnsim/iam.py, ``_create_context``). The unchanged
+copy starts its job: what is refused is refused by the conditions, not by the name or the event."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, Callable, Dict
+
+import pytest
+
+from constructs_jumpstart.jobs._authorize import model_conditions, training_conditions, transform_conditions
+from tests.cfnsim import World, apps
+from tests.cfnsim.world import seed
+
+OTHER_KEY = "arn:aws:kms:us-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+_DEPLOYED: Dict[str, Any] = {}
+
+
+def _deployed(example: str):
+    world, assembly = World(), apps.example(example)
+    seed(world, assembly)
+    stack = world.deploy("Stack", assembly)
+    assert stack.status == "CREATE_COMPLETE"
+    return world, stack
+
+
+def _forge(example: str, change: Callable[[Dict[str, Any]], Any]):
+    """Deploy ``example``, then invoke its handler with the stack's own job-create event, ``change``d.
+    Returns the world, the new jobs, and the denied actions."""
+    world, stack = _deployed(example)
+    genuine = next(r for r in world.custom_requests(stack)
+                   if r["ResourceType"] == "Custom::JumpStartJob" and r["RequestType"] == "Create")
+    event = copy.deepcopy(genuine)
+    request = json.loads(event["ResourceProperties"]["Request"])
+    change(request)
+    event["ResourceProperties"]["Request"] = json.dumps(request)
+    event["ResourceProperties"]["WaitHandle"] = world.cfn.new_handle(stack, "Forged")
+    event["RequestId"] = "forged-request"
+    jobs_before = set(world.sagemaker.jobs)
+    denials_before = len(world.iam.denials)
+    function = world.lambdas.functions[event["ResourceProperties"]["ServiceToken"]]
+    world.lambdas.run(function, event)
+    new_jobs = set(world.sagemaker.jobs) - jobs_before
+    return world, new_jobs, [d["action"] for d in world.iam.denials[denials_before:]]
+
+
+def _set(path: str, value: Any) -> Callable[[Dict[str, Any]], None]:
+    def change(request: Dict[str, Any]) -> None:
+        *parents, leaf = path.split(".")
+        node = request
+        for part in parents:
+            node = node[part]
+        if value is None:
+            node.pop(leaf)
+        else:
+            node[leaf] = value
+    return change
+
+
+def test_the_stacks_own_request_starts_its_job():
+    """The control: the same event, unchanged, starts a job (so a refusal below is the conditions')."""
+    for example in ("finetune", "transform"):
+        _, new_jobs, denied = _forge(example, lambda request: None)
+        assert len(new_jobs) == 1 and denied == [], (example, denied)
+
+
+@pytest.mark.parametrize("change", [
+    _set("ResourceConfig.InstanceType", "ml.p4d.24xlarge"),
+    _set("StoppingCondition.MaxRuntimeInSeconds", 28 * 86400),
+    _set("EnableNetworkIsolation", False),
+    _set("EnableInterContainerTrafficEncryption", False),
+    _set("ResourceConfig.VolumeKmsKeyId", OTHER_KEY),
+    _set("OutputDataConfig.KmsKeyId", None),
+], ids=["instance-type", "runtime", "isolation-off", "encryption-off", "volume-key", "no-output-key"])
+def test_a_forged_training_job_is_refused(change):
+    _, new_jobs, denied = _forge("finetune", change)
+    assert new_jobs == set() and denied == ["sagemaker:CreateTrainingJob"], denied
+
+
+@pytest.mark.parametrize("change", [
+    _set("ModelName", "someone-elses-model"),
+    _set("TransformResources.InstanceType", "ml.p4d.24xlarge"),
+    _set("TransformOutput.KmsKeyId", OTHER_KEY),
+], ids=["another-model", "instance-type", "output-key"])
+def test_a_forged_transform_job_is_refused(change):
+    _, new_jobs, denied = _forge("transform", change)
+    assert new_jobs == set() and denied == ["sagemaker:CreateTransformJob"], denied
+
+
+def test_a_shorter_runtime_is_still_allowed():
+    """``NumericLessThanEquals``: the stack's runtime is a ceiling, so a shorter job is no escalation."""
+    _, new_jobs, denied = _forge("finetune", _set("StoppingCondition.MaxRuntimeInSeconds", 3600))
+    assert len(new_jobs) == 1 and denied == []
+
+
+def test_conditions_name_only_what_the_request_turns_on():
+    """A setting the stack leaves off is not conditioned (asking for it is asking for less); list keys
+    come with ``Null`` = ``false`` (``ForAllValues`` alone holds when the key is absent)."""
+    bare = {"ResourceConfig": {"InstanceType": "ml.g5.2xlarge"}, "StoppingCondition": {"MaxRuntimeInSeconds": 60}}
+    assert training_conditions(bare) == {
+        "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.g5.2xlarge"]},
+        "Null": {"sagemaker:InstanceTypes": "false"},
+        "NumericLessThanEquals": {"sagemaker:MaxRuntimeInSeconds": "60"}}
+    groups = {"ResourceConfig": {"InstanceGroups": [{"InstanceType": "ml.p4d.24xlarge"},
+                                                    {"InstanceType": "ml.c5.xlarge"}]},
+              "StoppingCondition": {"MaxRuntimeInSeconds": 60},
+              "VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}}
+    conditions = training_conditions(groups)
+    assert conditions["ForAllValues:StringEquals"] == {"sagemaker:InstanceTypes": ["ml.p4d.24xlarge", "ml.c5.xlarge"],
+                                                       "sagemaker:VpcSubnets": ["subnet-1"],
+                                                       "sagemaker:VpcSecurityGroupIds": ["sg-1"]}
+    assert set(conditions["Null"]) == {"sagemaker:InstanceTypes", "sagemaker:VpcSubnets", "sagemaker:VpcSecurityGroupIds"}
+    transform = transform_conditions({"TransformResources": {"InstanceType": "ml.m5.large"}}, ["arn:a", "arn:b"])
+    assert transform["ArnEquals"] == {"sagemaker:ModelArn": ["arn:a", "arn:b"]}
+    assert model_conditions({"EnableNetworkIsolation": False}) == {}
+    assert model_conditions({"EnableNetworkIsolation": True}) == {"Bool": {"sagemaker:NetworkIsolation": "true"}}
