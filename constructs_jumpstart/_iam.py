@@ -353,17 +353,42 @@ def statement_findings(stack: Stack, statements: Iterable[iam.PolicyStatement]) 
     return found
 
 
-def acknowledge_policy(policy: iam.Policy, statements: Sequence[iam.PolicyStatement], reason: str) -> None:
+def acknowledge_policy(policy: Any, statements: Sequence[iam.PolicyStatement], reason: str) -> None:
     """Acknowledge, with ``reason``, exactly the cdk-nag findings of ``statements``, the library's own
-    statements in ``policy``, a policy of its own attached to a role it created (the
-    :class:`AcknowledgeGrants` aspect sees only the role's default policy)."""
+    statements in ``policy`` (an ``iam.Policy`` or ``iam.ManagedPolicy`` of its own attached to a role
+    it created: the :class:`AcknowledgeGrants` aspect sees only the role's default policy)."""
     from aws_cdk import Acknowledgment, Validations
 
     cfn = policy.node.default_child
-    acks = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy": INLINE_REASON}
+    inline = isinstance(policy, iam.Policy)
+    acks = {"HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy": INLINE_REASON} if inline else {}
     for finding in statement_findings(Stack.of(policy), statements):
         acks.setdefault(finding, reason)
     Validations.of(cfn).acknowledge(*[Acknowledgment(id=k, reason=v) for k, v in acks.items()])
+
+
+MANAGED_POLICIES_PER_ROLE = (10, 20)
+"""Managed policies attached to one IAM role: 10 by default, at most 20 with a quota increase ("IAM
+and AWS STS quotas", IAM User Guide)."""
+_HANDLER_POLICIES: dict = {}
+
+
+def count_handler_policies(scope: Any, function: Any) -> None:
+    """Count the managed policies attached to a stack's handler role (one per job construct); at the
+    default quota's 11th, a warning on ``scope`` names the quota."""
+    from aws_cdk import Annotations
+
+    entry = _HANDLER_POLICIES.get(id(function))
+    if entry is None or entry[0] is not function:
+        entry = _HANDLER_POLICIES[id(function)] = [function, 0]
+    entry[1] += 1
+    default, most = MANAGED_POLICIES_PER_ROLE
+    if entry[1] == default + 1:
+        Annotations.of(scope).add_warning_v2(
+            "jumpstart:handler-policies",
+            f"this stack has more than {default} training or transform jobs: the jobs handler's role gets one managed "
+            f"policy per job, and IAM attaches at most {default} to a role unless the account's quota "
+            f"'Managed policies per role' is raised (to at most {most}); otherwise split the jobs across stacks.")
 
 
 class AcknowledgeGrants:

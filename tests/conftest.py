@@ -68,11 +68,13 @@ def targz(members: Dict[str, Any]) -> bytes:
 
 def role_statements(template, role_prefix: str = "") -> list:
     """Every IAM statement granted to the roles whose logical id starts with ``role_prefix``:
-    their inline policies and the AWS::IAM::Policy resources attached to them."""
+    their inline policies and the AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources attached
+    to them."""
     roles = {k: r for k, r in template.find_resources("AWS::IAM::Role").items() if k.startswith(role_prefix)}
     statements = [s for r in roles.values() for p in r["Properties"].get("Policies", [])
                   for s in p["PolicyDocument"]["Statement"]]
-    for policy in template.find_resources("AWS::IAM::Policy").values():
+    policies = {**template.find_resources("AWS::IAM::Policy"), **template.find_resources("AWS::IAM::ManagedPolicy")}
+    for policy in policies.values():
         if any(ref.get("Ref") in roles for ref in policy["Properties"].get("Roles", [])):
             statements += policy["Properties"]["PolicyDocument"]["Statement"]
     return statements

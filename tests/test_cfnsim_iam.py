@@ -88,6 +88,10 @@ def test_numeric_bool_arn_and_set_operators():
     any_of = {"ForAnyValue:StringEquals": {"sagemaker:InstanceTypes": "ml.p4d.24xlarge"}}
     assert allowed(any_of, {"sagemaker:InstanceTypes": ["ml.m5.xlarge", "ml.p4d.24xlarge"]})
     assert not allowed(any_of, {})
+    assert allowed({"ForAnyValue:StringEqualsIfExists": any_of["ForAnyValue:StringEquals"]}, {})  # ...IfExists
+    not_equal = {"NumericNotEquals": {"sagemaker:MaxRuntimeInSeconds": "60"}}  # negated: true when absent
+    assert allowed(not_equal, {}) and allowed(not_equal, {"sagemaker:MaxRuntimeInSeconds": ["61"]})
+    assert not allowed(not_equal, {"sagemaker:MaxRuntimeInSeconds": ["60"]})
 
 
 def test_create_calls_supply_the_keys_the_reference_lists():
@@ -112,7 +116,7 @@ def test_create_calls_supply_the_keys_the_reference_lists():
 @pytest.mark.parametrize("condition", [{"StringEquals": {"kms:ViaService": "s3.us-west-2.amazonaws.com"}},
                                        {"DateLessThan": {"s3:prefix": "2020-01-01T00:00:00Z"}},
                                        {"IpAddress": {"s3:prefix": "203.0.113.0/24"}},
-                                       {"ForAnyValue:StringEquals": {"aws:TagKeys": "a"}},
+                                       {"ForAnyValue:StringEquals": {"aws:CalledVia": "cloudformation.amazonaws.com"}},
                                        {"ForEachValue:StringEquals": {"s3:prefix": "a"}}])
 def test_unknown_condition_keys_and_operators_fail_the_simulator(condition):
     with pytest.raises(SimulatorGap):

@@ -79,7 +79,7 @@ def test_the_stacks_own_request_starts_its_job():
 ], ids=["instance-type", "runtime", "isolation-off", "encryption-off", "volume-key", "no-output-key"])
 def test_a_forged_training_job_is_refused(change):
     _, new_jobs, denied = _forge("finetune", change)
-    assert new_jobs == set() and denied == ["sagemaker:CreateTrainingJob"], denied
+    assert new_jobs == set() and set(denied) == {"sagemaker:CreateTrainingJob"}, denied
 
 
 @pytest.mark.parametrize("change", [
@@ -89,7 +89,47 @@ def test_a_forged_training_job_is_refused(change):
 ], ids=["another-model", "instance-type", "output-key"])
 def test_a_forged_transform_job_is_refused(change):
     _, new_jobs, denied = _forge("transform", change)
-    assert new_jobs == set() and denied == ["sagemaker:CreateTransformJob"], denied
+    assert new_jobs == set() and set(denied) == {"sagemaker:CreateTransformJob"}, denied
+
+
+def _without_stack_tag(request: Dict[str, Any]) -> None:
+    request["Tags"] = [t for t in request["Tags"] if t["Key"] != "jumpstart:stack-id"]
+
+
+def _other_stack_tag(request: Dict[str, Any]) -> None:
+    _without_stack_tag(request)
+    request["Tags"].append({"Key": "jumpstart:stack-id", "Value": "arn:aws:cloudformation:us-west-2:123456789012:"
+                                                                  "stack/Other/1"})
+
+
+@pytest.mark.parametrize("change", [_without_stack_tag, _other_stack_tag], ids=["untagged", "other-stack"])
+def test_a_job_is_started_only_with_the_stacks_tag(change):
+    """``aws:RequestTag/jumpstart:stack-id``: every job the handler starts carries the stack's id."""
+    _, new_jobs, denied = _forge("finetune", change)
+    assert new_jobs == set() and set(denied) == {"sagemaker:CreateTrainingJob"}, denied
+
+
+def test_describe_and_stop_only_this_stacks_jobs_or_untagged_ones():
+    """``aws:ResourceTag/jumpstart:stack-id`` with ``StringEqualsIfExists``: a job of this construct's
+    name tagged with another stack's id is out of reach; one without the tag (started before the tag
+    existed) is still described and stopped, so an upgraded stack can wait for and clean up its jobs."""
+    from tests.cfnsim.iam import Request, decide, role_policies
+
+    world, stack = _deployed("finetune")
+    [job] = [j for j in world.sagemaker.jobs.values() if j["_kind"] == "training"]
+    mine = next(t["Value"] for t in job["_tags"] if t["Key"] == "jumpstart:stack-id")
+    assert mine == stack.id
+    function = next(r for r in stack.resources.values() if r.type == "AWS::Lambda::Function"
+                    and r.logical.startswith("JumpStartJobsHandler"))
+    _, documents = role_policies(world.cfn, function.props["Role"])
+    arn = job["TrainingJobArn"].replace(job["TrainingJobName"], job["TrainingJobName"].lower())
+    for action in ("sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"):
+        def decision(tags):
+            return decide(documents, Request(action, arn, {f"aws:ResourceTag/{k}": [v] for k, v in tags.items()}))
+        assert decision({"jumpstart:stack-id": mine}) == "allow"
+        assert decision({}) == "allow"
+        assert decision({"jumpstart:stack-id": "arn:aws:cloudformation:us-west-2:123456789012:stack/Other/1"}) \
+            == "implicit"
 
 
 def test_a_shorter_runtime_is_still_allowed():
@@ -119,3 +159,29 @@ def test_conditions_name_only_what_the_request_turns_on():
     assert transform["ArnEquals"] == {"sagemaker:ModelArn": ["arn:a", "arn:b"]}
     assert model_conditions({"EnableNetworkIsolation": False}) == {}
     assert model_conditions({"EnableNetworkIsolation": True}) == {"Bool": {"sagemaker:NetworkIsolation": "true"}}
+
+
+def test_a_start_policy_not_yet_in_force_is_waited_for():
+    """IAM: "Changes that I make are not always immediately visible". The construct's start policy is
+    created right before its job starts; in a world where a new policy is in force only 12 s after its
+    creation, the handler's first calls are denied, tried again, and the stack completes with one job.
+    (Fine-tuning: in the simulated deploy the start policy is 10 s old at the job's Create, the
+    handler's default policy 15 s. The transform example's packer runs 5 s after that default policy,
+    as any custom resource runs right after its function, which waits for its default policy: the
+    simulator's 5 s per resource is shorter than a real function's creation, so it is not used here.)"""
+    world, assembly = World(), apps.example("finetune")
+    seed(world, assembly)
+    world.iam.propagation = 12.0
+    stack = world.deploy("Stack", assembly)
+    assert stack.status == "CREATE_COMPLETE", [e for e in stack.events if "FAILED" in e[2]][:2]
+    assert world.iam.denials and {d["action"] for d in world.iam.denials} <= {"sagemaker:DescribeTrainingJob",
+                                                                               "sagemaker:CreateTrainingJob"}
+    assert [j["_kind"] for j in world.sagemaker.jobs.values()] == ["training"]
+
+
+def test_a_forged_start_stays_refused_after_the_propagation_window():
+    """What stays denied is tried for ``PROPAGATION`` seconds, then the event fails: no job."""
+    from constructs_jumpstart.provider.asset.handler import aws
+
+    world, new_jobs, denied = _forge("finetune", _set("ResourceConfig.InstanceType", "ml.p4d.24xlarge"))
+    assert new_jobs == set() and len(denied) == int(aws.PROPAGATION // aws.DENIED_STEP) + 1, denied

@@ -7,7 +7,7 @@ import json
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from .conftest import role_statements
 from constructs_jumpstart import (
@@ -216,8 +216,8 @@ def test_training_role_is_least_privilege(make_stack):
     assert "transfer_learning/ic/prepack/v1.1.0/sourcedir.tar.gz" in text
     writes = [s for s in statements if "s3:PutObject" in json.dumps(s["Action"])]
     assert len(writes) == 1 and "/jumpstart-training/*" in json.dumps(writes[0]["Resource"])
-    # the handler may pass only this role, only to SageMaker
-    t.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
+    # the handler may pass only this role, only to SageMaker (in the construct's own handler policy)
+    t.has_resource_properties("AWS::IAM::ManagedPolicy", {"PolicyDocument": {"Statement": Match.array_with([
         {"Action": "iam:PassRole", "Effect": "Allow", "Resource": {"Fn::GetAtt": [role_id, "Arn"]},
          "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}}])}})
 
@@ -579,9 +579,12 @@ def test_tags_reach_the_jobs_the_handler_starts(make_stack):
     training = _request(t)["Tags"]
     assert training[:2] == [{"Key": "sagemaker-sdk:jumpstart-model-id", "Value": MOBILENET},
                             {"Key": "sagemaker-sdk:jumpstart-model-version", "Value": "3.0.25"}]
-    assert {tag["Key"]: tag["Value"] for tag in training[2:]} == {"cost-center": "override-by-app", "team": "ml"}
+    stack_id = {"jumpstart:stack-id": "<{'Ref': 'AWS::StackId'}>"}  # last: the handler's conditions check it
+    assert {tag["Key"]: tag["Value"] for tag in training[2:]} == {"cost-center": "override-by-app", "team": "ml",
+                                                                  **stack_id}
+    assert training[-1] == {"Key": "jumpstart:stack-id", "Value": "<{'Ref': 'AWS::StackId'}>"}
     assert {tag["Key"]: tag["Value"] for tag in _request(t, "transform")["Tags"]} == {
-        "stage": "batch", "team": "ml", "cost-center": "override-by-app"}
+        "stage": "batch", "team": "ml", "cost-center": "override-by-app", **stack_id}
     again = make_stack()
     assert _job(again).runner.job_name_prefix == prefixes[0]  # tags are no input of the job
 
@@ -590,7 +593,7 @@ def test_tags_reach_the_jobs_the_handler_starts(make_stack):
     ({"aws:cost": "x"}, "the aws: prefix is reserved"),
     ({"k" * 129: "x"}, "keys take 1-128 characters"),
     ({"team": "a|b"}, "letters, digits, spaces"),
-    ({f"t{i}": "x" for i in range(49)}, "at most 50 tags; this one has 51"),
+    ({f"t{i}": "x" for i in range(48)}, "at most 50 tags; this one has 51"),  # 2 SDK tags, the stack's id
 ])
 def test_tags_sagemaker_refuses_are_synth_errors(make_stack, tags, message):
     stack = make_stack()
@@ -699,3 +702,48 @@ def test_a_new_naming_scheme_is_a_new_wait(make_stack, monkeypatch):
     monkeypatch.setattr(runner, "NAME_SCHEME", runner.NAME_SCHEME - 1)
     before = make_stack()
     assert not now & {before.get_logical_id(w) for w in _job(before).runner.waits}
+
+
+def _resolved_size(document) -> int:
+    """A policy document's characters as IAM counts them (no whitespace), with every intrinsic
+    function taken as a 100-character value (an ARN or name CloudFormation fills in)."""
+    def fill(value):
+        if isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref")):
+            return "x" * 100
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return [fill(v) for v in value] if isinstance(value, list) else value
+    return len(json.dumps(fill(document), separators=(",", ":")))
+
+
+def test_the_handler_roles_inline_policies_do_not_grow_with_jobs(make_stack):
+    """"IAM and AWS STS quotas": a role's inline policies together hold at most 10,240 characters. Each
+    job's permissions are a managed policy of its own (one per construct), so the handler's inline
+    policy is the same for 1 job or 12 (#19 part 2 review: 5 transforms reached ~10,800)."""
+    sizes = []
+    for count in (1, 12):
+        stack = make_stack()
+        for i in range(count):
+            JumpStartTrainingJob(stack, f"FineTune{i}", model_id=MOBILENET, model_version="3.0.25",
+                                 training_data=f"s3://my-data/train{i}/")
+        t = Template.from_stack(stack)
+        role = next(k for k in t.find_resources("AWS::IAM::Role") if k.startswith("JumpStartJobsHandlerRole"))
+        inline = [p["Properties"]["PolicyDocument"] for p in t.find_resources("AWS::IAM::Policy").values()
+                  if {"Ref": role} in p["Properties"]["Roles"]]
+        sizes.append(sum(_resolved_size(d) for d in inline))
+        managed = [p for p in t.find_resources("AWS::IAM::ManagedPolicy").values()
+                   if {"Ref": role} in p["Properties"]["Roles"]]
+        assert len(managed) == count and all(_resolved_size(p["Properties"]["PolicyDocument"]) <= 6144
+                                             for p in managed)  # a managed policy's own quota
+    assert sizes[0] == sizes[1] <= 10240, sizes
+
+
+def test_more_jobs_than_a_roles_managed_policy_quota_is_a_warning(make_stack):
+    """IAM attaches at most 10 managed policies to a role by default (20 with a quota increase): the
+    11th job construct of a stack says so at synth."""
+    stack = make_stack()
+    for i in range(11):
+        JumpStartTrainingJob(stack, f"FineTune{i}", model_id=MOBILENET, model_version="3.0.25",
+                             training_data=f"s3://my-data/train{i}/")
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("Managed policies per role"))
+    assert [w.id for w in warnings] == ["/TestStack/FineTune10/Runner"], warnings

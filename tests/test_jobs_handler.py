@@ -325,10 +325,28 @@ def test_throttling_is_retried_with_backoff(stubbed, sent, monkeypatch):
 
 
 def test_unexpected_errors_are_reported_not_hung(stubbed, sent):
-    stubbed.add_client_error("describe_training_job", service_error_code="AccessDeniedException",
+    stubbed.add_client_error("describe_training_job", service_error_code="ValidationException",
                              service_message="not allowed", http_status_code=400)
     index.on_event(cfn_event("Create"))
     assert sent[-1]["Status"] == "FAILED" and "not allowed" in sent[-1]["Reason"]
+
+
+def test_a_denial_is_tried_again_while_a_new_policy_propagates_then_reported(stubbed, sent, monkeypatch):
+    """IAM: "Changes that I make are not always immediately visible". The construct's handler policy
+    is created right before its job starts: a denied Describe is tried every ``DENIED_STEP`` seconds for
+    ``PROPAGATION`` seconds, then reported as the failure it is (never hung)."""
+    from constructs_jumpstart.provider.asset.handler import aws as handler_aws
+
+    slept = []
+    monkeypatch.setattr(handler_aws.time, "sleep", slept.append)
+    tries = int(handler_aws.PROPAGATION // handler_aws.DENIED_STEP) + 1
+    for _ in range(tries):
+        stubbed.add_client_error("describe_training_job", service_error_code="AccessDeniedException",
+                                 service_message="not allowed", http_status_code=400)
+    index.on_event(cfn_event("Create"))
+    assert sent[-1]["Status"] == "FAILED" and "not allowed" in sent[-1]["Reason"]
+    assert slept == [handler_aws.DENIED_STEP] * (tries - 1)
+    stubbed.assert_no_pending_responses()
 
 
 # -- responses within CloudFormation's 4096 bytes --------------------------------------------------

@@ -40,21 +40,31 @@ def tag_problems(tags: List[Dict[str, str]]) -> List[str]:
     return problems
 
 
+STACK_TAG = "jumpstart:stack-id"
+"""The tag every job the handler starts carries: the id of the stack that asked for it. The handler may
+start a job only with it (``aws:RequestTag``) and describe or stop one only if it carries this stack's
+id or no such tag (``aws:ResourceTag``, ``...IfExists``: jobs started before the tag existed)."""
+
+
 @jsii.implements(IAnyProducer)
 class JobTags:
     """The request's ``Tags``: the SDK's tags, then the construct's (an SDK tag's key keeps the SDK's
-    value: SageMaker refuses a key twice)."""
+    value: SageMaker refuses a key twice), then the stack's id (:data:`STACK_TAG`, over a tag of yours
+    of that key)."""
 
-    def __init__(self, sdk_tags: List[Dict[str, str]], tags: Optional[Mapping[str, str]]) -> None:
+    def __init__(self, sdk_tags: List[Dict[str, str]], tags: Optional[Mapping[str, str]],
+                 stack_id: Optional[str] = None) -> None:
         self.sdk_tags = list(sdk_tags)
+        self.stack_id = stack_id
         self.manager = TagManager(TagType.KEY_VALUE, RESOURCE_TYPE)
         for key, value in (tags or {}).items():
             self.manager.set_tag(key, value, DIRECT_PRIORITY)
 
     def merged(self) -> List[Dict[str, str]]:
-        taken = {t["Key"] for t in self.sdk_tags}
+        taken = {t["Key"] for t in self.sdk_tags} | {STACK_TAG}
         rendered = self.manager.render_tags() or []
-        return self.sdk_tags + [{"Key": t["Key"], "Value": t["Value"]} for t in rendered if t["Key"] not in taken]
+        own = [{"Key": STACK_TAG, "Value": self.stack_id}] if self.stack_id is not None else []
+        return self.sdk_tags + [{"Key": t["Key"], "Value": t["Value"]} for t in rendered if t["Key"] not in taken] + own
 
     def produce(self, context) -> List[Dict[str, str]]:  # noqa: ARG002 - IAnyProducer
         return self.merged()

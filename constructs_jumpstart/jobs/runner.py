@@ -30,17 +30,16 @@ from aws_cdk import aws_cloudformation as cfn
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from .._checks import adopt
-from .._iam import acknowledge_grant, acknowledge_policy
+from .._iam import acknowledge_policy, count_handler_policies
 from .._names import path_digest, register_identity, request_digest
 from ..errors import JumpStartError
 from ..provider import custom_resource, handler_function
 from ._authorize import training_conditions, transform_conditions
 from ._chain import INPUT_LIMIT, STAGE_SECONDS, compact, input_length, stage_timeouts
-from ._tags import JobTags, TagCheck
+from ._tags import STACK_TAG, JobTags, TagCheck
 
 JOBS_REASON = ("Jobs are named at deploy from a hash of their inputs and deployment (a new name per change); "
                "scoped to this construct's jobs (model, kind and a digest of stack and construct path) in this "
@@ -111,12 +110,12 @@ class JobRunner(Construct):
         below, which changes with the inputs: a replaced job's cleanup Delete names the old one)."""
         self.job_name_prefix: str = f"{self.job_name_scope}-{digest}"
         """What every name of this job starts with (changes when any input changes)."""
-        self._job_tags = JobTags(request.get("Tags") or [], tags)
+        self._job_tags = JobTags(request.get("Tags") or [], tags, stack.stack_id)
         self.node.add_validation(TagCheck(self._job_tags))
         request = {**request, "Tags": Lazy.uncached_any(self._job_tags)}
 
-        self.function = self._handler_allowed(stack, actions[1:], arn_type, self.job_name_scope, pass_role)
-        start = self._start_policy(stack, actions[0], arn_type, request, model_arns)
+        self.function = handler_function(stack)
+        self.policy = self._handler_policy(stack, actions, arn_type, request, model_arns, pass_role)
         handle = cfn.CfnWaitConditionHandle(self, f"Handle{digest}")
         rule = events.Rule(
             self,
@@ -138,7 +137,7 @@ class JobRunner(Construct):
         """The job's name (a token: the prefix plus the deployment lifetime's hash)."""
         register_identity(self, self.job_name, self.job_name_prefix)
         self.job.node.add_dependency(rule)
-        self.job.node.add_dependency(self.function, start)
+        self.job.node.add_dependency(self.function, self.policy)
         timeouts = stage_timeouts(int(timeout.to_seconds()))
         self.wait = cfn.CfnWaitCondition(self, f"Wait{digest}", handle=handle.ref, timeout=str(timeouts[0]), count=1)
         self.wait.node.add_dependency(self.job)
@@ -160,35 +159,39 @@ class JobRunner(Construct):
         """The job's tags (``ITaggable``): ``Tags.of(scope).add(...)`` sets them."""
         return self._job_tags.manager
 
-    def _start_policy(self, stack: Stack, action: str, arn_type: str, request: Dict[str, Any],
-                      model_arns: Sequence[str]) -> iam.Policy:
-        """The handler's permission to start this construct's jobs, only as the stack asked for them
-        (see ``_authorize``), in a policy of its own that the job waits for: the conditions may name
-        the transform's model, and the handler's default policy must not (a fine-tuned model waits for
-        the training job, which waits for the handler, which waits for its default policy)."""
+    def _handler_policy(self, stack: Stack, actions: List[str], arn_type: str, request: Dict[str, Any],
+                        model_arns: Sequence[str], pass_role: Optional[iam.IRole]) -> iam.ManagedPolicy:
+        """What the stack's handler may do for this construct, in a managed policy of its own on the
+        handler's role, which the job waits for (and outlives on delete):
+
+        * start this construct's jobs (named ``job_name_scope-*``) only as the stack asked for them
+          (see ``_authorize``) and with the stack's tag;
+        * tag, describe and stop them when they carry this stack's id or no such tag (jobs started
+          before the tag existed);
+        * pass exactly the job's role to SageMaker; and, added by :meth:`_chain`, read the stack's
+          resources and disable this job's heartbeat rule.
+
+        A policy per construct, not the role's default policy: its conditions may name the transform's
+        model (a fine-tuned model waits for the training job, which waits for the handler, which waits
+        for its default policy), and a role's inline policies together may hold only 10,240
+        characters ("IAM and AWS STS quotas"), which a handful of jobs would pass."""
         kind = "training" if arn_type == "training-job" else "transform"
         conditions = training_conditions(request) if kind == "training" else transform_conditions(request, model_arns)
+        conditions["StringEquals"] = {f"aws:RequestTag/{STACK_TAG}": stack.stack_id}
         jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{self.job_name_scope}-*")
-        start = iam.PolicyStatement(actions=[action], resources=[jobs], conditions=conditions)
-        policy = iam.Policy(self, "StartPolicy", statements=[start], roles=[self.function.role])
-        acknowledge_policy(policy, [start], JOBS_REASON)
-        return policy
-
-    @staticmethod
-    def _handler_allowed(stack: Stack, actions: List[str], arn_type: str, name_scope: str,
-                         pass_role: Optional[iam.IRole]) -> lambda_.Function:
-        """The stack's handler, allowed this kind's actions but the start on this construct's jobs
-        (named ``name_scope-*``) and to pass exactly the job's role to SageMaker."""
-        function = handler_function(stack)
-        jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{name_scope}-*")
-        allowed = iam.PolicyStatement(actions=actions, resources=[jobs])
-        function.add_to_role_policy(allowed)
-        acknowledge_grant(function, [allowed], JOBS_REASON)
+        statements = [
+            iam.PolicyStatement(actions=actions[:1], resources=[jobs], conditions=conditions),
+            iam.PolicyStatement(actions=actions[1:], resources=[jobs], conditions={
+                "StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG}": stack.stack_id}})]
         if pass_role is not None:
-            function.add_to_role_policy(iam.PolicyStatement(
+            statements.append(iam.PolicyStatement(
                 actions=["iam:PassRole"], resources=[pass_role.role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))
-        return function
+        policy = iam.ManagedPolicy(self, "Permissions", statements=statements, roles=[self.function.role],
+                                   description=f"The constructs_jumpstart jobs handler for {self.node.path}")
+        acknowledge_policy(policy, statements, JOBS_REASON)
+        count_handler_policies(self, self.function)
+        return policy
 
     def _chain(self, stack: Stack, kind: str, digest: str, timeouts: List[int], first_handle: Any) -> Dict[str, Any]:
         """The wait as a chain of stages (one stage for 12 hours or less) and its hourly heartbeat.
@@ -220,11 +223,10 @@ class JobRunner(Construct):
                  "chain": {"handles": compact([stack.get_logical_id(h) for h, _ in stages]),
                            "waits": compact([stack.get_logical_id(w) for _, w in stages])}}
         self._check_input_length(chain)
-        self.function.add_to_role_policy(iam.PolicyStatement(actions=["cloudformation:ListStackResources"],
-                                                             resources=[stack.stack_id]))
-        self.function.add_to_role_policy(iam.PolicyStatement(
-            actions=["events:DisableRule"],
-            resources=[stack.format_arn(service="events", resource="rule", resource_name=rule_name)]))
+        self.policy.add_statements(
+            iam.PolicyStatement(actions=["cloudformation:ListStackResources"], resources=[stack.stack_id]),
+            iam.PolicyStatement(actions=["events:DisableRule"], resources=[
+                stack.format_arn(service="events", resource="rule", resource_name=rule_name)]))
         heartbeat = events.Rule(self, "Heartbeat", schedule=events.Schedule.rate(Duration.hours(1)),
                                 rule_name=rule_name, description=f"Signals the wait for SageMaker {kind} job "
                                                                  f"{self.job_name_prefix}-* if its event was "

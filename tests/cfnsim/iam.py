@@ -119,12 +119,28 @@ def _create_context(operation: str, params: Dict[str, Any]) -> Dict[str, List[st
     return {key: values for key, values in context.items() if values}
 
 
-def _sagemaker(operation: str, params: Dict[str, Any]) -> List[Request]:
+def _tag_context(prefix: str, tags: List[Dict[str, str]]) -> Dict[str, List[str]]:
+    """"Controlling access to AWS resources using tags" (IAM User Guide): ``aws:RequestTag/${TagKey}``
+    holds the value of each tag a request passes (with ``aws:TagKeys`` their keys),
+    ``aws:ResourceTag/${TagKey}`` that of each tag the resource acted on carries; the Service
+    Authorization Reference lists the first two for SageMaker's Create* actions and the last for its
+    training-job, transform-job and model resource types."""
+    context = {f"aws:{prefix}/{t['Key']}": [str(t["Value"])] for t in tags}
+    if prefix == "RequestTag" and tags:
+        context["aws:TagKeys"] = [t["Key"] for t in tags]
+    return context
+
+
+def _sagemaker(operation: str, params: Dict[str, Any],
+               tags_of: Callable[[str], Optional[List[Dict[str, str]]]] = lambda name: None) -> List[Request]:
     for suffix, (kind, name_param) in SAGEMAKER_KINDS.items():
         verb = operation[:-len(suffix)] if operation.endswith(suffix) else None
         if verb in ("Create", "Describe", "Delete", "Stop"):
             resource = _sm(kind, params[name_param])
-            context = _create_context(operation, params) if verb == "Create" else {}
+            if verb == "Create":
+                context = {**_create_context(operation, params), **_tag_context("RequestTag", params.get("Tags", []))}
+            else:
+                context = _tag_context("ResourceTag", tags_of(params[name_param]) or [])
             requests = [Request(f"sagemaker:{operation}", resource, context)]
             if verb == "Create" and params.get("Tags"):
                 # "Provide permissions for tagging SageMaker AI resources": tags in a Create request need
@@ -179,10 +195,12 @@ def _events(operation: str, params: Dict[str, Any]) -> List[Request]:
 
 
 def requests_of(service: str, operation: str, params: Dict[str, Any],
-                stack_arn: Callable[[str], str] = lambda s: s) -> List[Request]:
-    """Every authorization a call needs (the action itself, then its dependent actions)."""
+                stack_arn: Callable[[str], str] = lambda s: s,
+                tags_of: Callable[[str], Optional[List[Dict[str, str]]]] = lambda name: None) -> List[Request]:
+    """Every authorization a call needs (the action itself, then its dependent actions); ``tags_of``
+    gives the tags of an existing SageMaker resource by name."""
     if service == "sagemaker":
-        return _sagemaker(operation, params)
+        return _sagemaker(operation, params, tags_of)
     if service == "s3":
         return _s3(operation, params)
     if service == "cloudformation":
@@ -248,7 +266,9 @@ def _negated(base: str) -> bool:
         return STRING_OPERATORS[base][0]
     if base in ARN_OPERATORS:
         return ARN_OPERATORS[base]
-    if base in NUMERIC_OPERATORS or base == "Bool":
+    if base in NUMERIC_OPERATORS:
+        return base == "NumericNotEquals"
+    if base == "Bool":
         return False
     raise SimulatorGap(f"condition operator {base} is not modelled")
 
@@ -264,6 +284,8 @@ def _key_holds(qualifier: str, base: str, if_exists: bool, wanted: List[str], pr
     value matches some policy value (and when the key is absent or empty); ``ForAnyValue`` true when at
     least one does (false when absent); a negated operator inside one negates the per-value match."""
     negated = _negated(base)
+    if qualifier and not present and if_exists:
+        return True
     if qualifier:
         values = present or []
         hits = [any(_value_matches(_positive(base), w, v) for w in wanted) != negated for v in values]
@@ -272,6 +294,10 @@ def _key_holds(qualifier: str, base: str, if_exists: bool, wanted: List[str], pr
         return if_exists or negated
     match = any(_value_matches(_positive(base), w, v) for w in wanted for v in present)
     return match != negated
+
+
+def _known(key: str) -> bool:
+    return key in KNOWN_KEYS or key.startswith(("aws:requesttag/", "aws:resourcetag/")) or key == "aws:tagkeys"
 
 
 def _condition_holds(block: Dict[str, Any], context: Dict[str, List[str]]) -> bool:
@@ -286,7 +312,7 @@ def _condition_holds(block: Dict[str, Any], context: Dict[str, List[str]]) -> bo
         if_exists = base.endswith("IfExists")
         base = base[:-len("IfExists")] if if_exists else base
         for key, wanted in keys.items():
-            if key.lower() not in KNOWN_KEYS:
+            if not _known(key.lower()):
                 raise SimulatorGap(f"condition key {key} is not modelled (operator {operator})")
             present = lowered.get(key.lower())
             wanted = [str(w).lower() if isinstance(w, bool) else str(w) for w in _listed(wanted)]
@@ -334,11 +360,20 @@ LIVE = ("CREATE_COMPLETE", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_FAIL
 """Resource statuses in which a policy resource is in force (created, and not deleted)."""
 
 
-def role_policies(cfn, role_arn: str) -> Tuple[str, List[Dict[str, Any]]]:
+def _in_force(policy, now: float, propagation: float) -> bool:
+    """A policy resource that is live, and, with ``propagation`` seconds, created at least that long
+    ago: "Changes that I make are not always immediately visible" (IAM User Guide, troubleshooting) —
+    a new policy takes time to be in force (modelled for creation only)."""
+    if policy.status not in LIVE:
+        return False
+    return not (propagation and policy.status == "CREATE_COMPLETE" and now - policy.timestamp < propagation)
+
+
+def role_policies(cfn, role_arn: str, propagation: float = 0.0) -> Tuple[str, List[Dict[str, Any]]]:
     """The role's name and identity-policy documents: the role's inline ``Policies`` and every
     ``AWS::IAM::Policy`` / ``AWS::IAM::ManagedPolicy`` of the stack that names the role in ``Roles``,
-    with the properties CloudFormation last applied. A managed policy from outside the stack cannot be
-    read here: a :class:`SimulatorGap`."""
+    with the properties CloudFormation last applied (and in force, see :func:`_in_force`). A managed
+    policy from outside the stack cannot be read here: a :class:`SimulatorGap`."""
     for stack in cfn.stacks.values():
         for role in stack.resources.values():
             if role.type != "AWS::IAM::Role" or role.attrs.get("Arn") != role_arn or role.status not in LIVE:
@@ -347,7 +382,8 @@ def role_policies(cfn, role_arn: str) -> Tuple[str, List[Dict[str, Any]]]:
             if role.props.get("ManagedPolicyArns"):
                 raise SimulatorGap(f"managed policies of role {role.physical} are not modelled")
             for policy in stack.resources.values():
-                if policy.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and policy.status in LIVE \
+                if policy.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") \
+                        and _in_force(policy, cfn.clock.now, propagation) \
                         and role.physical in (policy.props.get("Roles") or []):
                     documents.append(policy.props["PolicyDocument"])
             return role.physical, documents
@@ -384,6 +420,7 @@ class Iam:
     def __init__(self, cfn):
         self.cfn = cfn
         self.enabled = True
+        self.propagation = 0.0  # seconds before a created policy is in force (tests set it)
         self.denials: List[Dict[str, Any]] = []  # every denied call: what tests and reports look at
 
     def _stack_arn(self, name: str) -> str:
@@ -400,10 +437,10 @@ class Iam:
         """Raise the service's access-denied error unless every authorization the call needs is allowed."""
         if not self.enabled or caller is None:
             return
-        role, documents = role_policies(self.cfn, self._role_arn(caller))
+        role, documents = role_policies(self.cfn, self._role_arn(caller), self.propagation)
         principal = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{caller.name}"
         try:
-            needed = requests_of(service, operation, params, self._stack_arn)
+            needed = requests_of(service, operation, params, self._stack_arn, self.cfn.world.sagemaker.tags_of)
         except ServiceError:
             return  # the call fails on its own (e.g. a stack that does not exist): the fake answers it
         for request in needed:

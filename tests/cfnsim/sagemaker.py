@@ -231,6 +231,12 @@ class SageMaker:
     def StopTransformJob(self, TransformJobName):
         return self._stop("transform", TransformJobName)
 
+    def tags_of(self, name: str) -> Optional[List[Dict[str, str]]]:
+        """The tags a job or model of that name was created with (``None``: no such resource), for the
+        ``aws:ResourceTag/*`` keys of a call on it (tests/cfnsim/iam.py)."""
+        item = self.jobs.get(name) or self.models.get(name)
+        return None if item is None else list(item["_tags"])
+
     def ListTags(self, ResourceArn, **_):
         """Tags given at creation are kept (CreateTrainingJob/CreateTransformJob/CreateModel ``Tags``)."""
         for item in list(self.jobs.values()) + list(self.models.values()):

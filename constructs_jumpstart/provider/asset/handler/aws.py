@@ -26,17 +26,36 @@ def sagemaker():
     return client("sagemaker")
 
 
-def call(operation: str, attempts: int = 8, base_delay: float = 0.5, **kwargs):
+DENIED = {"AccessDeniedException", "AccessDenied"}
+DENIED_STEP = 10.0
+"""Seconds between tries of a call denied while its permission may still be propagating."""
+PROPAGATION = 120.0
+"""How long a job's first Describe and its Create* (and a model's Create) are tried again when denied:
+the construct's handler policy is created (or updated) right before its job starts, and "Changes that
+I make are not always immediately visible" (IAM User Guide, troubleshooting) says a new or updated
+policy takes time to be in force. A start that stays denied (a forged request) fails after it. A
+denied Create started nothing, so trying it again never starts a second job."""
+
+
+def call(operation: str, attempts: int = 8, base_delay: float = 0.5, denied_for: float = 0.0, **kwargs):
     """Call a SageMaker API, retrying throttling with exponential backoff and full jitter (on top
-    of botocore's own retries, for bursts of CloudFormation and EventBridge calls)."""
-    for attempt in range(attempts):
+    of botocore's own retries, for bursts of CloudFormation and EventBridge calls), and an access
+    denial for up to ``denied_for`` seconds (see :data:`PROPAGATION`)."""
+    attempt, waited = 0, 0.0
+    while True:
         try:
             return getattr(sagemaker(), operation)(**kwargs)
         except ClientError as err:
-            if err.response["Error"]["Code"] not in THROTTLING or attempt == attempts - 1:
+            code = err.response["Error"]["Code"]
+            if code in THROTTLING and attempt < attempts - 1:
+                time.sleep(random.uniform(0, base_delay * 2**attempt))
+                attempt += 1
+            elif code in DENIED and waited + DENIED_STEP <= denied_for and seconds_left() > 3 * DENIED_STEP:
+                print(f"{operation} denied; trying again in {DENIED_STEP:.0f} s (a new policy may still propagate)")
+                time.sleep(DENIED_STEP)
+                waited += DENIED_STEP
+            else:
                 raise
-            time.sleep(random.uniform(0, base_delay * 2**attempt))
-    raise AssertionError("unreachable")
 
 
 def not_found(err: ClientError) -> bool:

@@ -52,11 +52,12 @@ def job_name(prefix: str, wait_handle: str) -> str:
     return f"{prefix}-{hashlib.sha256(wait_handle.encode()).hexdigest()[:NAME_SUFFIX]}"
 
 
-def describe(kind: str, name: str) -> Optional[Dict[str, Any]]:
-    """The job, or None if SageMaker has no job of that name."""
+def describe(kind: str, name: str, denied_for: float = 0.0) -> Optional[Dict[str, Any]]:
+    """The job, or None if SageMaker has no job of that name (a denial tried again for ``denied_for``
+    seconds, see ``aws.PROPAGATION``)."""
     k = KINDS[kind]
     try:
-        return aws.call(k["describe"], **{k["name"]: name})
+        return aws.call(k["describe"], denied_for=denied_for, **{k["name"]: name})
     except ClientError as err:
         if aws.not_found(err):
             return None
@@ -124,11 +125,11 @@ class JobMayExist(Exception):
 def start(kind: str, name: str, request: Dict[str, Any]) -> Dict[str, Any]:
     """Start the job unless a job of that name exists already (a retried create, or a rollback)."""
     k = KINDS[kind]
-    existing = describe(kind, name)
+    existing = describe(kind, name, aws.PROPAGATION)  # the construct's policy may be new (see aws.PROPAGATION)
     if existing is not None:
         return existing
     try:
-        aws.call(k["create"], **build_request(kind, name, request))
+        aws.call(k["create"], denied_for=aws.PROPAGATION, **build_request(kind, name, request))
     except ClientError as err:
         if "already exists" in err.response["Error"].get("Message", "").lower():
             return describe(kind, name) or {}

@@ -67,7 +67,7 @@ def create_model(name: str, request: Dict[str, Any]) -> Dict[str, str]:
     """CreateModel, idempotent for a model that states the request (retry; rollback to a model that
     still exists). Returns what happened and the model's ARN."""
     try:
-        created = aws.call("create_model", **build_request("model", name, request))
+        created = aws.call("create_model", denied_for=aws.PROPAGATION, **build_request("model", name, request))
         return {"state": "created", "arn": created["ModelArn"]}
     except ClientError as err:
         if "already exist" not in err.response["Error"].get("Message", "").lower():
