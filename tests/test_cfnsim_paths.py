@@ -156,3 +156,36 @@ def test_update_replacing_the_api_created_model_deletes_the_old_one():
     new = set(world.sagemaker.models)
     assert len(new) == 1 and not new & old, f"models left: {sorted(new)} (before the update: {sorted(old)})"
     assert world.destroy("Stack").status == "DELETE_COMPLETE" and world.sagemaker.models == {}
+
+
+def _jobs_app(names):
+    def build(app):
+        import aws_cdk as cdk
+
+        from constructs_jumpstart import JumpStartTrainingJob
+
+        stack = cdk.Stack(app, "Jobs", env=cdk.Environment(region="us-west-2"))
+        for name in names:
+            JumpStartTrainingJob(stack, name, model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
+                                 training_data="s3://jumpstart-cache-prod-us-west-2/training-datasets/tf_flowers/",
+                                 removal_policy=cdk.RemovalPolicy.DESTROY)
+    return build
+
+
+def test_a_removed_job_construct_is_cleaned_up_under_its_own_permissions():
+    """An update that removes a job construct: CloudFormation deletes the job resource in the cleanup
+    phase, after the handler's policies were updated. Its Describe/Stop permission is in the
+    construct's own policy, which the job resource depends on, so it is deleted after the job (a
+    statement in the handler's shared default policy would be gone by then: AccessDenied)."""
+    world = World()
+    both = apps.custom("jobs-a-b", _jobs_app(["A", "B"]))
+    seed(world, both)
+    world.sagemaker.plan("pytorch-ic-mobilenet-v2-ft-", "Completed", 5 * HOUR)
+    stack = world.deploy("Stack", both)
+    assert stack.status == "CREATE_COMPLETE", [e for e in stack.events if "FAILED" in e[2]][:2]
+    only_a = apps.custom("jobs-a", _jobs_app(["A"]))
+    stack = world.deploy("Stack", only_a)
+    assert stack.status == "UPDATE_COMPLETE", [e for e in stack.events if "FAILED" in e[2]][:2]
+    assert world.iam.denials == [], world.iam.denials
+    assert not any("FAILED" in e[2] for e in stack.events), [e for e in stack.events if "FAILED" in e[2]]
+    assert world.destroy("Stack").status == "DELETE_COMPLETE"

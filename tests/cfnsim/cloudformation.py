@@ -153,7 +153,7 @@ class CloudFormation:
                        stop=True)
         if ok:
             self._status(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-            self._cleanup(stack, before, touched)
+            self._cleanup(stack, before, touched, old_assembly.template)
             return self._status(stack, "UPDATE_COMPLETE")
         self._status(stack, "UPDATE_ROLLBACK_IN_PROGRESS")
         stack.assembly, stack.parameters = old_assembly, old_parameters
@@ -261,17 +261,22 @@ class CloudFormation:
         self._set(stack, resource, "UPDATE_IN_PROGRESS")
         return self.world.provision(stack, resource, "Update", (old, props), done)
 
-    def _cleanup(self, stack: Stack, before: Dict[str, Resource], touched: Dict[str, str]) -> None:
+    def _cleanup(self, stack: Stack, before: Dict[str, Resource], touched: Dict[str, str],
+                 old_template: Dict[str, Any]) -> None:
         """UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: delete replaced resources (old physical id, old
-        properties) and removed ones. A failed cleanup delete does not fail the update."""
-        doomed = [before[k] for k in before if k not in stack.template["Resources"]]
+        properties) and removed ones, in reverse dependency order as the previous template states it
+        (a removed resource's dependencies are only there; CloudFormation deletes a resource before
+        what it depends on). A failed cleanup delete does not fail the update."""
+        doomed = [stack.resources.get(k, before[k]) for k in before if k not in stack.template["Resources"]]
         for logical in before:
             if logical in stack.resources and stack.resources[logical].physical != before[logical].physical \
                     and before[logical].physical:
                 doomed.append(before[logical])
+        old_deps, new_deps = dependencies(old_template), dependencies(stack.template)
+        deps = {k: old_deps.get(k, set()) | new_deps.get(k, set()) for k in set(old_deps) | set(new_deps)}
+        self._delete_all(stack, doomed, record=False, deps=deps)
         for logical in [k for k in before if k not in stack.template["Resources"]]:
-            stack.resources.pop(logical, None)
-        self._delete_all(stack, doomed, record=False)
+            stack.resources.pop(logical, None)  # a removed resource is the stack's until it is deleted
 
     def _rollback_update(self, stack: Stack, before: Dict[str, Resource], touched: Dict[str, str]) -> bool:
         """Return every updated resource to its old properties (in dependency order)."""
@@ -305,10 +310,13 @@ class CloudFormation:
 
     # ------------------------------------------------------------------ delete
 
-    def _delete_all(self, stack: Stack, resources: List[Resource], record: bool = True) -> bool:
-        """Delete ``resources`` in reverse dependency order; True if every delete succeeded."""
+    def _delete_all(self, stack: Stack, resources: List[Resource], record: bool = True,
+                    deps: Optional[Dict[str, Set[str]]] = None) -> bool:
+        """Delete ``resources`` in reverse dependency order (``deps``, else the stack's template's);
+        True if every delete succeeded."""
         by_key = {f"{r.logical}#{i}": r for i, r in enumerate(resources)}
-        deps = dependencies(stack.template) if stack.template else {}
+        if deps is None:
+            deps = dependencies(stack.template) if stack.template else {}
         logical_of = {k: r.logical for k, r in by_key.items()}
         prereq = {k: {o for o, ol in logical_of.items() if r.logical in deps.get(ol, set()) and o != k}
                   for k, r in by_key.items()}
