@@ -265,8 +265,8 @@ class CloudFormation:
                  old_template: Dict[str, Any]) -> None:
         """UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: delete replaced resources (old physical id, old
         properties) and removed ones, in reverse dependency order as the previous template states it
-        (a removed resource's dependencies are only there; CloudFormation deletes a resource before
-        what it depends on). A failed cleanup delete does not fail the update."""
+        (a removed resource's dependencies are only there; "DependsOn attribute": a resource that
+        depends on another is deleted before it). A failed cleanup delete does not fail the update."""
         doomed = [stack.resources.get(k, before[k]) for k in before if k not in stack.template["Resources"]]
         for logical in before:
             if logical in stack.resources and stack.resources[logical].physical != before[logical].physical \
