@@ -1,0 +1,126 @@
+"""The endpoint's models and production variants: one :class:`JumpStartModel` per variant or
+inference component (each resolved once, its problems collected), and the ``ProductionVariants`` of
+the endpoint config that serve them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, List, Optional, Sequence, Tuple
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from .._checks import collect_problems
+from .._resolution import resolve_for
+from ..errors import JumpStartError, ValidationError
+from ..lockfile import LockKey
+from ..model import JumpStartModel, cfn_tags
+from ..types import Scope
+from .config import JumpStartInferenceComponent, JumpStartVariant, ServerlessConfig, is_accelerated
+
+
+def variant_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:63] or "Variant"
+
+
+def serverless_instance_type(scope: Construct, spec: Any, region: str) -> Optional[str]:
+    """Serverless runs on CPU: resolve for a CPU instance type of the spec, or refuse."""
+    probe = resolve_for(scope, LockKey(spec.model_id, spec.model_version, region, Scope.INFERENCE.value, None,
+                                       spec.config_name))
+    if not is_accelerated(probe.instance_type):
+        return None
+    cpu = [t for t in probe.supported_instance_types if not is_accelerated(t)]
+    if not cpu:
+        raise ValidationError(scope.node.path, [
+            f"'{spec.model_id}' {probe.version} cannot run serverless: its image needs a GPU/accelerator "
+            f"(supported instance types: {', '.join(probe.supported_instance_types)}). Use a real-time endpoint."
+        ])
+    return cpu[0]
+
+
+def build_models(scope: Construct, specs: List[Any], instance_type: Optional[str],
+                 serverless: Optional[ServerlessConfig], role: Optional[iam.IRole], common: dict, region: str,
+                 problems: List[str], causes: List[JumpStartError],
+                 ) -> Tuple[List[JumpStartModel], List[str], Optional[str]]:
+    """One :class:`JumpStartModel` per variant or component, their problems collected; returns the
+    models, their variant names and the fleet's instance type (inference components)."""
+    models: List[JumpStartModel] = []
+    names: List[str] = []
+    fleet_type = instance_type
+    for spec in specs:
+        is_component = isinstance(spec, JumpStartInferenceComponent)
+        label = spec.name if is_component else spec.variant_name
+        label = variant_name(label or (spec.model_id if len(specs) > 1 else "AllTraffic"))
+        hosting_type = fleet_type if is_component else spec.instance_type
+
+        def build(spec=spec, label=label, hosting_type=hosting_type) -> JumpStartModel:
+            if serverless is not None:
+                hosting_type = serverless_instance_type(scope, spec, region)
+            return JumpStartModel(
+                scope, "Model" if len(specs) == 1 else f"Model{label}",
+                model_id=spec.model_id, model_version=spec.model_version, instance_type=hosting_type,
+                environment=spec.environment, role=role,
+                accept_eula=spec.accept_eula, tolerate_deprecated=spec.tolerate_deprecated,
+                tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
+                model_data=spec.model_data, compress_artifact=serverless is not None, hub=spec.hub, **common,
+            )
+
+        model = collect_problems(build, problems, causes)
+        if model is None:
+            continue
+        if is_component and fleet_type is None:
+            fleet_type = model.instance_type  # the first component's default sizes the fleet
+        models.append(model)
+        names.append(label)
+    return models, names, fleet_type
+
+
+def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverless: Optional[ServerlessConfig]) -> Any:
+    r = model.resolved
+    return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+        model_name=model.model_name,
+        variant_name=name,
+        initial_variant_weight=float(spec.weight),
+        instance_type=None if serverless else model.instance_type,
+        initial_instance_count=None if serverless else spec.initial_instance_count,
+        serverless_config=sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
+            memory_size_in_mb=serverless.memory_size_mb, max_concurrency=serverless.max_concurrency,
+            provisioned_concurrency=serverless.provisioned_concurrency,
+        ) if serverless else None,
+        container_startup_health_check_timeout_in_seconds=(
+            None if serverless else r.container_startup_health_check_timeout),
+        model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
+        volume_size_in_gb=(
+            None if serverless or not r.volume_kms_supported(model.instance_type) else r.volume_size),
+    )
+
+
+def production_variants(variants: Optional[Sequence[JumpStartVariant]], models: Sequence[JumpStartModel],
+                        names: Sequence[str], serverless: Optional[ServerlessConfig]) -> List[Any]:
+    """A variant per model (weights, instances or serverless, the spec's deploy settings)."""
+    return [_variant(spec, model, name, serverless) for spec, model, name in zip(variants or [], models, names)]
+
+
+def fleet_variant(variant_name: str, fleet_type: Optional[str], initial_instance_count: Optional[int]) -> Any:
+    """The one variant whose instances inference components share."""
+    return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+        variant_name=variant_name, instance_type=fleet_type, initial_instance_count=initial_instance_count or 1,
+        routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy="LEAST_OUTSTANDING_REQUESTS"),
+    )
+
+
+def sdk_tags(models: Sequence[JumpStartModel]) -> Optional[List[Any]]:
+    """The SDK's JumpStart tags when every model of the endpoint is the same JumpStart model (as
+    with the SDK's one-model deploy); an endpoint of several models gets none at this level."""
+    tag_sets = {tuple((t["Key"], t["Value"]) for t in m.resolved.sdk_tags()) for m in models if m.resolved}
+    same_model = len(tag_sets) == 1 and all(m.resolved for m in models)
+    return cfn_tags(models[0].resolved) if same_model else None
+
+
+def component_vpc_config(models: Sequence[JumpStartModel]) -> Optional[Any]:
+    config = next((m.vpc_config for m in models if m.vpc_config), None)
+    if config is None:
+        return None
+    return sagemaker.CfnEndpointConfig.VpcConfigProperty(security_group_ids=config["SecurityGroupIds"],
+                                                         subnets=config["Subnets"])
