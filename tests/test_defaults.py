@@ -272,3 +272,20 @@ def test_training_role_may_encrypt_its_output_in_your_bucket(make_stack):
                    if st["Resource"] == _key_ref(stack, job)
                    for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
     assert "kms:Encrypt" in key_actions
+
+
+def test_transform_model_role_may_encrypt_its_output_in_your_bucket(make_stack):
+    """As training (#19 review of parts 3-4): CreateTransformJob's output is written with the key as the
+    model's execution role, and OutputDataConfig.KmsKeyId's documentation (service model) names
+    CreateTransformJob among the requests whose role "must include permissions to call kms:Encrypt";
+    with a bucket of yours no bucket grant names the job's key."""
+    from aws_cdk import aws_s3 as s3
+
+    stack = make_stack()
+    bt = JumpStartBatchTransform(stack, "Classify", model_id="pytorch-ic-mobilenet-v2", model_version="3.0.25",
+                                 input_data="s3://my-data/images/",
+                                 output_bucket=s3.Bucket.from_bucket_name(stack, "Out", "my-out"))
+    key_actions = {a for st in role_statements(Template.from_stack(stack), "ClassifyModelRole")
+                   if st["Resource"] == _key_ref(stack, bt)
+                   for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    assert "kms:Encrypt" in key_actions, key_actions

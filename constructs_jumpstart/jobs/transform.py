@@ -218,7 +218,8 @@ class JumpStartBatchTransform(Construct):
         # batch transform reads and writes S3 as the model's execution role
         source.grant_read(model.role, stack, expected_bucket_owner)
         output.grant_write(model.role, stack, expected_bucket_owner)
-        _iam.grant_key(model, encryption_key, create_grant=True)  # created by default (#19 part 4)
+        # created by default (#19 part 4); kms:Encrypt as OutputDataConfig.KmsKeyId asks of the role
+        _iam.grant_key(model, encryption_key, create_grant=True, encrypt=True)
 
         request = _request(model.model_name, source, output, content_type, accept, split_type, chosen_type,
                            instance_count, max_payload_mb, batch_strategy, max_concurrent_transforms)
