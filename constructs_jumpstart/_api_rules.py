@@ -89,6 +89,39 @@ def instance_type_problem(use: str, instance_type: Optional[str]) -> Optional[st
             f"({INSTANCE_TYPE_SHAPES[use]} in the SageMaker API).{hint}")
 
 
+AMI_SHAPE = "ProductionVariantInferenceAmiVersion"
+ML_RESERVATION_DOC = ("ProductionVariantCapacityReservationConfig.MlReservationArn: 20-258 characters, pattern "
+                      "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z0-9\\-]{1,14}/.* (shape MlReservationArn)")
+_ML_RESERVATION = r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z0-9\-]{1,14}/.*"
+
+
+def inference_ami_problem(value: Optional[str]) -> Optional[str]:
+    """An ``InferenceAmiVersion`` the API refuses (the service model's enum, shipped)."""
+    if value is None or value.startswith("${Token"):
+        return None
+    api_instance_types("hosting")  # loads the shipped enums
+    valid = _ENUMS[AMI_SHAPE]
+    if value in valid:
+        return None
+    return (f"inference_ami_version {value!r} is not one SageMaker offers ({AMI_SHAPE} in the SageMaker API); "
+            f"valid: {', '.join(valid)}.")
+
+
+def capacity_reservation_problem(arn: Optional[str], region: Optional[str]) -> Optional[str]:
+    """An ML capacity reservation ARN the API refuses, or one of another region than the endpoint's."""
+    import re
+
+    if arn is None or arn.startswith("${Token"):
+        return None
+    if not (20 <= len(arn) <= 258 and re.fullmatch(_ML_RESERVATION, arn)):
+        return (f"capacity_reservation {arn!r} is not an ML capacity reservation ARN "
+                "(arn:aws:sagemaker:REGION:ACCOUNT:TYPE/NAME, e.g. a training plan's; " + ML_RESERVATION_DOC + ").")
+    arn_region = arn.split(":")[3]
+    if region and arn_region and arn_region != region:
+        return f"capacity_reservation {arn!r} is in {arn_region}; the endpoint is in {region}."
+    return None
+
+
 def percent_problem(kind: str, value: Optional[int]) -> Optional[str]:
     """A capacity percentage of a deployment step outside what the API accepts."""
     if value is None:

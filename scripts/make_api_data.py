@@ -1,7 +1,8 @@
 """Regenerate ``constructs_jumpstart/api_instance_types.json`` from botocore's SageMaker service model.
 
 The instance types each API accepts are enums in the service model (``ProductionVariantInstanceType``,
-``TrainingInstanceType``, ``TransformInstanceType``). The constructs check them at synth without
+``TrainingInstanceType``, ``TransformInstanceType``), and so are a variant's AMI versions
+(``ProductionVariantInferenceAmiVersion``). The constructs check them at synth without
 importing botocore (a locked synth imports neither the SDK nor botocore), so this file ships the
 lists; ``tests/test_api_rules.py`` fails when it differs from the installed botocore's.
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SHAPES = ("ProductionVariantInstanceType", "TrainingInstanceType", "TransformInstanceType")
+SHAPES = ("ProductionVariantInstanceType", "TrainingInstanceType", "TransformInstanceType",
+          "ProductionVariantInferenceAmiVersion")
 TARGET = Path(__file__).resolve().parent.parent / "constructs_jumpstart" / "api_instance_types.json"
 
 

@@ -28,6 +28,8 @@ class EndpointBase(Resource, IJumpStartEndpoint, VariantMetrics):
 
     cfn_endpoint: Any = None
     async_inference: Any = None
+    serverless: Any = None
+    models: List[Any]
     model: Any = None
     """The (first) model (a :class:`~constructs_jumpstart.JumpStartModel`)."""
     model_name: str
@@ -46,6 +48,12 @@ class EndpointBase(Resource, IJumpStartEndpoint, VariantMetrics):
     inference_components: List[Any]
     _endpoint_name: Optional[str]
     _endpoint_arn: Optional[str]
+
+    def _first_model_attributes(self, fleet_type: Optional[str]) -> None:
+        self.model = model = self.models[0]
+        self.resolved, self.role, self.model_name, self.model_version = (
+            model.resolved, model.role, model.model_name, model.model_version)
+        self.instance_type = None if self.serverless else (fleet_type or model.instance_type)
 
     @property
     def endpoint_name(self) -> str:

@@ -3,7 +3,7 @@ endpoint holds instead of its parts (its problems are reported as synth errors).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, List, Optional, Sequence
 
 from .._plan import mode_of
 from ..errors import ValidationError
@@ -32,3 +32,22 @@ def check_mode(path: str, model_id: Optional[str], variants: Any, inference_comp
             "pass exactly one of model_id= (one model), variants= (A/B) or inference_components= "
             f"(several models on shared instances); got {', '.join(modes) or 'none'}."
         ])
+
+
+def placement_problems(inference_ami_version: Optional[str], capacity_reservation: Optional[str],
+                       variants: Optional[Sequence[Any]], serverless: Any, region: Optional[str]) -> List[str]:
+    """Where the instances run (AMI version, capacity reservation): the API's values, the endpoint's
+    region, per variant with ``variants=``, and none for serverless, which has no instances."""
+    from .. import _api_rules
+
+    given = [n for n, v in (("inference_ami_version", inference_ami_version),
+                            ("capacity_reservation", capacity_reservation)) if v is not None]
+    verb = "apply" if len(given) > 1 else "applies"
+    if given and variants:
+        return [f"{' and '.join(given)} {verb} to each production variant: set them on each JumpStartVariant."]
+    if given and serverless is not None:
+        return [f"{' and '.join(given)} {verb} to instances; a serverless endpoint has none."]
+    reservations = [capacity_reservation] + [getattr(v, "capacity_reservation", None) for v in variants or []]
+    found = [_api_rules.inference_ami_problem(inference_ami_version)]
+    found += [_api_rules.capacity_reservation_problem(arn, region) for arn in reservations]
+    return list(dict.fromkeys(p for p in found if p))

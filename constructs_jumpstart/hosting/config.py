@@ -105,11 +105,19 @@ class JumpStartVariant(_HostedModel):
     instance_type: Optional[str] = None
     initial_instance_count: int = 1
     weight: float = 1.0
+    inference_ami_version: Optional[str] = None
+    """The variant's AMI (``InferenceAmiVersion``: CUDA or Neuron driver versions), one of the API's."""
+    capacity_reservation: Optional[str] = None
+    """An ML capacity reservation (or training plan) ARN: the instances launch only into it
+    (``CapacityReservationConfig``, ``capacity-reservations-only``)."""
 
     def problems(self) -> List[str]:
-        if self.weight <= 0:
-            return [f"variant '{self.variant_name or self.model_id}' weight must be positive; got {self.weight}."]
-        return []
+        from .._api_rules import capacity_reservation_problem, inference_ami_problem
+
+        found = [f"variant '{self.variant_name or self.model_id}' weight must be positive; got {self.weight}."
+                 ] if self.weight <= 0 else []
+        return found + [p for p in (inference_ami_problem(self.inference_ami_version),
+                                    capacity_reservation_problem(self.capacity_reservation, None)) if p]
 
 
 @dataclass(frozen=True)

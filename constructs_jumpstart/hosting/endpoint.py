@@ -25,7 +25,7 @@ from ..errors import JumpStartError
 from ..types import ModelSource
 from . import keys, naming, outputs, scaling
 from .base import EndpointBase
-from .checks import check_mode, failed_endpoint
+from .checks import check_mode, failed_endpoint, placement_problems
 from .components import build_components
 from .config import (
     AsyncInferenceConfig,
@@ -105,6 +105,8 @@ class JumpStartEndpoint(EndpointBase):
         optimize_for: Optional[str] = None,
         concurrency: int = 1,
         instance_types: Optional[Sequence[str]] = None,
+        inference_ami_version: Optional[str] = None,
+        capacity_reservation: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -143,6 +145,9 @@ class JumpStartEndpoint(EndpointBase):
             concurrency: with ``optimize_for``: the concurrent users the figures are read at (default 1).
             instance_types: with ``optimize_for``: the instance types it may choose from (default: all the
                 spec measured).
+            inference_ami_version: the instances' AMI (``InferenceAmiVersion``: NVIDIA/Neuron drivers).
+            capacity_reservation: an ML capacity reservation or training plan ARN to launch into only.
+                With ``variants=``, both are set on each :class:`JumpStartVariant`.
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -160,6 +165,7 @@ class JumpStartEndpoint(EndpointBase):
             async_inference=async_inference, data_capture=data_capture, deployment=deployment, vpc=vpc)
 
         region = concrete_region(self, "JumpStartEndpoint")
+        problems += placement_problems(inference_ami_version, capacity_reservation, variants, serverless, region)
         if optimize_for is not None or instance_types is not None:
             instance_type, config_name = choose(self, model_id, model_version, region, optimize_for, concurrency,
                                                 instance_types, instance_type, config_name, hub)
@@ -171,8 +177,8 @@ class JumpStartEndpoint(EndpointBase):
                 model_id=model_id, model_version=model_version, variant_name=variant_name, instance_type=instance_type,
                 initial_instance_count=initial_instance_count or 1, environment=environment, accept_eula=accept_eula,
                 config_name=config_name, model_data=model_data, tolerate_deprecated=tolerate_deprecated,
-                tolerate_vulnerable=tolerate_vulnerable, hub=hub,
-            )]
+                tolerate_vulnerable=tolerate_vulnerable, hub=hub, inference_ami_version=inference_ami_version,
+                capacity_reservation=capacity_reservation)]
         causes: List[JumpStartError] = []
         self.models, self.variant_names, fleet_type = build_models(
             self, list(variants or []) + list(inference_components or []), instance_type, serverless, role, common,
@@ -188,7 +194,8 @@ class JumpStartEndpoint(EndpointBase):
         self.async_output_bucket, self.data_capture_bucket, async_config, capture_config = outputs.build_outputs(
             self, self.models, self.encryption_key, async_inference, data_capture)
         if inference_components:
-            variants_config = [fleet_variant(variant_name, fleet_type, initial_instance_count)]
+            variants_config = [fleet_variant(variant_name, fleet_type, initial_instance_count, inference_ami_version,
+                                             capacity_reservation)]
             self.variant_names = [variant_name]
         else:
             variants_config = production_variants(variants, self.models, self.variant_names, serverless)
@@ -204,12 +211,6 @@ class JumpStartEndpoint(EndpointBase):
             self.add_smoke_test()
 
     # -- builders (each renders one part of the template, in the template's order) ----------------
-
-    def _first_model_attributes(self, fleet_type: Optional[str]) -> None:
-        self.model = model = self.models[0]
-        self.resolved, self.role, self.model_name, self.model_version = (
-            model.resolved, model.role, model.model_name, model.model_version)
-        self.instance_type = None if self.serverless else (fleet_type or model.instance_type)
 
     def _build_endpoint(self, endpoint_name: Optional[str], deployment: Optional[DeploymentConfig]) -> None:
         self._named_by_user = endpoint_name is not None

@@ -93,7 +93,17 @@ def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverles
         model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
         volume_size_in_gb=(
             None if serverless or not r.volume_kms_supported(model.instance_type) else r.volume_size),
+        inference_ami_version=spec.inference_ami_version,
+        capacity_reservation_config=capacity_config(spec.capacity_reservation),
     )
+
+
+def capacity_config(arn: Optional[str]) -> Any:
+    """``CapacityReservationConfig``: launch only into the reservation (its one preference in the API)."""
+    if arn is None:
+        return None
+    return sagemaker.CfnEndpointConfig.CapacityReservationConfigProperty(
+        capacity_reservation_preference="capacity-reservations-only", ml_reservation_arn=arn)
 
 
 def production_variants(variants: Optional[Sequence[JumpStartVariant]], models: Sequence[JumpStartModel],
@@ -102,11 +112,13 @@ def production_variants(variants: Optional[Sequence[JumpStartVariant]], models: 
     return [_variant(spec, model, name, serverless) for spec, model, name in zip(variants or [], models, names)]
 
 
-def fleet_variant(variant_name: str, fleet_type: Optional[str], initial_instance_count: Optional[int]) -> Any:
+def fleet_variant(variant_name: str, fleet_type: Optional[str], initial_instance_count: Optional[int],
+                  inference_ami_version: Optional[str], capacity_reservation: Optional[str]) -> Any:
     """The one variant whose instances inference components share."""
     return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
         variant_name=variant_name, instance_type=fleet_type, initial_instance_count=initial_instance_count or 1,
         routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy="LEAST_OUTSTANDING_REQUESTS"),
+        inference_ami_version=inference_ami_version, capacity_reservation_config=capacity_config(capacity_reservation),
     )
 
 
