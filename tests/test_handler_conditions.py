@@ -185,3 +185,17 @@ def test_a_forged_start_stays_refused_after_the_propagation_window():
 
     world, new_jobs, denied = _forge("finetune", _set("ResourceConfig.InstanceType", "ml.p4d.24xlarge"))
     assert new_jobs == set() and len(denied) == int(aws.PROPAGATION // aws.DENIED_STEP) + 1, denied
+
+
+def test_a_job_started_before_the_stack_tag_existed_is_still_waited_for_and_cleaned_up():
+    """The upgrade path: a job started by an earlier version carries no ``jumpstart:stack-id`` (here:
+    the tag taken off the deployed job); with ``StringEqualsIfExists`` the handler still describes it
+    when the stack is deleted (its Delete asks whether the job still runs), where a plain
+    ``StringEquals`` would deny it and fail the delete."""
+    world, stack = _deployed("finetune")
+    for job in world.sagemaker.jobs.values():
+        job["_tags"] = [t for t in job["_tags"] if t["Key"] != "jumpstart:stack-id"]
+    calls = len(world.lambdas.invocations)
+    assert world.destroy("Stack").status == "DELETE_COMPLETE"
+    assert world.iam.denials == []
+    assert any(i["payload"].get("ResourceType") == "Custom::JumpStartJob" for i in world.lambdas.invocations[calls:])
