@@ -99,16 +99,17 @@ def _grant_prefix(bucket: s3.Bucket, grantee: iam.IGrantable, prefix: str) -> No
     Amazon S3 API Reference, "Permissions"); ``s3:ListBucketVersions`` is limited to the prefix by
     ``s3:prefix`` (Service Authorization Reference, Amazon S3: condition keys of
     ListBucketVersions)."""
+    owned = _iam.own_account(bucket) or {}  # the stack's own bucket: s3:ResourceAccount, as every grant on one
     objects = iam.PolicyStatement(
         actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObjectVersion"],
-        resources=[bucket.arn_for_objects(f"{prefix}*")])
+        resources=[bucket.arn_for_objects(f"{prefix}*")], conditions=owned or None)
     grantee.grant_principal.add_to_principal_policy(objects)
     _iam.acknowledge_grant(grantee, [objects], PREFIX_REASON)
     grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
-        actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
+        actions=["s3:ListBucket"], resources=[bucket.bucket_arn], conditions=owned or None))
     grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
         actions=["s3:ListBucketVersions"], resources=[bucket.bucket_arn],
-        conditions={"StringLike": {"s3:prefix": f"{prefix}*"}}))
+        conditions={"StringLike": {"s3:prefix": f"{prefix}*"}, **owned}))
     if bucket.encryption_key is not None:
         _iam.acknowledge_grant(grantee, bucket.encryption_key.grant_encrypt_decrypt(grantee), _iam.KEY_REASON)
 

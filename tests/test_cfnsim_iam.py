@@ -191,3 +191,18 @@ def test_a_gap_of_the_simulator_ends_the_scenario_instead_of_failing_the_resourc
          "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}})
     with pytest.raises(SimulatorGap, match="aws:RequestedRegion"):
         world.destroy("Stack")
+
+
+def test_the_handlers_staging_writes_reach_only_a_bucket_of_the_stacks_account():
+    """``s3:ResourceAccount`` on the packer's staging-bucket statements: were the bucket of that name
+    another account's (a name taken between deploys), the handler's reads, writes and listings there
+    are denied, and the stack rolls back instead of handing its artifacts to that account."""
+    world, assembly = World(), apps.example("transform")
+    seed(world, assembly)
+    make = world.s3.make_bucket
+    world.s3.make_bucket = lambda name, versioned=False, owner="123456789012": make(
+        name, versioned, "111122223333" if "jumpstartartifacts" in name else owner)
+    stack = world.deploy("Stack", assembly)
+    assert stack.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED"), stack.status
+    denied = {(d["action"], d["resource"].split(":::")[1].split("/")[0]) for d in world.iam.denials}
+    assert denied and all("jumpstartartifacts" in bucket for _, bucket in denied), denied

@@ -23,7 +23,8 @@ the cleanup Delete of a replaced resource runs under the *new* policy). Sources,
 * "Service Authorization Reference" (Actions, resources, and condition keys for Amazon SageMaker AI,
   Amazon S3, AWS CloudFormation, Amazon EventBridge, IAM): the action each API call needs, the
   resource type it is authorized on and that type's ARN format, the condition keys it supplies
-  (``s3:prefix`` for ListBucket / ListBucketVersions, ``iam:PassedToService`` for PassRole), and the
+  (``s3:prefix`` for ListBucket / ListBucketVersions, ``s3:ResourceAccount`` (the bucket owner's
+  account) for every S3 call, ``iam:PassedToService`` for PassRole), and the
   dependent ``iam:PassRole`` of the SageMaker Create* actions that take a role.
 """
 
@@ -155,23 +156,26 @@ def _sagemaker(operation: str, params: Dict[str, Any],
     raise SimulatorGap(f"no IAM mapping for sagemaker:{operation}")
 
 
-def _s3(operation: str, params: Dict[str, Any]) -> List[Request]:
+def _s3(operation: str, params: Dict[str, Any],
+        owner_of: Callable[[str], Optional[str]] = lambda bucket: None) -> List[Request]:
     """Amazon S3's reference: HeadObject needs s3:GetObject; GetObject with a VersionId
     s3:GetObjectVersion; the multipart calls but Abort s3:PutObject; DeleteObject with a VersionId
     s3:DeleteObjectVersion; ListObjectsV2 s3:ListBucket and ListObjectVersions s3:ListBucketVersions
     on the bucket, with ``s3:prefix`` (the request's Prefix, "" when absent)."""
     bucket, key, version = params.get("Bucket", ""), params.get("Key"), params.get("VersionId")
+    owner = owner_of(bucket)  # s3:ResourceAccount: the account that owns the bucket (absent: unknown bucket)
+    account = {"s3:ResourceAccount": [owner]} if owner else {}
     on_object = {"HeadObject": "s3:GetObjectVersion" if version else "s3:GetObject",
                  "GetObject": "s3:GetObjectVersion" if version else "s3:GetObject",
                  "PutObject": "s3:PutObject", "CreateMultipartUpload": "s3:PutObject", "UploadPart": "s3:PutObject",
                  "CompleteMultipartUpload": "s3:PutObject", "AbortMultipartUpload": "s3:AbortMultipartUpload",
                  "DeleteObject": "s3:DeleteObjectVersion" if version else "s3:DeleteObject"}
     if operation in on_object:
-        return [Request(on_object[operation], _object(bucket, key))]
+        return [Request(on_object[operation], _object(bucket, key), dict(account))]
     on_bucket = {"ListObjectsV2": "s3:ListBucket", "ListObjects": "s3:ListBucket",
                  "ListObjectVersions": "s3:ListBucketVersions"}
     if operation in on_bucket:
-        return [Request(on_bucket[operation], _bucket(bucket), {"s3:prefix": [params.get("Prefix", "")]})]
+        return [Request(on_bucket[operation], _bucket(bucket), {"s3:prefix": [params.get("Prefix", "")], **account})]
     raise SimulatorGap(f"no IAM mapping for s3:{operation}")
 
 
@@ -196,13 +200,14 @@ def _events(operation: str, params: Dict[str, Any]) -> List[Request]:
 
 def requests_of(service: str, operation: str, params: Dict[str, Any],
                 stack_arn: Callable[[str], str] = lambda s: s,
-                tags_of: Callable[[str], Optional[List[Dict[str, str]]]] = lambda name: None) -> List[Request]:
+                tags_of: Callable[[str], Optional[List[Dict[str, str]]]] = lambda name: None,
+                owner_of: Callable[[str], Optional[str]] = lambda bucket: None) -> List[Request]:
     """Every authorization a call needs (the action itself, then its dependent actions); ``tags_of``
-    gives the tags of an existing SageMaker resource by name."""
+    gives the tags of an existing SageMaker resource by name, ``owner_of`` a bucket's account."""
     if service == "sagemaker":
         return _sagemaker(operation, params, tags_of)
     if service == "s3":
-        return _s3(operation, params)
+        return _s3(operation, params, owner_of)
     if service == "cloudformation":
         return _cloudformation(operation, params, stack_arn)
     if service == "events":
@@ -224,7 +229,8 @@ def _listed(value: Any) -> List[Any]:
     return value if isinstance(value, list) else [value]
 
 
-KNOWN_KEYS = {"iam:passedtoservice", "s3:prefix", "sagemaker:instancetypes", "sagemaker:maxruntimeinseconds",
+KNOWN_KEYS = {"iam:passedtoservice", "s3:prefix", "s3:resourceaccount", "sagemaker:instancetypes",
+              "sagemaker:maxruntimeinseconds",
               "sagemaker:networkisolation", "sagemaker:intercontainertrafficencryption", "sagemaker:volumekmskey",
               "sagemaker:outputkmskey", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:modelarn"}
 """Condition keys the simulator puts in request contexts (where the reference lists them for the action);
@@ -440,7 +446,8 @@ class Iam:
         role, documents = role_policies(self.cfn, self._role_arn(caller), self.propagation)
         principal = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{caller.name}"
         try:
-            needed = requests_of(service, operation, params, self._stack_arn, self.cfn.world.sagemaker.tags_of)
+            needed = requests_of(service, operation, params, self._stack_arn, self.cfn.world.sagemaker.tags_of,
+                                 self.cfn.world.s3.owner_of)
         except ServiceError:
             return  # the call fails on its own (e.g. a stack that does not exist): the fake answers it
         for request in needed:
@@ -457,4 +464,6 @@ class Iam:
         if not self.enabled or caller is None:
             return True
         _, documents = role_policies(self.cfn, self._role_arn(caller))
-        return decide(documents, Request("s3:ListBucket", _bucket(bucket))) == "allow"
+        owner = self.cfn.world.s3.owner_of(bucket)
+        context = {"s3:ResourceAccount": [owner]} if owner else {}
+        return decide(documents, Request("s3:ListBucket", _bucket(bucket), context)) == "allow"

@@ -55,8 +55,14 @@ class S3:
         self.clock.now += nbytes / self.throughput
         self.guard()
 
-    def make_bucket(self, name: str, versioned: bool = False) -> None:
-        self.buckets.setdefault(name, {"versioned": versioned, "objects": {}})
+    def make_bucket(self, name: str, versioned: bool = False, owner: str = "123456789012") -> None:
+        """A bucket of ``owner`` (the stack's account unless said: JumpStart's caches are AWS's)."""
+        self.buckets.setdefault(name, {"versioned": versioned, "objects": {}, "owner": owner})
+
+    def owner_of(self, name: str) -> Optional[str]:
+        """The account that owns a bucket (``s3:ResourceAccount`` of a request on it)."""
+        bucket = self.buckets.get(name)
+        return bucket["owner"] if bucket else None
 
     def put(self, bucket: str, key: str, data: bytes, metadata: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
         b = self._bucket(bucket)

@@ -253,13 +253,17 @@ def targz(members: Dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+JUMPSTART_OWNER = "999988887777"
+"""The (made-up) AWS account of JumpStart's public and private caches: not the stack's."""
+
+
 def seed(world: World, assembly: Assembly, size: int = 1024) -> None:
     """Put in the fake S3 every JumpStart object a template reads (public and private caches):
     a prefix gets two files, a ``.tar.gz`` a small archive, anything else ``size`` bytes."""
     text = json.dumps(assembly.template).replace('\\"', '"')
     for uri in set(re.findall(r"s3://(jumpstart-[a-z0-9-]+)/([^\"\s\\]*)", text)):
         bucket, key = uri
-        world.s3.make_bucket(bucket)
+        world.s3.make_bucket(bucket, owner=JUMPSTART_OWNER)
         if key.endswith("/") or not key:
             world.s3.put(bucket, f"{key}model.bin", b"w" * size)
             world.s3.put(bucket, f"{key}code/inference.py", b"print('hi')\n")
