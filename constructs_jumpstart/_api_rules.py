@@ -246,12 +246,41 @@ def _job_volume_key_problems(params: Dict[str, Any], field: str, origin: str, su
     return []
 
 
+ADAPTER_COMPUTE_DOC = ("InferenceComponentSpecification.ComputeResourceRequirements: \"Omit this parameter if your "
+                       "request is meant to create an adapter inference component.\"")
+ADAPTER_ARTIFACT_DOC = ("InferenceComponentContainerSpecification.ArtifactUrl: \"This path must point to a single "
+                        "gzip compressed tar archive (.tar.gz suffix).\"")
+ADAPTER_BASE_DOC = ("InferenceComponentSpecification.BaseInferenceComponentName: \"you must have an existing "
+                    "inference component that contains the foundation model that you want to adapt.\"")
+
+
+def adapter_problems(params: Mapping[str, Any], components: Sequence[str]) -> List[str]:
+    """An adapter component's documented rules (``components``: the names of the stack's others)."""
+    spec = params.get("Specification") or {}
+    base = spec.get("BaseInferenceComponentName")
+    if base is None:
+        return []
+    found = [f"an adapter component has ComputeResourceRequirements ({ADAPTER_COMPUTE_DOC})."
+             ] if "ComputeResourceRequirements" in spec else []
+    url = (spec.get("Container") or {}).get("ArtifactUrl")
+    if not isinstance(url, str) or not url.endswith(".tar.gz"):
+        found.append(f"an adapter component's ArtifactUrl {url!r} is not a .tar.gz ({ADAPTER_ARTIFACT_DOC}).")
+    if base not in components:
+        found.append(f"an adapter component's base {base!r} is none of the stack's inference components "
+                     f"({', '.join(components) or 'none named'}; {ADAPTER_BASE_DOC}).")
+    return found
+
+
 def request_problems(requests: Sequence[Request], supports_kms: Predicate,
                      supports_volume_size: Predicate) -> List[str]:
     """Every documented cross-field rule broken by ``requests`` (the requests of one stack)."""
     models = {p.get("ModelName", ""): p for op, p, _ in requests if op == "CreateModel"}
+    components = [p["InferenceComponentName"] for op, p, _ in requests
+                  if op == "CreateInferenceComponent" and "InferenceComponentName" in p]
     found: List[str] = []
     for operation, params, origin in requests:
+        if operation == "CreateInferenceComponent":
+            found += [f"{origin}: {p}" for p in adapter_problems(params, components)]
         if operation == "CreateTransformJob":
             if _uses_model_data_source(models.get(params.get("ModelName", ""), {})):
                 found.append(f"{origin}: the transform job's model {params.get('ModelName')} uses ModelDataSource "

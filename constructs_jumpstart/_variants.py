@@ -33,18 +33,10 @@ class VariantHandle(VariantMetrics):
         return self.endpoint.auto_scale(min_capacity, max_capacity, variant_name=self.variant_name, **kw)
 
 
-class ComponentHandle:
-    """One inference component: ``endpoint.components[i]``."""
+class ComponentMetrics:
+    """The metrics of an inference component (an adapter's too), by its ``component_name``."""
 
-    def __init__(self, endpoint: Any, index: int, resource: Any):
-        self.endpoint = endpoint
-        self.index = index
-        self.resource = resource
-        """The ``AWS::SageMaker::InferenceComponent``."""
-
-    @property
-    def component_name(self) -> str:
-        return Fn.select(1, Fn.split("/", self.resource.attr_inference_component_arn))
+    component_name: str
 
     def metric(self, metric_name: str, *, namespace: str = INVOCATIONS,
                **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
@@ -56,6 +48,22 @@ class ComponentHandle:
 
     def metric_model_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         return self.metric("ModelLatency", **averaged(options))
+
+
+class ComponentHandle(ComponentMetrics):
+    """One inference component: ``endpoint.components[i]``."""
+
+    def __init__(self, endpoint: Any, index: int, resource: Any):
+        self.endpoint = endpoint
+        self.index = index
+        self.resource = resource
+        """The ``AWS::SageMaker::InferenceComponent``."""
+
+    @property  # type: ignore[override]
+    def component_name(self) -> str:
+        # a fixed name (a base of adapters) as it is; else read from the ARN
+        return self.resource.inference_component_name or Fn.select(
+            1, Fn.split("/", self.resource.attr_inference_component_arn))
 
     def auto_scale(self, min_capacity: int, max_capacity: int, **kw: Any) -> appscaling.ScalableTarget:
         """Scale this component's copies (see :meth:`JumpStartEndpoint.auto_scale`)."""

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -835,6 +836,8 @@ def invoke(
     accept: Optional[str] = typer.Option(None, "--accept", help="Default: the spec's."),
     stream: bool = typer.Option(False, "--stream", help="InvokeEndpointWithResponseStream: print "
                                                         "parts as they arrive."),
+    component: Optional[str] = typer.Option(None, "--component", "-c", help="The inference component or LoRA "
+                                            "adapter to reach (its component_name; the model from its tags)."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the response here (binary answers: "
                                           "default response.<type>)."),
     region: Optional[str] = typer.Option(None, "--region", "-r", callback=_known_region,
@@ -850,15 +853,27 @@ def invoke(
     region = region or _default_region()
     sagemaker, runtime = _run(lambda: calls.clients(region))
     tagged_id, tagged_version = _run(lambda: calls.endpoint_model(sagemaker, endpoint))
+    if component:
+        tagged_id, tagged_version = _run(lambda: calls.component_model(sagemaker, endpoint, component))
     model_id, version = model_id or tagged_id, version or tagged_version or "*"
     spec = _run(lambda: describe_model(model_id, version, region=region, source=_source(source, metadata_dir))) \
         if model_id else None
-    request = _run(lambda: calls.build_request(spec, payload, content_type, accept))
-    answer_type, parts = _run(lambda: calls.send(runtime, endpoint, request, stream))
+    request = _run(lambda: replace(calls.build_request(spec, payload, content_type, accept), component=component))
+    answer_type, parts = _run(lambda: _send(calls, sagemaker, runtime, endpoint, request, stream))
     echo = stream and output is None
     data = _run(lambda: _consume(parts, echo))
     if not echo:
         _print_answer(answer_type, data, output)
+
+
+def _send(calls, sagemaker, runtime, endpoint: str, request, stream: bool):
+    """Invoke; an endpoint of inference components without --component answers with the names."""
+    try:
+        return calls.send(runtime, endpoint, request, stream)
+    except calls.InvokeError as error:
+        if request.component or "inference component name header" not in str(error).lower():
+            raise
+        raise calls.InvokeError(f"{error} Hint: {calls.components_hint(sagemaker, endpoint)}") from None
 
 
 def _consume(parts, echo: bool) -> bytes:

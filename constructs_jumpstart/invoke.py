@@ -30,6 +30,8 @@ class Request:
     body: bytes
     content_type: str
     accept: Optional[str]
+    component: Optional[str] = None
+    """The inference component (or adapter) to reach (``InferenceComponentName``)."""
 
 
 def clients(region: str) -> Tuple[Any, Any]:
@@ -102,6 +104,40 @@ def endpoint_model(sagemaker: Any, endpoint: str) -> Tuple[Optional[str], Option
     return values.get(MODEL_TAG), values.get(VERSION_TAG)
 
 
+def component_model(sagemaker: Any, endpoint: str, component: str) -> Tuple[Optional[str], Optional[str]]:
+    """The JumpStart model (id, version) of an inference component or adapter of ``endpoint`` from its
+    tags, once it is InService (an adapter carries its base model's tags)."""
+    try:
+        described = call("DescribeInferenceComponent", sagemaker.describe_inference_component,
+                         InferenceComponentName=component)
+    except InvokeError as error:
+        if "could not find" not in str(error).lower():
+            raise
+        raise InvokeError(f"inference component '{component}' not found in {sagemaker.meta.region_name}: "
+                          + components_hint(sagemaker, endpoint)) from None
+    if described.get("EndpointName") != endpoint:
+        raise InvokeError(f"inference component '{component}' is on endpoint '{described.get('EndpointName')}', "
+                          f"not '{endpoint}'.")
+    status = described.get("InferenceComponentStatus")
+    if status != "InService":
+        reason = described.get("FailureReason")
+        raise InvokeError(f"inference component '{component}' is {status}, not InService"
+                          + (f": {reason}" if reason else "") + ".")
+    tags = call("ListTags", sagemaker.list_tags, ResourceArn=described["InferenceComponentArn"]).get("Tags", [])
+    values = {t["Key"]: t["Value"] for t in tags}
+    return values.get(MODEL_TAG), values.get(VERSION_TAG)
+
+
+def components_hint(sagemaker: Any, endpoint: str) -> str:
+    """Which components ``--component`` may name on ``endpoint`` (adapters included)."""
+    listed = call("ListInferenceComponents", sagemaker.list_inference_components, EndpointNameEquals=endpoint,
+                  MaxResults=100).get("InferenceComponents", [])
+    names = sorted(c["InferenceComponentName"] for c in listed)
+    if not names:
+        return f"endpoint '{endpoint}' has no inference components."
+    return f"pass --component with one of the components of endpoint '{endpoint}': {', '.join(names)}."
+
+
 def build_request(spec: Optional[Dict[str, Any]], payload: str, content_type: Optional[str], accept: Optional[str],
                   stdin: Any = None) -> Request:
     """The request from ``--payload`` (``default``, ``default:NAME``, a file or ``-``) and the spec's
@@ -144,6 +180,8 @@ def send(runtime: Any, endpoint: str, request: Request, stream: bool = False) ->
     kwargs: Dict[str, Any] = {"EndpointName": endpoint, "Body": request.body, "ContentType": request.content_type}
     if request.accept:
         kwargs["Accept"] = request.accept
+    if request.component:
+        kwargs["InferenceComponentName"] = request.component
     if stream:
         response = call("InvokeEndpointWithResponseStream", runtime.invoke_endpoint_with_response_stream, **kwargs)
         return response.get("ContentType", ""), stream_parts(response["Body"])

@@ -210,3 +210,85 @@ def test_a_stream_that_breaks_off_is_one_line():
     assert next(parts) == b"a"
     with pytest.raises(calls.InvokeError, match="the response stream broke off: Read timeout"):
         next(parts)
+
+
+# -- inference components and adapters (--component) ------------------------------------------------
+
+IC_ARN = f"arn:aws:sagemaker:{REGION}:123456789012:inference-component/s-llm-adaptersupportbot-ea996fbd"
+ADAPTER = "s-llm-adaptersupportbot-ea996fbd"
+
+
+def _component(status: str = "InService", endpoint: str = "chat") -> dict:
+    return {"InferenceComponentName": ADAPTER, "InferenceComponentArn": IC_ARN, "EndpointName": endpoint,
+            "EndpointArn": ARN, "InferenceComponentStatus": status, "CreationTime": "2026-11-25T00:00:00Z",
+            "LastModifiedTime": "2026-11-25T00:00:00Z"}
+
+
+def test_invoke_reaches_an_adapter_with_its_base_models_example(monkeypatch):
+    """``--component``: the model comes from the component's tags (an adapter carries its base model's),
+    and InvokeEndpoint names the component (``InferenceComponentName``)."""
+    sagemaker, stub, runtime, runtime_stub = _stubbed()
+    stub.add_response("describe_endpoint", _described("InService"), {"EndpointName": "chat"})
+    stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": ARN})
+    stub.add_response("describe_inference_component", _component(), {"InferenceComponentName": ADAPTER})
+    stub.add_response("list_tags", {"Tags": TAGS}, {"ResourceArn": IC_ARN})
+    answer = json.dumps([{"generated_text": "Hello from the adapter"}]).encode()
+    runtime_stub.add_response("invoke_endpoint", {"Body": io.BytesIO(answer), "ContentType": "application/json"}, {
+        "EndpointName": "chat", "InferenceComponentName": ADAPTER, "ContentType": "application/json",
+        "Accept": "application/json",
+        "Body": json.dumps({"inputs": "Write a haiku about infrastructure as code.",
+                            "parameters": {"max_new_tokens": 64, "temperature": 0.6, "top_p": 0.9}}).encode()})
+    monkeypatch.setattr(calls, "clients", lambda region: (sagemaker, runtime))
+    with stub, runtime_stub:
+        result = runner.invoke(app, ["invoke", "chat", "--component", ADAPTER, *SHIPPED])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"generated_text": "Hello from the adapter"}]
+
+
+@pytest.mark.parametrize("described, message", [
+    (_component("Creating"), r"inference component 's-llm-adaptersupportbot-ea996fbd' is Creating, not InService"),
+    (_component(endpoint="other"), r"is on endpoint 'other', not 'chat'"),
+])
+def test_a_component_not_ready_or_elsewhere(described, message):
+    sagemaker, stub, _, _ = _stubbed()
+    stub.add_response("describe_inference_component", described, {"InferenceComponentName": ADAPTER})
+    with stub, pytest.raises(calls.InvokeError, match=message):
+        calls.component_model(sagemaker, "chat", ADAPTER)
+
+
+def test_an_unknown_component_lists_the_endpoints_components():
+    sagemaker, stub, _, _ = _stubbed()
+    stub.add_client_error("describe_inference_component", "ValidationException",
+                          f"Could not find inference component \"{IC_ARN}\".",
+                          expected_params={"InferenceComponentName": ADAPTER})
+    stub.add_response("list_inference_components", {"InferenceComponents": [
+        {"InferenceComponentName": name, "InferenceComponentArn": IC_ARN, "EndpointName": "chat", "EndpointArn": ARN,
+         "VariantName": "AllTraffic", "CreationTime": "2026-11-25T00:00:00Z",
+         "LastModifiedTime": "2026-11-25T00:00:00Z"} for name in ("s-llm-base-1", "s-llm-legal-2")]},
+        {"EndpointNameEquals": "chat", "MaxResults": 100})
+    with stub, pytest.raises(calls.InvokeError, match=r"inference component '.*' not found in us-west-2: pass "
+                                                      r"--component with one of the components of endpoint 'chat': "
+                                                      r"s-llm-base-1, s-llm-legal-2\."):
+        calls.component_model(sagemaker, "chat", ADAPTER)
+
+
+def test_an_endpoint_of_components_without_component_says_which_there_are(monkeypatch):
+    """The service refuses InvokeEndpoint without InferenceComponentName on such an endpoint; the
+    error then names the components."""
+    sagemaker, stub, runtime, runtime_stub = _stubbed()
+    stub.add_response("describe_endpoint", _described("InService"), {"EndpointName": "chat"})
+    stub.add_response("list_tags", {"Tags": TAGS}, {"ResourceArn": ARN})
+    runtime_stub.add_client_error(
+        "invoke_endpoint", "ValidationError", "Inference Component Name header is required for endpoints to which "
+        "you plan to deploy inference components. Please include Inference Component Name header or consider using "
+        "SageMaker models.")
+    stub.add_response("list_inference_components", {"InferenceComponents": [
+        {"InferenceComponentName": "s-llm-base-1", "InferenceComponentArn": IC_ARN, "EndpointName": "chat",
+         "EndpointArn": ARN, "VariantName": "AllTraffic", "CreationTime": "2026-11-25T00:00:00Z",
+         "LastModifiedTime": "2026-11-25T00:00:00Z"}]}, {"EndpointNameEquals": "chat", "MaxResults": 100})
+    monkeypatch.setattr(calls, "clients", lambda region: (sagemaker, runtime))
+    with stub, runtime_stub:
+        result = runner.invoke(app, ["invoke", "chat", *SHIPPED])
+    assert result.exit_code == 1
+    assert ("Hint: pass --component with one of the components of endpoint 'chat': s-llm-base-1."
+            in " ".join(result.stderr.split()))

@@ -45,7 +45,10 @@ def test_the_typed_own_app_also_synthesizes(lockfile):
     app = cdk.App(context={"jumpstart:metadata": "shipped", "jumpstart:lockfile": str(lockfile),
                            "jumpstart:errors": "raise"})
     template = Template.from_stack(OwnStack(app, "Own"))
-    template.resource_count_is("AWS::SageMaker::Endpoint", 2)
+    template.resource_count_is("AWS::SageMaker::Endpoint", 3)
+    adapters = [c for c in template.find_resources("AWS::SageMaker::InferenceComponent").values()
+                if "BaseInferenceComponentName" in c["Properties"]["Specification"]]
+    assert len(adapters) == 1
     widgets = json.dumps(template.find_resources("AWS::CloudWatch::Dashboard"))
     assert "OverheadLatency" in widgets and "/aws/sagemaker/Endpoints" in widgets and "Host" in widgets
     alarms = json.dumps(template.find_resources("AWS::CloudWatch::Alarm"))

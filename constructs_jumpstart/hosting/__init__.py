@@ -5,6 +5,7 @@ public import path)."""
 
 from .config import (
     _ACCELERATED_PREFIXES,
+    AdapterServing,
     AsyncInferenceConfig,
     DataCaptureConfig,
     DeploymentConfig,
@@ -18,6 +19,7 @@ from .config import (
 )
 
 __all__ = [
+    "AdapterServing",
     "AsyncInferenceConfig",
     "DataCaptureConfig",
     "DeploymentConfig",
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 # The public path is the one refusals name ("a constructs_jumpstart.hosting.ServerlessConfig").
-for _public in (AsyncInferenceConfig, DataCaptureConfig, DeploymentConfig, JumpStartInferenceComponent,
+for _public in (AdapterServing, AsyncInferenceConfig, DataCaptureConfig, DeploymentConfig, JumpStartInferenceComponent,
                 JumpStartVariant, ServerlessConfig, TrafficShift, _HostedModel):
     _public.__module__ = __name__
 del _public

@@ -9,6 +9,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from ..model import JumpStartModel, cfn_tags
+from .adapters import physical_name
 from .config import JumpStartInferenceComponent
 from .variants import variant_name as _label
 
@@ -38,8 +39,11 @@ def build_components(scope: Construct, specs: Sequence[JumpStartInferenceCompone
     """A component per model on the endpoint's one variant, each created after the endpoint."""
     components = []
     for spec, model in zip(specs, models):
+        label = _label(spec.name or spec.model_id)
+        # a base of adapters is a new resource with a fixed name (they name it; CloudFormation replaces
+        # the unnamed component rather than renaming it)
         component = sagemaker.CfnInferenceComponent(
-            scope, f"Component{_label(spec.name or spec.model_id)}",
+            scope, f"AdapterBase{label}" if spec.adapters is not None else f"Component{label}",
             endpoint_name=endpoint.attr_endpoint_name,
             variant_name=variant_name,
             specification=_Component.InferenceComponentSpecificationProperty(
@@ -50,6 +54,8 @@ def build_components(scope: Construct, specs: Sequence[JumpStartInferenceCompone
             runtime_config=_Component.InferenceComponentRuntimeConfigProperty(copy_count=spec.copies),
             tags=cfn_tags(model.resolved),
         )
+        if spec.adapters is not None:
+            component.inference_component_name = physical_name(component)
         component.node.add_dependency(endpoint)
         components.append(component)
     return components

@@ -133,11 +133,41 @@ class JumpStartInferenceComponent(_HostedModel):
     accelerators: Optional[int] = None
     memory_mb: Optional[int] = None
     cpu_cores: Optional[float] = None
+    adapters: Optional["AdapterServing"] = None
+    """Serve LoRA adapters on this component (:meth:`JumpStartEndpoint.add_adapter`): its container gets
+    the settings that load them, and the component a fixed name the adapters refer to."""
 
     def problems(self) -> List[str]:
-        if self.copies < 1:
-            return [f"inference component '{self.name or self.model_id}' copies must be at least 1; got {self.copies}."]
-        return []
+        label = self.name or self.model_id
+        found = [f"inference component '{label}' copies must be at least 1; got {self.copies}."
+                 ] if self.copies < 1 else []
+        return found + (self.adapters.problems(label) if self.adapters is not None else [])
+
+
+@dataclass(frozen=True)
+class AdapterServing:
+    """How a base inference component serves LoRA adapters: the container's limits, each left to the
+    container's default when not given (LMI / vLLM: ``max_loras`` 1, ``max_lora_rank`` 16,
+    ``max_cpu_loras`` = ``max_loras``). Adapters beyond ``max_loaded`` wait in CPU memory (up to
+    ``max_cached``) and are swapped in per request; an adapter of a higher rank than ``max_rank``
+    fails to load."""
+
+    max_loaded: Optional[int] = None
+    """Adapters in accelerator memory at once (``OPTION_MAX_LORAS`` / ``SM_VLLM_MAX_LORAS``)."""
+    max_rank: Optional[int] = None
+    """The highest LoRA rank ``r`` an adapter may have (``OPTION_MAX_LORA_RANK``)."""
+    max_cached: Optional[int] = None
+    """Adapters kept in CPU memory (``OPTION_MAX_CPU_LORAS``); at least ``max_loaded``."""
+
+    def problems(self, label: str) -> List[str]:
+        found = [f"inference component '{label}' adapters {field} must be a positive integer; got {value!r}."
+                 for field, value in (("max_loaded", self.max_loaded), ("max_rank", self.max_rank),
+                                      ("max_cached", self.max_cached))
+                 if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1)]
+        if not found and self.max_cached is not None and self.max_cached < (self.max_loaded or 1):
+            found.append(f"inference component '{label}' adapters max_cached ({self.max_cached}) must be at least "
+                         f"max_loaded ({self.max_loaded or 1}): the container keeps every loaded adapter cached too.")
+        return found
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ down to the rooms that render each part (``keys``, ``outputs``, ``variants``, ``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import jsii
 from aws_cdk import Duration
@@ -24,6 +24,7 @@ from .._report import reports_problems
 from ..errors import JumpStartError
 from ..types import ModelSource
 from . import keys, naming, outputs, scaling
+from .adapters import AdapterHost, JumpStartAdapter
 from .base import EndpointBase
 from .checks import check_mode, failed_endpoint, placement_problems
 from .components import build_components
@@ -43,7 +44,7 @@ from .variants import build_models, fleet_variant, production_variants
 
 
 @jsii.implements(sagemaker.IEndpoint)
-class JumpStartEndpoint(EndpointBase):
+class JumpStartEndpoint(EndpointBase, AdapterHost):
     """A SageMaker endpoint for JumpStart models: real-time (one model or several weighted
     variants), serverless, asynchronous, or several models as inference components.
 
@@ -203,6 +204,7 @@ class JumpStartEndpoint(EndpointBase):
                                             capture_config, bool(inference_components), serverless is not None)
         self._build_endpoint(endpoint_name, deployment)
         self.inference_components: List[sagemaker.CfnInferenceComponent] = []
+        self.adapters: Dict[str, JumpStartAdapter] = {}
         if inference_components:
             self.inference_components = build_components(self, inference_components, self.models, self.cfn_endpoint,
                                                          variant_name)

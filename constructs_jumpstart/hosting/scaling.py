@@ -99,7 +99,7 @@ def _scale_component(ep: Any, index: int, suffix: str, min_capacity: int, max_ca
     ic = ep.inference_components[index]
     target = appscaling.ScalableTarget(
         ep, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-        resource_id=f"inference-component/{Fn.select(1, Fn.split('/', ic.attr_inference_component_arn))}",
+        resource_id=f"inference-component/{ep.components[index].component_name}",
         scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
         min_capacity=min_capacity, max_capacity=max_capacity,
     )
@@ -123,7 +123,7 @@ def _scale_component_from_zero(ep: Any, target: Any, component: Any, max_instanc
 
     ep.endpoint_config.add_property_override("ProductionVariants.0.ManagedInstanceScaling", {
         "Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": max_instances})
-    name = Fn.select(1, Fn.split("/", component.attr_inference_component_arn))
+    name = component.inference_component_name or Fn.select(1, Fn.split("/", component.attr_inference_component_arn))
     _step_out_of_zero(target, cloudwatch.Metric(
         namespace="AWS/SageMaker", metric_name="NoCapacityInvocationFailures",
         dimensions_map={"InferenceComponentName": name}, statistic="Maximum", period=Duration.minutes(1)), cooldown)

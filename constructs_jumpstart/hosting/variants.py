@@ -17,6 +17,7 @@ from ..errors import JumpStartError, ValidationError
 from ..lockfile import LockKey
 from ..model import JumpStartModel, cfn_tags
 from ..types import Scope
+from .adapters import base_environment
 from .config import JumpStartInferenceComponent, JumpStartVariant, ServerlessConfig, is_accelerated
 
 
@@ -37,6 +38,10 @@ def serverless_instance_type(scope: Construct, spec: Any, region: str) -> Option
             f"(supported instance types: {', '.join(probe.supported_instance_types)}). Use a real-time endpoint."
         ])
     return cpu[0]
+
+
+def serves_adapters(spec: Any) -> bool:
+    return isinstance(spec, JumpStartInferenceComponent) and spec.adapters is not None
 
 
 def build_models(scope: Construct, specs: List[Any], instance_type: Optional[str],
@@ -60,7 +65,8 @@ def build_models(scope: Construct, specs: List[Any], instance_type: Optional[str
             return JumpStartModel(
                 scope, "Model" if len(specs) == 1 else f"Model{label}",
                 model_id=spec.model_id, model_version=spec.model_version, instance_type=hosting_type,
-                environment=spec.environment, role=role,
+                environment=base_environment(scope, spec, hosting_type, region) if serves_adapters(spec)
+                else spec.environment, role=role,
                 accept_eula=spec.accept_eula, tolerate_deprecated=spec.tolerate_deprecated,
                 tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
                 model_data=spec.model_data, compress_artifact=serverless is not None, hub=spec.hub, **common,

@@ -18,7 +18,7 @@ from constructs_jumpstart import (
     JumpStartTrainingJob,
     ModelSource,
 )
-from constructs_jumpstart.hosting import ServerlessConfig
+from constructs_jumpstart.hosting import AdapterServing, JumpStartInferenceComponent, ServerlessConfig
 
 
 class OwnStack(cdk.Stack):
@@ -44,6 +44,13 @@ class OwnStack(cdk.Stack):
         cloudwatch.Dashboard(self, "Board").add_widgets(cloudwatch.GraphWidget(left=[overhead, cpu]))
         cloudwatch.Alarm(self, "Errors", metric=errors, threshold=1, evaluation_periods=1)
         cloudwatch.Alarm(self, "Latency", metric=latency, threshold=1000, evaluation_periods=1)
+        llm = JumpStartEndpoint(self, "Llm", instance_type="ml.g5.12xlarge", inference_components=[
+            JumpStartInferenceComponent(model_id="fixture-llm-optimized", name="base",
+                                        adapters=AdapterServing(max_loaded=4, max_rank=64))])
+        adapter = llm.add_adapter("support-bot", ModelSource.from_bucket(bucket, "adapters/support.tar.gz"))
+        adapter_calls: cloudwatch.Metric = adapter.metric_invocations(period=Duration.minutes(1))
+        cloudwatch.Alarm(self, "AdapterCalls", metric=adapter_calls, threshold=1, evaluation_periods=1)
+        cdk.CfnOutput(self, "AdapterComponent", value=adapter.component_name)
         imported = JumpStartEndpoint.from_endpoint_name(self, "Imported", "existing-endpoint")
         apigateway.SagemakerIntegration(imported)
         cdk.CfnOutput(self, "TunedModel", value=tuned.model_data or "")
