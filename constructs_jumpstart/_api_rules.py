@@ -206,13 +206,39 @@ def _variant_rules(params: Mapping[str, Any], origin: str, models: Mapping[str, 
         if "ServerlessConfig" in variant and _uses_model_data_source(model):
             yield (f"{origin}: serverless variant {variant.get('VariantName')} serves a model with ModelDataSource "
                    f"({MODEL_DATA_SOURCE_DOC}).")
-        instance_type = variant.get("InstanceType")
-        if instance_type and params.get("KmsKeyId") and not supports_kms(instance_type):
-            yield f"{origin}: " + str(volume_kms_problem("CreateEndpointConfig.KmsKeyId", instance_type, False))
-        if instance_type and "VolumeSizeInGB" in variant and not supports_volume_size(instance_type):
-            yield (f"{origin}: VolumeSizeInGB on {instance_type}, which has no EBS volume (the SDK's "
-                   "volume_size_supported;"
-                   " ProductionVariant.VolumeSizeInGB: \"only Amazon EBS gp2 storage volumes are supported\").")
+        pools = variant.get("InstancePools") or []
+        yield from (f"{origin}: {p}" for p in _pool_rules(variant, pools, models))
+        for instance_type in [variant["InstanceType"]] if variant.get("InstanceType") else [
+                p.get("InstanceType") for p in pools]:
+            if params.get("KmsKeyId") and not supports_kms(instance_type):
+                yield f"{origin}: " + str(volume_kms_problem("CreateEndpointConfig.KmsKeyId", instance_type, False))
+            if "VolumeSizeInGB" in variant and not supports_volume_size(instance_type):
+                yield (f"{origin}: VolumeSizeInGB on {instance_type}, which has no EBS volume (the SDK's "
+                       "volume_size_supported;"
+                       " ProductionVariant.VolumeSizeInGB: \"only Amazon EBS gp2 storage volumes are supported\").")
+
+
+POOLS_DOC = ("SageMaker Developer Guide, \"Deploy to multiple instance types with instance pools\": \"you replace "
+             "the InstanceType parameter in your production variant with an InstancePools list\"")
+POOL_MODEL_DOC = ("InstancePool.ModelNameOverride: \"The name of a SageMaker model to use for this instance pool "
+                  "instead of the model specified for the production variant.\"")
+
+
+def _pool_rules(variant: Mapping[str, Any], pools: Sequence[Mapping[str, Any]],
+                models: Mapping[str, Mapping[str, Any]]) -> List[str]:
+    """A variant's instance pools: in place of InstanceType, each type and priority once, each override a model."""
+    if not pools:
+        return []
+    found = [f"variant {variant.get('VariantName')} has InstanceType and InstancePools ({POOLS_DOC})."
+             ] if variant.get("InstanceType") else []
+    for field in ("InstanceType", "Priority"):
+        values = [p.get(field) for p in pools]
+        found += [f"variant {variant.get('VariantName')} has two instance pools of {field} {v}."
+                  for v in dict.fromkeys(v for v in values if values.count(v) > 1)]
+    found += [f"variant {variant.get('VariantName')}'s pool {p.get('InstanceType')} overrides the model with "
+              f"{p['ModelNameOverride']!r}, none of the stack's models ({POOL_MODEL_DOC})."
+              for p in pools if "ModelNameOverride" in p and p["ModelNameOverride"] not in models]
+    return found
 
 
 def _deployment_rules(params: Mapping[str, Any], origin: str) -> Iterable[str]:

@@ -17,12 +17,14 @@ from .config import (
     instance_family,
     is_accelerated,
 )
+from .pools import InstancePool
 
 __all__ = [
     "AdapterServing",
     "AsyncInferenceConfig",
     "DataCaptureConfig",
     "DeploymentConfig",
+    "InstancePool",
     "JumpStartInferenceComponent",
     "JumpStartVariant",
     "ServerlessConfig",
@@ -32,7 +34,8 @@ __all__ = [
 ]
 
 # The public path is the one refusals name ("a constructs_jumpstart.hosting.ServerlessConfig").
-for _public in (AdapterServing, AsyncInferenceConfig, DataCaptureConfig, DeploymentConfig, JumpStartInferenceComponent,
+for _public in (AdapterServing, AsyncInferenceConfig, InstancePool,
+                DataCaptureConfig, DeploymentConfig, JumpStartInferenceComponent,
                 JumpStartVariant, ServerlessConfig, TrafficShift, _HostedModel):
     _public.__module__ = __name__
 del _public

@@ -4,7 +4,7 @@ inference components, data capture and safe deployments."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence
 
 from aws_cdk import Duration
 
@@ -110,14 +110,28 @@ class JumpStartVariant(_HostedModel):
     capacity_reservation: Optional[str] = None
     """An ML capacity reservation (or training plan) ARN: the instances launch only into it
     (``CapacityReservationConfig``, ``capacity-reservations-only``)."""
+    instance_pools: Optional[Sequence[Any]] = None
+    """Up to five instance types SageMaker provisions from in priority order, falling back when one has
+    no capacity (``InstancePools``; instead of ``instance_type``): ``["ml.p5.48xlarge", "ml.p4d.24xlarge"]``,
+    ``[("ml.p5.48xlarge", 1), ...]`` or :class:`InstancePool` s. Each is resolved for its own type."""
+    provision_timeout: Optional[Duration] = None
+    """How long SageMaker tries to provision the instances across the pools before failing
+    (``VariantInstanceProvisionTimeoutInSeconds``, 5 to 60 minutes)."""
 
     def problems(self) -> List[str]:
         from .._api_rules import capacity_reservation_problem, inference_ami_problem
+        from .pools import pool_problems, provision_timeout_problem
 
-        found = [f"variant '{self.variant_name or self.model_id}' weight must be positive; got {self.weight}."
-                 ] if self.weight <= 0 else []
+        label = f"variant '{self.variant_name or self.model_id}' "
+        found = [f"{label}weight must be positive; got {self.weight}."] if self.weight <= 0 else []
+        if self.instance_pools is not None and self.instance_type is not None:
+            found.append(f"{label}instance_type and instance_pools both name its instance types: give them all in "
+                         "instance_pools (SageMaker takes InstancePools instead of InstanceType).")
+        seconds = self.provision_timeout.to_seconds() if self.provision_timeout is not None else None
         return found + [p for p in (inference_ami_problem(self.inference_ami_version),
-                                    capacity_reservation_problem(self.capacity_reservation, None)) if p]
+                                    capacity_reservation_problem(self.capacity_reservation, None),
+                                    provision_timeout_problem(seconds, label)) if p] + pool_problems(
+            self.instance_pools, label)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .._plan import plan_problems
 from .._report import reports_problems
 from ..errors import JumpStartError
 from ..types import ModelSource
-from . import keys, naming, outputs, scaling
+from . import keys, outputs, scaling
 from .adapters import AdapterHost, JumpStartAdapter
 from .base import EndpointBase
 from .checks import check_mode, failed_endpoint, placement_problems
@@ -37,8 +37,9 @@ from .config import (
     ServerlessConfig,
 )
 from .deployment import check_alarm, deployment_config
-from .endpoint_config import build_config, build_endpoint
+from .endpoint_config import attach_endpoint, build_config
 from .objective import choose
+from .pools import endpoint_pool_problems
 from .smoke import add_smoke_test
 from .variants import build_models, fleet_variant, production_variants
 
@@ -108,6 +109,8 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
         instance_types: Optional[Sequence[str]] = None,
         inference_ami_version: Optional[str] = None,
         capacity_reservation: Optional[str] = None,
+        instance_pools: Optional[Sequence[Any]] = None,
+        provision_timeout: Optional[Duration] = None,
     ) -> None:
         """
         Args:
@@ -149,6 +152,8 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
             inference_ami_version: the instances' AMI (``InferenceAmiVersion``: NVIDIA/Neuron drivers).
             capacity_reservation: an ML capacity reservation or training plan ARN to launch into only.
                 With ``variants=``, both are set on each :class:`JumpStartVariant`.
+            instance_pools / provision_timeout: up to five instance types in priority order, each resolved for
+                its own type, and how long to try them (:class:`JumpStartVariant`'s, docs/hosting.md).
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -167,6 +172,8 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
 
         region = concrete_region(self, "JumpStartEndpoint")
         problems += placement_problems(inference_ami_version, capacity_reservation, variants, serverless, region)
+        problems += endpoint_pool_problems(instance_pools, provision_timeout, instance_type, variants,
+                                           inference_components, serverless, optimize_for)
         if optimize_for is not None or instance_types is not None:
             instance_type, config_name = choose(self, model_id, model_version, region, optimize_for, concurrency,
                                                 instance_types, instance_type, config_name, hub)
@@ -179,15 +186,17 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
                 initial_instance_count=initial_instance_count or 1, environment=environment, accept_eula=accept_eula,
                 config_name=config_name, model_data=model_data, tolerate_deprecated=tolerate_deprecated,
                 tolerate_vulnerable=tolerate_vulnerable, hub=hub, inference_ami_version=inference_ami_version,
-                capacity_reservation=capacity_reservation)]
+                capacity_reservation=capacity_reservation, instance_pools=instance_pools,
+                provision_timeout=provision_timeout)]
         causes: List[JumpStartError] = []
-        self.models, self.variant_names, fleet_type = build_models(
+        self.models, self.variant_names, fleet_type, self.pools = build_models(
             self, list(variants or []) + list(inference_components or []), instance_type, serverless, role, common,
             region, problems, causes)
         raise_problems(self, problems, *causes)
 
         self._first_model_attributes(fleet_type if inference_components else None)
-        local_storage = keys.local_storage_instance_types(self.models, self.instance_type, bool(inference_components))
+        local_storage = keys.local_storage_instance_types(self.models, self.instance_type, bool(inference_components),
+                                                          self.pools)
         writes_data = async_inference is not None or data_capture is not None
         self.encryption_key, volume_key = keys.build_key(self, where.path, self.models, encryption_key,
                                                          volume_encryption, serverless is not None, local_storage,
@@ -199,10 +208,10 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
                                              capacity_reservation)]
             self.variant_names = [variant_name]
         else:
-            variants_config = production_variants(variants, self.models, self.variant_names, serverless)
+            variants_config = production_variants(variants, self.models, self.variant_names, serverless, self.pools)
         self.endpoint_config = build_config(self, self.models, self.role, variants_config, volume_key, async_config,
                                             capture_config, bool(inference_components), serverless is not None)
-        self._build_endpoint(endpoint_name, deployment)
+        attach_endpoint(self, endpoint_name, deployment)
         self.inference_components: List[sagemaker.CfnInferenceComponent] = []
         self.adapters: Dict[str, JumpStartAdapter] = {}
         if inference_components:
@@ -211,21 +220,6 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
         self.smoke_test = None
         if smoke_test:
             self.add_smoke_test()
-
-    # -- builders (each renders one part of the template, in the template's order) ----------------
-
-    def _build_endpoint(self, endpoint_name: Optional[str], deployment: Optional[DeploymentConfig]) -> None:
-        self._named_by_user = endpoint_name is not None
-        generated = endpoint_name is None and deployment is not None
-        if generated:
-            endpoint_name = naming.generated_endpoint_name(self)
-        self.endpoint_config_name: str = self.endpoint_config.attr_endpoint_config_name
-        self.cfn_endpoint = build_endpoint(self, self.endpoint_config_name, endpoint_name, deployment,
-                                           self._rollback_alarms, self.models)
-        self._endpoint_name: Optional[str] = endpoint_name
-        self._endpoint_arn: Optional[str] = None
-        if generated:  # renamed when an instance type changes, as a scaled endpoint
-            naming.watch_exports(self)
 
     def add_rollback_alarm(self, alarm: cloudwatch.IAlarm) -> None:
         """Roll a deployment back when ``alarm`` fires (needs ``deployment=``). Alarms on this

@@ -58,3 +58,21 @@ def build_endpoint(scope: Construct, config_name: str, endpoint_name: Optional[s
         deployment_config=deployment_config(deployment, alarms) if deployment else None,
         tags=sdk_tags(models),
     )
+
+
+def attach_endpoint(ep: Any, endpoint_name: Optional[str], deployment: Optional[DeploymentConfig]) -> None:
+    """The endpoint of ``ep``'s config: your name, a generated one (a deployment config's alarms
+    may watch its metrics), or CloudFormation's."""
+    from . import naming
+
+    ep._named_by_user = endpoint_name is not None
+    generated = endpoint_name is None and deployment is not None
+    if generated:
+        endpoint_name = naming.generated_endpoint_name(ep)
+    ep.endpoint_config_name = ep.endpoint_config.attr_endpoint_config_name
+    ep.cfn_endpoint = build_endpoint(ep, ep.endpoint_config_name, endpoint_name, deployment, ep._rollback_alarms,
+                                     ep.models)
+    ep._endpoint_name = endpoint_name
+    ep._endpoint_arn = None
+    if generated:  # renamed when an instance type changes, as a scaled endpoint
+        naming.watch_exports(ep)

@@ -30,13 +30,15 @@ def acknowledge_no_volume_key(config: Any, reason: str, hipaa_reason: str) -> No
                   "reason": f"As AwsSolutions-SM2: {hipaa_reason}"})
 
 
-def local_storage_instance_types(models: Sequence[Any], fleet_type: Optional[str], components: bool) -> List[str]:
-    """The endpoint's instance types that have local storage (no volume key), by the SDK's rule
-    as each model's resolution recorded it."""
+def local_storage_instance_types(models: Sequence[Any], fleet_type: Optional[str], components: bool,
+                                 pools: Sequence[Sequence[Any]] = ()) -> List[str]:
+    """The endpoint's instance types (every pool's too) that have local storage (no volume key), by
+    the SDK's rule as each model's resolution recorded it."""
     if components:
         pairs = [(m, fleet_type) for m in models]
     else:
         pairs = [(m, m.instance_type) for m in models]
+        pairs += [(m, p.instance_type) for m, pooled in zip(models, pools) for p in pooled]
     found = [t for m, t in pairs if t and not m.resolved.volume_kms_supported(t)]
     return list(dict.fromkeys(found))
 

@@ -15,7 +15,9 @@ def generated_endpoint_name(endpoint: Any) -> str:
     change of instance type is then a replacement (a new endpoint, with its scaling target),
     which SageMaker allows, where an in-place update of a variant registered with Application
     Auto Scaling is refused."""
-    types = sorted(t for t in (m.instance_type for m in endpoint.models) if t) if endpoint.serverless is None else []
+    pooled = [p.instance_type for pools in getattr(endpoint, "pools", []) for p in pools]
+    types = sorted(t for t in [m.instance_type for m in endpoint.models] + pooled if t)
+    types = types if endpoint.serverless is None else []
     if endpoint.inference_component_specs:
         types = [endpoint.instance_type or ""]
     digest = hashlib.sha256("|".join(types).encode()).hexdigest()[:8]

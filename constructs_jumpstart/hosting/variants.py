@@ -5,13 +5,13 @@ the endpoint config that serve them."""
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from .._checks import collect_problems
+from .._checks import collect_problems, hub_arn
 from .._resolution import resolve_for
 from ..errors import JumpStartError, ValidationError
 from ..lockfile import LockKey
@@ -19,6 +19,7 @@ from ..model import JumpStartModel, cfn_tags
 from ..types import Scope
 from .adapters import base_environment
 from .config import JumpStartInferenceComponent, JumpStartVariant, ServerlessConfig, is_accelerated
+from .pools import Pool, container_of, normalize, pools_property
 
 
 def variant_name(text: str) -> str:
@@ -47,48 +48,77 @@ def serves_adapters(spec: Any) -> bool:
 def build_models(scope: Construct, specs: List[Any], instance_type: Optional[str],
                  serverless: Optional[ServerlessConfig], role: Optional[iam.IRole], common: dict, region: str,
                  problems: List[str], causes: List[JumpStartError],
-                 ) -> Tuple[List[JumpStartModel], List[str], Optional[str]]:
+                 ) -> Tuple[List[JumpStartModel], List[str], Optional[str], List[List[Pool]]]:
     """One :class:`JumpStartModel` per variant or component, their problems collected; returns the
-    models, their variant names and the fleet's instance type (inference components)."""
+    models, their variant names, the fleet's instance type (inference components) and each
+    variant's instance pools (with the models of pools that resolve differently)."""
     models: List[JumpStartModel] = []
     names: List[str] = []
+    pools: List[List[Pool]] = []
     fleet_type = instance_type
     for spec in specs:
         is_component = isinstance(spec, JumpStartInferenceComponent)
         label = spec.name if is_component else spec.variant_name
         label = variant_name(label or (spec.model_id if len(specs) > 1 else "AllTraffic"))
-        hosting_type = fleet_type if is_component else spec.instance_type
-
-        def build(spec=spec, label=label, hosting_type=hosting_type) -> JumpStartModel:
-            if serverless is not None:
-                hosting_type = serverless_instance_type(scope, spec, region)
-            return JumpStartModel(
-                scope, "Model" if len(specs) == 1 else f"Model{label}",
-                model_id=spec.model_id, model_version=spec.model_version, instance_type=hosting_type,
-                environment=base_environment(scope, spec, hosting_type, region) if serves_adapters(spec)
-                else spec.environment, role=role,
-                accept_eula=spec.accept_eula, tolerate_deprecated=spec.tolerate_deprecated,
-                tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
-                model_data=spec.model_data, compress_artifact=serverless is not None, hub=spec.hub, **common,
-            )
-
-        model = collect_problems(build, problems, causes)
+        pooled = [] if is_component or spec.instance_pools is None else normalize(spec.instance_pools)[0]
+        hosting_type = fleet_type if is_component else (pooled[0][0] if pooled else spec.instance_type)
+        construct_id = "Model" if len(specs) == 1 else f"Model{label}"
+        model = collect_problems(lambda: _model(scope, construct_id, spec, hosting_type, serverless, role, common,
+                                                region), problems, causes)
         if model is None:
             continue
         if is_component and fleet_type is None:
             fleet_type = model.instance_type  # the first component's default sizes the fleet
         models.append(model)
         names.append(label)
-    return models, names, fleet_type
+        served = {container_of(model.resolved): None}  # container -> the model serving it (None: the variant's)
+        pools.append([p for p in (collect_problems(lambda: _pool(scope, f"{construct_id}Pool{kind}", spec, model, kind,
+                                                                   priority, served, common, region), problems, causes)
+                                  for kind, priority in pooled) if p is not None])
+    return models, names, fleet_type, pools
 
 
-def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverless: Optional[ServerlessConfig]) -> Any:
+def _model(scope: Construct, construct_id: str, spec: Any, hosting_type: Optional[str],
+           serverless: Optional[ServerlessConfig], role: Optional[iam.IRole], common: dict, region: str
+           ) -> JumpStartModel:
+    if serverless is not None:
+        hosting_type = serverless_instance_type(scope, spec, region)
+    return JumpStartModel(
+        scope, construct_id,
+        model_id=spec.model_id, model_version=spec.model_version, instance_type=hosting_type,
+        environment=base_environment(scope, spec, hosting_type, region) if serves_adapters(spec)
+        else spec.environment, role=role,
+        accept_eula=spec.accept_eula, tolerate_deprecated=spec.tolerate_deprecated,
+        tolerate_vulnerable=spec.tolerate_vulnerable, config_name=spec.config_name,
+        model_data=spec.model_data, compress_artifact=serverless is not None, hub=spec.hub, **common,
+    )
+
+
+def _pool(scope: Construct, construct_id: str, spec: JumpStartVariant, variant_model: JumpStartModel, kind: str,
+          priority: int, served: Dict[Tuple[Any, ...], Optional[JumpStartModel]], common: dict, region: str) -> Pool:
+    """A pool resolved for its own instance type: served by the model of the same container (the
+    variant's, or one made for an earlier pool), else by a model of its own (``ModelNameOverride``)."""
+    if kind == variant_model.instance_type:
+        return Pool(kind, priority)
+    own = container_of(resolve_for(scope, LockKey(spec.model_id, spec.model_version, region, Scope.INFERENCE.value,
+                                                  kind, spec.config_name, hub_arn(scope, spec.hub))))
+    if own not in served:  # the variant model's role: the endpoint's grants to its models cover this one
+        served[own] = _model(scope, construct_id, spec, kind, None, variant_model.role, common, region)
+    return Pool(kind, priority, served[own])
+
+
+def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverless: Optional[ServerlessConfig],
+             pools: List[Pool]) -> Any:
     r = model.resolved
+    types = [p.instance_type for p in pools] or [model.instance_type]
+    timeout = spec.provision_timeout
     return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
         model_name=model.model_name,
         variant_name=name,
         initial_variant_weight=float(spec.weight),
-        instance_type=None if serverless else model.instance_type,
+        instance_type=None if serverless or pools else model.instance_type,
+        instance_pools=pools_property(pools) if pools else None,
+        variant_instance_provision_timeout_in_seconds=int(timeout.to_seconds()) if timeout is not None else None,
         initial_instance_count=None if serverless else spec.initial_instance_count,
         serverless_config=sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
             memory_size_in_mb=serverless.memory_size_mb, max_concurrency=serverless.max_concurrency,
@@ -98,7 +128,7 @@ def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverles
             None if serverless else r.container_startup_health_check_timeout),
         model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
         volume_size_in_gb=(
-            None if serverless or not r.volume_kms_supported(model.instance_type) else r.volume_size),
+            None if serverless or not all(r.volume_kms_supported(t) for t in types) else r.volume_size),
         inference_ami_version=spec.inference_ami_version,
         capacity_reservation_config=capacity_config(spec.capacity_reservation),
     )
@@ -113,9 +143,11 @@ def capacity_config(arn: Optional[str]) -> Any:
 
 
 def production_variants(variants: Optional[Sequence[JumpStartVariant]], models: Sequence[JumpStartModel],
-                        names: Sequence[str], serverless: Optional[ServerlessConfig]) -> List[Any]:
-    """A variant per model (weights, instances or serverless, the spec's deploy settings)."""
-    return [_variant(spec, model, name, serverless) for spec, model, name in zip(variants or [], models, names)]
+                        names: Sequence[str], serverless: Optional[ServerlessConfig],
+                        pools: Sequence[List[Pool]]) -> List[Any]:
+    """A variant per model (weights, instances, instance pools or serverless, the spec's deploy settings)."""
+    return [_variant(spec, model, name, serverless, pooled)
+            for spec, model, name, pooled in zip(variants or [], models, names, pools)]
 
 
 def fleet_variant(variant_name: str, fleet_type: Optional[str], initial_instance_count: Optional[int],
