@@ -252,7 +252,7 @@ _CHECKED: Dict[Tuple[Path, Trust], Optional[LockfileError]] = {}
 
 _TEMPLATE_FIELDS = ("version", "image_uri", "script_uri", "config_name", "model_package_arn", "eula_required",
                     "network_isolation", "volume_size", "container_startup_health_check_timeout",
-                    "model_data_download_timeout", "training_volume_size")
+                    "model_data_download_timeout", "training_volume_size", "inference_ami_version")
 
 
 def upgrade_changes(old: ResolvedModel, new: ResolvedModel) -> List[Tuple[str, str, str]]:

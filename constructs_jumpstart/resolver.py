@@ -745,6 +745,7 @@ def _hosting(ask: _Ask, specs: Any, chosen: str, common: Dict[str, Any]) -> Dict
         "container_startup_health_check_timeout": deploy.get("container_startup_health_check_timeout"),
         "model_data_download_timeout": deploy.get("model_data_download_timeout"),
         "volume_size": deploy.get("volume_size"),
+        "inference_ami_version": deploy.get("inference_ami_version"),
         "resource_requirements": {k: int(v) for k, v in resources.items()},
     }
 

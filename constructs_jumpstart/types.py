@@ -212,6 +212,9 @@ class ResolvedModel:
     """Of the supported instance types (and the resolved one), those with local instance storage,
     for which SageMaker refuses a volume KMS key: the SDK's ``instance_supports_kms``, asked at
     resolve time and recorded, so a locked synth applies the SDK's rule without the SDK."""
+    inference_ami_version: Optional[str] = None
+    """Inference: the AMI the spec's deploy settings ask for (``deploy_kwargs["inference_ami_version"]``,
+    which the SDK's ``deploy()`` sets as the variant's ``InferenceAmiVersion``), else ``None``."""
     source: str = "live"
     """Where the entry was resolved from: ``live``, ``shipped``, ``local:DIR`` (a metadata directory) or
     ``hub`` (the private hub its key names)."""
@@ -296,6 +299,9 @@ LOCK_SCHEMA: Dict[str, str] = {
     "hub_content_type": _OPT_STR, "source": _STR, "spec_digest": _STR,
 }
 """Every field of a lockfile entry and what it must be (all are required: the library writes them all)."""
+LOCK_OPTIONAL: Dict[str, str] = {"inference_ami_version": _OPT_STR}
+"""Fields added after entries were first written: written in every new entry, absent from older ones
+(read as ``null``), so a committed lockfile stays valid."""
 _VERSION_RE = r"^[0-9]+(\.[0-9]+)*([.-]?[A-Za-z0-9]+)*$"
 
 
@@ -321,10 +327,10 @@ def schema_problems(data: Any) -> List[str]:
 
     if not isinstance(data, dict):
         return [f"an entry must be an object, not {type(data).__name__}"]
-    problems = [f"unknown field '{k}'" for k in sorted(set(data) - set(LOCK_SCHEMA))]
+    problems = [f"unknown field '{k}'" for k in sorted(set(data) - set(LOCK_SCHEMA) - set(LOCK_OPTIONAL))]
     problems += [f"missing field '{k}'" for k in LOCK_SCHEMA if k not in data]
     problems += [f"field '{k}' must be {kind}, not {json_type(data[k])}"
-                 for k, kind in LOCK_SCHEMA.items() if k in data and not _fits(kind, data[k])]
+                 for k, kind in {**LOCK_SCHEMA, **LOCK_OPTIONAL}.items() if k in data and not _fits(kind, data[k])]
     if problems:
         return problems
     if not re.match(r"^(live|shipped|hub|local:.+)$", data["source"]):

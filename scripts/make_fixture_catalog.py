@@ -371,7 +371,9 @@ def _bench(latency_ms: float, throughput: float, concurrency: int) -> list:
 def llm_optimized() -> dict:
     """An open LLM with three inference configs carrying benchmark figures (issue #21, choosing by objective):
     per instance type and concurrency, latency in ms and throughput in tokens/s per user. ``lmi-optimized`` has
-    no figures for ml.p4d.24xlarge (which it supports); ``tgi`` measured only concurrency 1; rankings order them."""
+    no figures for ml.p4d.24xlarge (which it supports); ``tgi`` measured only concurrency 1; rankings order them.
+    Its deploy settings ask for an inference AMI (``inference_ami_version``, which the SDK's deploy sets as the
+    variant's ``InferenceAmiVersion``), as specs of models that need newer GPU drivers do."""
     spec = llm_families()
     for key in list(spec):
         if key.startswith("training_") or key in ("hyperparameters", "estimator_kwargs", "fit_kwargs",
@@ -386,6 +388,7 @@ def llm_optimized() -> dict:
     spec.update(
         model_id="fixture-llm-optimized",
         resource_name_base="fx-llm-opt",
+        deploy_kwargs={**spec["deploy_kwargs"], "inference_ami_version": "al2-ami-sagemaker-inference-gpu-3-1"},
         training_supported=False,
         hosting_artifact_key="fixture-llm-optimized/artifacts/inference/v1.0.0/",
         hosting_prepacked_artifact_key="fixture-llm-optimized/artifacts/inference-prepack/v1.0.0/",

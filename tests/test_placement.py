@@ -77,3 +77,41 @@ def test_with_variants_they_are_set_per_variant(make_stack):
                           variants=[JumpStartVariant(**PINNED, variant_name="A")])
     with pytest.raises(ValidationError, match="inference_ami_version 'x' is not one SageMaker offers"):
         JumpStartEndpoint(make_stack(), "AB2", variants=[JumpStartVariant(**PINNED, inference_ami_version="x")])
+
+
+# -- the AMI a spec's deploy settings ask for (the SDK's deploy_kwargs["inference_ami_version"]) ------
+
+SPEC_AMI = "al2-ami-sagemaker-inference-gpu-3-1"  # fixture-llm-optimized's deploy settings
+
+
+def test_the_specs_ami_goes_on_the_variant_as_the_sdks_deploy_sets_it(make_stack):
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Llm", model_id="fixture-llm-optimized")
+    [variant] = _variants(stack)
+    assert variant["InferenceAmiVersion"] == SPEC_AMI
+    yours = make_stack()
+    JumpStartEndpoint(yours, "Llm", model_id="fixture-llm-optimized", inference_ami_version=AMI.replace("3-1", "2"))
+    [variant] = _variants(yours)
+    assert variant["InferenceAmiVersion"] == "al2-ami-sagemaker-inference-gpu-2"  # yours win
+    fleet = make_stack()
+    JumpStartEndpoint(fleet, "IC", instance_type="ml.g5.12xlarge",
+                      inference_components=[JumpStartInferenceComponent(model_id="fixture-llm-optimized")])
+    [variant] = _variants(fleet)
+    assert variant["InferenceAmiVersion"] == SPEC_AMI
+    other = make_stack()
+    JumpStartEndpoint(other, "Llm", model_id="fixture-llm-families")
+    [variant] = _variants(other)
+    assert "InferenceAmiVersion" not in variant
+
+
+def test_a_lockfile_entry_written_before_the_field_existed_still_reads():
+    from constructs_jumpstart.types import ResolvedModel, schema_problems
+
+    entry = ResolvedModel(model_id="m", requested_version="*", version="1.0.0", region="us-west-2", scope="inference",
+                          instance_type="ml.g5.2xlarge", image_uri="i", model_data=None,
+                          spec_digest="sha256:" + "0" * 64).to_dict()
+    assert entry["inference_ami_version"] is None
+    older = {k: v for k, v in entry.items() if k != "inference_ami_version"}
+    assert schema_problems(older) == [] and ResolvedModel.from_dict(older).inference_ami_version is None
+    assert schema_problems({**entry, "inference_ami_version": 3}) == [
+        "field 'inference_ami_version' must be a string or null, not a number"]

@@ -204,8 +204,8 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
         self.async_output_bucket, self.data_capture_bucket, async_config, capture_config = outputs.build_outputs(
             self, self.models, self.encryption_key, async_inference, data_capture)
         if inference_components:
-            variants_config = [fleet_variant(variant_name, fleet_type, initial_instance_count, inference_ami_version,
-                                             capacity_reservation)]
+            ami = inference_ami_version or self.resolved.inference_ami_version  # the first component's spec's
+            variants_config = [fleet_variant(variant_name, fleet_type, initial_instance_count, ami, capacity_reservation)]
             self.variant_names = [variant_name]
         else:
             variants_config = production_variants(variants, self.models, self.variant_names, serverless, self.pools)

@@ -129,7 +129,7 @@ def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverles
         model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
         volume_size_in_gb=(
             None if serverless or not all(r.volume_kms_supported(t) for t in types) else r.volume_size),
-        inference_ami_version=spec.inference_ami_version,
+        inference_ami_version=spec.inference_ami_version or (None if serverless else r.inference_ami_version),
         capacity_reservation_config=capacity_config(spec.capacity_reservation),
     )
 
