@@ -122,6 +122,26 @@ def capacity_reservation_problem(arn: Optional[str], region: Optional[str]) -> O
     return None
 
 
+TRAINING_PLAN_DOC = ("ResourceConfig.TrainingPlanArn: 50-2048 characters, pattern "
+                     "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.* (shape TrainingPlanArn)")
+_TRAINING_PLAN = r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:training-plan/.*"
+
+
+def training_plan_problem(arn: Optional[str], region: Optional[str]) -> Optional[str]:
+    """A training plan ARN the API refuses (``TrainingPlanArn``), or one of another region than the job's."""
+    import re
+
+    if arn is None or arn.startswith("${Token"):
+        return None
+    if not (50 <= len(arn) <= 2048 and re.fullmatch(_TRAINING_PLAN, arn)):
+        return (f"training_plan {arn!r} is not a training plan ARN "
+                f"(arn:aws:sagemaker:REGION:ACCOUNT:training-plan/NAME; {TRAINING_PLAN_DOC}).")
+    arn_region = arn.split(":")[3]
+    if region and arn_region != region:
+        return f"training_plan {arn!r} is in {arn_region}; the training job is in {region}."
+    return None
+
+
 def percent_problem(kind: str, value: Optional[int]) -> Optional[str]:
     """A capacity percentage of a deployment step outside what the API accepts."""
     if value is None:

@@ -9,6 +9,7 @@ import pytest
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
+from . import conformance
 from .conftest import role_statements
 from constructs_jumpstart import (
     JumpStartBatchTransform,
@@ -747,3 +748,35 @@ def test_more_jobs_than_a_roles_managed_policy_quota_is_a_warning(make_stack):
                              training_data=f"s3://my-data/train{i}/")
     warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("Managed policies per role"))
     assert [w.id for w in warnings] == ["/TestStack/FineTune10/Runner"], warnings
+
+
+# -- a training plan's reserved capacity (#21 part 3) ------------------------------------------------
+
+PLAN = "arn:aws:sagemaker:us-west-2:123456789012:training-plan/my-plan-p5"
+
+
+def test_a_job_on_a_training_plan(make_stack):
+    """``ResourceConfig.TrainingPlanArn`` (one plan per job); the handler may start the job on exactly
+    that plan, under the same conditions as without one; the request passes the service model."""
+    stack = make_stack()
+    _job(stack, training_plan=PLAN)
+    t = Template.from_stack(stack)
+    assert _request(t)["ResourceConfig"]["TrainingPlanArn"] == PLAN
+    assert conformance.check_template(t.to_json())[1] == []
+    [create] = [s for p in t.find_resources("AWS::IAM::ManagedPolicy").values()
+                for s in p["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "sagemaker:CreateTrainingJob"]
+    assert PLAN in create["Resource"] and len(create["Resource"]) == 2
+    assert "sagemaker:InstanceTypes" in json.dumps(create["Condition"])
+    plain = make_stack()
+    _job(plain)
+    assert "TrainingPlanArn" not in _request(Template.from_stack(plain))["ResourceConfig"]
+
+
+@pytest.mark.parametrize("plan, message", [
+    ("my-plan", r"training_plan 'my-plan' is not a training plan ARN .*ResourceConfig\.TrainingPlanArn: 50-2048"),
+    (PLAN.replace("training-plan", "reserved-capacity"), r"is not a training plan ARN"),
+    (PLAN.replace("us-west-2", "us-east-1"), r"training_plan '.*' is in us-east-1; the training job is in us-west-2"),
+])
+def test_a_bad_training_plan_is_a_synth_error(make_stack, plan, message):
+    with pytest.raises(ValidationError, match=message):
+        _job(make_stack(), training_plan=plan)

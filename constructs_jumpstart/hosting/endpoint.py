@@ -205,7 +205,8 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
             self, self.models, self.encryption_key, async_inference, data_capture)
         if inference_components:
             ami = inference_ami_version or self.resolved.inference_ami_version  # the first component's spec's
-            variants_config = [fleet_variant(variant_name, fleet_type, initial_instance_count, ami, capacity_reservation)]
+            variants_config = [fleet_variant(variant_name, fleet_type, initial_instance_count, ami,
+                                             capacity_reservation)]
             self.variant_names = [variant_name]
         else:
             variants_config = production_variants(variants, self.models, self.variant_names, serverless, self.pools)

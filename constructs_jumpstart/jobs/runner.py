@@ -179,8 +179,10 @@ class JobRunner(Construct):
         conditions = training_conditions(request) if kind == "training" else transform_conditions(request, model_arns)
         conditions["StringEquals"] = {f"aws:RequestTag/{STACK_TAG}": stack.stack_id}
         jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{self.job_name_scope}-*")
+        # a training plan the job runs on is a resource of its request too: exactly that plan
+        plan = [p for p in [(request.get("ResourceConfig") or {}).get("TrainingPlanArn")] if p]
         statements = [
-            iam.PolicyStatement(actions=actions[:1], resources=[jobs], conditions=conditions),
+            iam.PolicyStatement(actions=actions[:1], resources=[jobs, *plan], conditions=conditions),
             iam.PolicyStatement(actions=actions[1:], resources=[jobs], conditions={
                 "StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG}": stack.stack_id}})]
         if pass_role is not None:

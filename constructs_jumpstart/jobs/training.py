@@ -273,6 +273,7 @@ class JumpStartTrainingJob(Construct):
         hub: Optional[str] = None,
         tags: Optional[Mapping[str, str]] = None,
         expected_bucket_owner: Optional[str] = None,
+        training_plan: Optional[str] = None,
     ) -> None:
         """
         Args:
@@ -322,6 +323,8 @@ class JumpStartTrainingJob(Construct):
             expected_bucket_owner: the account id that owns the buckets of the data and output you pass:
                 the role's grants on them hold ``s3:ResourceAccount`` (a bucket of that name in another
                 account is not reached). The stack's own buckets always do; JumpStart's never.
+            training_plan: a SageMaker training plan ARN whose reserved capacity the job runs on
+                (``ResourceConfig.TrainingPlanArn``); its instance type must be the job's (AWS: "must match").
         """
         super().__init__(scope, id)
         where = adopt(self, scope, id)
@@ -333,6 +336,7 @@ class JumpStartTrainingJob(Construct):
             accept_eula=accept_eula, tolerate_deprecated=tolerate_deprecated, tolerate_vulnerable=tolerate_vulnerable,
             timeout=timeout, max_runtime=max_runtime, volume_key=volume_encryption_key, use_spot=use_spot,
             max_wait=max_wait, isolation=(enable_network_isolation, encrypt_inter_container_traffic),
+            training_plan=training_plan,
         )
         resolved = checked.resolved
         annotate_resolution(self, resolved, str(lockfile_path(self)))
@@ -364,6 +368,8 @@ class JumpStartTrainingJob(Construct):
             self._output.uri, instance_count, volume_size_gb, checked.runtime,
             _hyperparameters(resolved, region, checked.hyperparameters), accept_eula, checked.isolation)
         _encrypt(request, volume_encryption_key, output_encryption_key)
+        if training_plan is not None:  # one plan per job ("Create a training job using the API ...")
+            request["ResourceConfig"]["TrainingPlanArn"] = training_plan
         if use_spot:
             self._spot(request, prefix, max_wait or checked.timeout, where.stack)
         if vpc is not None:
@@ -376,7 +382,8 @@ class JumpStartTrainingJob(Construct):
                      hyperparameters: Optional[Mapping[str, Any]], accept_eula: bool,
                      tolerate_deprecated: bool, tolerate_vulnerable: bool, timeout: Optional[Duration],
                      max_runtime: Optional[Duration], volume_key: Optional[kms.IKey], use_spot: bool,
-                     max_wait: Optional[Duration], isolation: Tuple[Optional[bool], Optional[bool]]) -> "_Checked":
+                     max_wait: Optional[Duration], isolation: Tuple[Optional[bool], Optional[bool]],
+                     training_plan: Optional[str] = None) -> "_Checked":
         """Every problem of the props and of the resolved spec (``wanted``: model id, version,
         region, instance type, hub), raised together as synth errors; else what the job is built
         from."""
@@ -387,6 +394,7 @@ class JumpStartTrainingJob(Construct):
         problems += [] if use_spot or max_wait is None else [
             "max_wait applies to spot training only: pass use_spot=True or drop max_wait."]
         model_id, model_version, region, instance_type, hub = wanted
+        problems += [p for p in [_api_rules.training_plan_problem(training_plan, region)] if p]
         try:
             key = LockKey(model_id, model_version, region, Scope.TRAINING.value, instance_type, None,
                           hub_arn(self, hub))
