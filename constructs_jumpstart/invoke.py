@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .errors import JumpStartError
 
@@ -130,9 +130,15 @@ def component_model(sagemaker: Any, endpoint: str, component: str) -> Tuple[Opti
 
 def components_hint(sagemaker: Any, endpoint: str) -> str:
     """Which components ``--component`` may name on ``endpoint`` (adapters included)."""
-    listed = call("ListInferenceComponents", sagemaker.list_inference_components, EndpointNameEquals=endpoint,
-                  MaxResults=100).get("InferenceComponents", [])
-    names = sorted(c["InferenceComponentName"] for c in listed)
+    names: List[str] = []
+    page: Dict[str, Any] = {"EndpointNameEquals": endpoint, "MaxResults": 100}
+    while True:
+        listed = call("ListInferenceComponents", sagemaker.list_inference_components, **page)
+        names += [c["InferenceComponentName"] for c in listed.get("InferenceComponents", [])]
+        if not listed.get("NextToken"):
+            break
+        page["NextToken"] = listed["NextToken"]
+    names.sort()
     if not names:
         return f"endpoint '{endpoint}' has no inference components."
     return f"pass --component with one of the components of endpoint '{endpoint}': {', '.join(names)}."

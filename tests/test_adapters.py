@@ -48,6 +48,8 @@ def test_a_base_and_two_adapters(make_stack):
     components = _resources(template, "AWS::SageMaker::InferenceComponent")
     [(base_id, base)] = [(k, c) for k, c in components.items() if "ModelName" in c["Properties"]["Specification"]]
     assert base_id.startswith("LlmAdapterBasebase")  # a new resource beside an unnamed component, not a rename
+    # each adapter's logical id names its base: a new base (another name) replaces its adapters too
+    assert all(k.startswith("LlmAdapterbase") for k in components if k != base_id)
     base_name = base["Properties"]["InferenceComponentName"]
     assert NAME.fullmatch(base_name)
     adapters = {k: c for k, c in components.items() if k != base_id}
@@ -97,16 +99,39 @@ def test_the_base_names_itself_and_scaling_and_metrics_use_that_name(make_stack)
     assert stack.resolve(ep.components[0].metric_invocations().dimensions)["InferenceComponentName"] == name
 
 
-def test_vllm_container_settings():
-    from constructs_jumpstart.hosting.adapters import serving_environment
+ECR = "763104351884.dkr.ecr.us-west-2.amazonaws.com/"
 
-    image = "763104351884.dkr.ecr.us-west-2.amazonaws.com/vllm:0.11.2-sagemaker-v1.2"
-    assert serving_environment(image, AdapterServing(max_cached=8)) == {
-        "SM_VLLM_ENABLE_LORA": "true", "VLLM_ALLOW_RUNTIME_LORA_UPDATING": "True", "SM_VLLM_MAX_CPU_LORAS": "8"}
-    for refused in ("763104351884.dkr.ecr.us-west-2.amazonaws.com/djl-inference:0.29.0-tensorrtllm0.11.0-cu124",
-                    "763104351884.dkr.ecr.us-west-2.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04",
-                    None):
-        assert serving_environment(refused, AdapterServing()) is None
+
+def test_the_containers_that_load_adapters():
+    from constructs_jumpstart.hosting.adapters import container_of, serving_environment, serving_problems
+
+    vllm, _ = container_of(ECR + "vllm:0.11.2-sagemaker-v1.2")
+    assert vllm is not None and vllm.version == (0, 11, 2)
+    assert serving_environment(vllm, AdapterServing(max_loaded=2, max_cached=8)) == {
+        "SM_VLLM_ENABLE_LORA": "true", "VLLM_ALLOW_RUNTIME_LORA_UPDATING": "True", "SM_VLLM_MAX_LORAS": "2",
+        "SM_VLLM_MAX_CPU_LORAS": "8"}
+    lmi, _ = container_of(ECR + "djl-inference:0.34.0-lmi16.0.0-cu128")
+    assert lmi is not None and lmi.version == (16,)
+    for refused, why in ((ECR + "djl-inference:0.29.0-tensorrtllm0.11.0-cu124", "documents no run-time"),
+                         (ECR + "huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04",
+                          "documents no run-time"),
+                         (ECR + "vllm:0.10.0-sagemaker-v1.0", "from 0.11.2-sagemaker on"),
+                         (ECR + "vllm:0.11.2-gpu-py312-ec2", "from 0.11.2-sagemaker on"),
+                         (None, "documents no run-time")):
+        container, reason = container_of(refused)
+        assert container is None and why in reason
+    lmi13, _ = container_of(ECR + "djl-inference:0.31.0-lmi13.0.0-cu124")
+    assert lmi13 is not None
+    assert serving_problems(lmi13, AdapterServing(), {"OPTION_ROLLING_BATCH": "lmi-dist"}) == []
+    assert serving_problems(lmi, AdapterServing(), {"OPTION_ROLLING_BATCH": "disable", "OPTION_ASYNC_MODE": "true"}) == []
+    for env, text in (({"OPTION_ROLLING_BATCH": "trtllm"}, "OPTION_ROLLING_BATCH=trtllm on LMI 13 serves no adapters"),
+                      ({"OPTION_ASYNC_MODE": "true"}, "serves several adapters from LMI 16 on, not LMI 13"),
+                      ({"OPTION_ENABLE_LORA": "false"}, "sets OPTION_ENABLE_LORA='false', which turns off")):
+        assert any(text in p for p in serving_problems(lmi13, AdapterServing(), env)), env
+    assert any("lmi-dist" in p for p in serving_problems(lmi, AdapterServing(), {"OPTION_ROLLING_BATCH": "lmi-dist"}))
+    # LMI loads 4 adapters at once by default (DJL: max_loras "Default: 4"): 2 cached is too few
+    [few] = serving_problems(lmi, AdapterServing(max_cached=2), {})
+    assert "max_cached (2) is below the adapters loaded at once (4, the LMI container's default)" in few
 
 
 def test_a_fine_tuned_adapter_from_a_job(make_stack):
@@ -128,7 +153,9 @@ def test_a_fine_tuned_adapter_from_a_job(make_stack):
     (lambda s: _endpoint(s, serving=AdapterServing(max_loaded=0, max_rank=True)),
      r"(?s)adapters max_loaded must be a positive integer; got 0.*max_rank must be a positive integer; got True"),
     (lambda s: _endpoint(s, serving=AdapterServing(max_loaded=4, max_cached=2)),
-     r"max_cached \(2\) must be at least max_loaded \(4\)"),
+     r"inference component 'base': adapters max_cached \(2\) is below the adapters loaded at once \(4, max_loaded\)"),
+    (lambda s: _endpoint(s, environment={"OPTION_ENABLE_LORA": "false"}),
+     r"inference component 'base': your environment sets OPTION_ENABLE_LORA='false', which turns off the adapters"),
     (lambda s: JumpStartEndpoint(s, "One", model_id=LLM).add_adapter("a", ADAPTER),
      r"add_adapter needs an endpoint of inference components"),
     (lambda s: JumpStartEndpoint(s, "Plain", instance_type="ml.g5.12xlarge", inference_components=[

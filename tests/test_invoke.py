@@ -261,11 +261,16 @@ def test_an_unknown_component_lists_the_endpoints_components():
     stub.add_client_error("describe_inference_component", "ValidationException",
                           f"Could not find inference component \"{IC_ARN}\".",
                           expected_params={"InferenceComponentName": ADAPTER})
-    stub.add_response("list_inference_components", {"InferenceComponents": [
-        {"InferenceComponentName": name, "InferenceComponentArn": IC_ARN, "EndpointName": "chat", "EndpointArn": ARN,
-         "VariantName": "AllTraffic", "CreationTime": "2026-11-25T00:00:00Z",
-         "LastModifiedTime": "2026-11-25T00:00:00Z"} for name in ("s-llm-base-1", "s-llm-legal-2")]},
-        {"EndpointNameEquals": "chat", "MaxResults": 100})
+    def listed(name: str) -> dict:
+        return {"InferenceComponentName": name, "InferenceComponentArn": IC_ARN, "EndpointName": "chat",
+                "EndpointArn": ARN, "VariantName": "AllTraffic", "CreationTime": "2026-11-25T00:00:00Z",
+                "LastModifiedTime": "2026-11-25T00:00:00Z"}
+
+    # two pages: the names of both
+    stub.add_response("list_inference_components", {"InferenceComponents": [listed("s-llm-legal-2")], "NextToken": "p2"},
+                      {"EndpointNameEquals": "chat", "MaxResults": 100})
+    stub.add_response("list_inference_components", {"InferenceComponents": [listed("s-llm-base-1")]},
+                      {"EndpointNameEquals": "chat", "MaxResults": 100, "NextToken": "p2"})
     with stub, pytest.raises(calls.InvokeError, match=r"inference component '.*' not found in us-west-2: pass "
                                                       r"--component with one of the components of endpoint 'chat': "
                                                       r"s-llm-base-1, s-llm-legal-2\."):

@@ -17,7 +17,8 @@ adapter loading for inference components, so a base on them is refused at synth.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence, Union
+from dataclasses import dataclass, replace
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from aws_cdk import Names
 from aws_cdk import aws_sagemaker as sagemaker
@@ -25,7 +26,7 @@ from constructs import Construct
 
 from .. import _iam
 from .._api_rules import ADAPTER_ARTIFACT_DOC
-from .._checks import raise_problems
+from .._checks import hub_arn, raise_problems
 from .._resolution import resolve_for
 from .._variants import ComponentMetrics
 from ..errors import ValidationError
@@ -33,55 +34,111 @@ from ..lockfile import LockKey
 from ..model import cfn_tags
 from ..types import ModelDataUri, ModelSource, Scope
 from .config import AdapterServing, JumpStartInferenceComponent
+from .naming import variant_name as _label
 
 _Component = sagemaker.CfnInferenceComponent
 ADAPTER_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,40}[A-Za-z0-9])?")
 
-# container -> (environment that turns adapters on, names of max_loaded / max_rank / max_cached)
-LMI = ({"OPTION_ENABLE_LORA": "true"}, ("OPTION_MAX_LORAS", "OPTION_MAX_LORA_RANK", "OPTION_MAX_CPU_LORAS"))
-VLLM = ({"SM_VLLM_ENABLE_LORA": "true", "VLLM_ALLOW_RUNTIME_LORA_UPDATING": "True"},
-        ("SM_VLLM_MAX_LORAS", "SM_VLLM_MAX_LORA_RANK", "SM_VLLM_MAX_CPU_LORAS"))
+@dataclass(frozen=True)
+class Container:
+    """A container that loads LoRA adapters at run time: the environment that turns it on, the names
+    of its limits (max_loaded, max_rank, max_cached) and its default number of loaded adapters."""
+
+    family: str
+    switches: Tuple[Tuple[str, str], ...]
+    limits: Tuple[str, str, str]
+    default_loaded: int
+    version: Tuple[int, ...] = ()
+    """LMI: the LMI release (13 for 0.31.0-lmi13.0.0); vLLM: the vLLM version."""
 
 
-def container_family(image_uri: Optional[str]) -> Optional[Any]:
-    """The adapter settings of the image's container, or ``None`` when it loads no adapters at run time."""
+# DJL Serving, "vLLM Engine User Guide" (option.enable_lora, max_loras "Default: 4", max_lora_rank,
+# max_cpu_loras "Must be >= than max_loras"); aws/model-hosting-container-standards, "LoRA Adapter
+# Management" (SM_VLLM_ENABLE_LORA, SM_VLLM_MAX_LORAS default 1, VLLM_ALLOW_RUNTIME_LORA_UPDATING "Required")
+LMI = Container("LMI", (("OPTION_ENABLE_LORA", "true"),),
+                ("OPTION_MAX_LORAS", "OPTION_MAX_LORA_RANK", "OPTION_MAX_CPU_LORAS"), 4)
+VLLM = Container("vLLM", (("SM_VLLM_ENABLE_LORA", "true"), ("VLLM_ALLOW_RUNTIME_LORA_UPDATING", "True")),
+                 ("SM_VLLM_MAX_LORAS", "SM_VLLM_MAX_LORA_RANK", "SM_VLLM_MAX_CPU_LORAS"), 1)
+_LMI_TAG = re.compile(r"(\d+)\.(\d+)\.(\d+)-lmi(\d+)\.")  # 0.31.0-lmi13.0.0-cu124 (not tensorrtllm, neuronx)
+_VLLM_TAG = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?-sagemaker")  # 0.11.2-sagemaker-v1.2
+VLLM_MIN = (0, 11, 2)  # the first AWS vLLM image the standards document with SM_VLLM_ENABLE_LORA
+
+
+def container_of(image_uri: Optional[str]) -> Tuple[Optional[Container], str]:
+    """The image's adapter-loading container, or ``None`` and why not."""
     repository, _, tag = (image_uri or "").rpartition("/")[2].partition(":")
-    if repository == "djl-inference" and "-lmi" in tag:  # e.g. 0.31.0-lmi13.0.0-cu124 (not tensorrtllm, neuronx)
-        return LMI
+    lmi, vllm = _LMI_TAG.match(tag), _VLLM_TAG.match(tag)
+    if repository == "djl-inference" and lmi:
+        return replace(LMI, version=(int(lmi[4]),)), ""
+    if repository == "vllm" and vllm and tuple(int(v or 0) for v in vllm.groups()) >= VLLM_MIN:
+        return replace(VLLM, version=tuple(int(v or 0) for v in vllm.groups())), ""
     if repository == "vllm":
-        return VLLM
+        return None, f"AWS's vLLM container reads SM_VLLM_ENABLE_LORA from {'.'.join(map(str, VLLM_MIN))}-sagemaker on"
+    return None, "which documents no run-time LoRA adapter loading for inference components"
+
+
+def engine_problem(container: Container, env: Mapping[str, str]) -> Optional[str]:
+    """An LMI engine or handler that serves no adapters: only vLLM hosts them (DJL Serving, "Adapters"),
+    lmi-dist until LMI 15 (its guide lists option.enable_lora until then), the async vLLM handler
+    several of them from LMI 16 (0.34.0, the LMI release notes)."""
+    if container.family != "LMI":
+        return None
+    release = container.version[0]
+    engine = env.get("OPTION_ROLLING_BATCH", "auto").lower()
+    if engine not in ("vllm", "lmi-dist", "auto", "disable") or (engine == "lmi-dist" and release >= 15):
+        return (f"OPTION_ROLLING_BATCH={engine} on LMI {release} serves no adapters: only the vLLM engine hosts "
+                "them (and lmi-dist before LMI 15)")
+    if env.get("OPTION_ASYNC_MODE", "").lower() == "true" and release < 16:
+        return ("the async vLLM handler (OPTION_ASYNC_MODE=true) serves several adapters from LMI 16 on, "
+                f"not LMI {release}")
     return None
 
 
-def serving_environment(image_uri: Optional[str], serving: AdapterServing) -> Optional[Dict[str, str]]:
-    """The environment that makes the image's container load adapters, or ``None`` when it cannot."""
-    family = container_family(image_uri)
-    if family is None:
-        return None
-    switches, names = family
+def serving_environment(container: Container, serving: AdapterServing) -> Dict[str, str]:
+    """The environment that makes ``container`` load adapters within ``serving``'s limits."""
     limits = (serving.max_loaded, serving.max_rank, serving.max_cached)
-    return {**switches, **{name: str(value) for name, value in zip(names, limits) if value is not None}}
+    return {**dict(container.switches),
+            **{name: str(value) for name, value in zip(container.limits, limits) if value is not None}}
+
+
+def serving_problems(container: Container, serving: AdapterServing, env: Mapping[str, str]) -> List[str]:
+    """Your environment turning the switches off, fewer cached than loaded adapters, the engine."""
+    found = [f"your environment sets {key}={env[key]!r}, which turns off the adapters it declares"
+             for key, on in container.switches if key in env and env[key].lower() != on.lower()]
+    loaded = serving.max_loaded or container.default_loaded
+    source = "max_loaded" if serving.max_loaded else f"the {container.family} container's default"
+    if serving.max_cached is not None and serving.max_cached < loaded:
+        found.append(f"adapters max_cached ({serving.max_cached}) is below the adapters loaded at once ({loaded}, "
+                     f"{source}): the container keeps every loaded adapter cached too")
+    return found + [p for p in [engine_problem(container, env)] if p]
 
 
 def base_environment(scope: Construct, spec: JumpStartInferenceComponent, hosting_type: Optional[str],
                      region: str) -> Dict[str, str]:
-    """The base component's container environment: the adapter settings under yours (yours win)."""
+    """The base component's container environment: the adapter settings under yours (yours win, but
+    may not turn them off)."""
     assert spec.adapters is not None
     probe = resolve_for(scope, LockKey(spec.model_id, spec.model_version, region, Scope.INFERENCE.value,
-                                       hosting_type, spec.config_name))
-    env = serving_environment(probe.image_uri, spec.adapters)
-    if env is None:
+                                       hosting_type, spec.config_name, hub_arn(scope, spec.hub)))
+    label = f"inference component '{spec.name or spec.model_id}'"
+    container, why_not = container_of(probe.image_uri)
+    if container is None:
         raise ValidationError(scope.node.path, [
-            f"inference component '{spec.name or spec.model_id}' cannot serve adapters: '{spec.model_id}' "
-            f"{probe.version}{' (config ' + probe.config_name + ')' if probe.config_name else ''} runs on "
-            f"{probe.image_uri or 'a model package'}, which documents no run-time LoRA adapter loading. Adapter "
-            "inference components need the LMI container (djl-inference, vLLM or lmi-dist engine) or AWS's vLLM "
-            "container: choose a config_name that uses one (jumpstart describe MODEL lists them)."])
-    return {**env, **(spec.environment or {})}
+            f"{label} cannot serve adapters: '{spec.model_id}' {probe.version}"
+            f"{' (config ' + probe.config_name + ')' if probe.config_name else ''} runs on "
+            f"{probe.image_uri or 'a model package'}, {why_not}. Adapter inference components need the LMI container "
+            "(djl-inference, vLLM engine) or AWS's vLLM container: choose a config_name that uses one "
+            "(jumpstart describe MODEL lists them)."])
+    env = {**serving_environment(container, spec.adapters), **(spec.environment or {})}
+    problems = serving_problems(container, spec.adapters, {**probe.environment, **env})
+    if problems:
+        raise ValidationError(scope.node.path, [f"{label}: {p}." for p in problems])
+    return env
 
 
 def physical_name(resource: Construct) -> str:
-    """A name unique in the app, lower case as SageMaker writes it in the component's ARN."""
+    """A name unique in the app, in lower case (the form SageMaker shows in the ARNs of some resources:
+    a choice for consistency, no rule of the API)."""
     return Names.unique_resource_name(resource, max_length=63, separator="-").lower().strip("-")
 
 
@@ -180,8 +237,10 @@ def build_adapter(endpoint: Any, name: str, adapter: Union[str, ModelSource], ba
     model = endpoint.models[index]
     for reader in {id(r): r for r in (endpoint.role, model.role)}.values():
         _grant_read(endpoint, reader, source)  # which role reads an adapter is not documented: both may
-    resource = _Component(
-        endpoint, f"Adapter{name}",
+    base_spec = endpoint.inference_component_specs[index]
+    base_label = _label(base_spec.name or base_spec.model_id)
+    resource = _Component(  # replaced with its base (a new base is a new resource, not an update of this one)
+        endpoint, f"Adapter{base_label}{name}",
         endpoint_name=endpoint.cfn_endpoint.attr_endpoint_name,
         specification=_Component.InferenceComponentSpecificationProperty(
             base_inference_component_name=base_component.inference_component_name,

@@ -11,7 +11,7 @@ from constructs import Construct
 from ..model import JumpStartModel, cfn_tags
 from .adapters import physical_name
 from .config import JumpStartInferenceComponent
-from .variants import variant_name as _label
+from .naming import variant_name as _label
 
 _Component = sagemaker.CfnInferenceComponent
 

@@ -161,10 +161,9 @@ class JumpStartInferenceComponent(_HostedModel):
 @dataclass(frozen=True)
 class AdapterServing:
     """How a base inference component serves LoRA adapters: the container's limits, each left to the
-    container's default when not given (LMI / vLLM: ``max_loras`` 1, ``max_lora_rank`` 16,
-    ``max_cpu_loras`` = ``max_loras``). Adapters beyond ``max_loaded`` wait in CPU memory (up to
-    ``max_cached``) and are swapped in per request; an adapter of a higher rank than ``max_rank``
-    fails to load."""
+    container's default when not given (adapters loaded at once: LMI 4, AWS's vLLM container 1).
+    Adapters beyond ``max_loaded`` wait in CPU memory (up to ``max_cached``) and are swapped in per
+    request; an adapter of a higher rank than ``max_rank`` fails to load."""
 
     max_loaded: Optional[int] = None
     """Adapters in accelerator memory at once (``OPTION_MAX_LORAS`` / ``SM_VLLM_MAX_LORAS``)."""
@@ -178,9 +177,6 @@ class AdapterServing:
                  for field, value in (("max_loaded", self.max_loaded), ("max_rank", self.max_rank),
                                       ("max_cached", self.max_cached))
                  if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1)]
-        if not found and self.max_cached is not None and self.max_cached < (self.max_loaded or 1):
-            found.append(f"inference component '{label}' adapters max_cached ({self.max_cached}) must be at least "
-                         f"max_loaded ({self.max_loaded or 1}): the container keeps every loaded adapter cached too.")
         return found
 
 

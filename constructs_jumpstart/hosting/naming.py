@@ -5,9 +5,15 @@ synth warning when such a name leaves the stack through an export."""
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, List
 
 from aws_cdk import Annotations, Names
+
+
+def variant_name(text: str) -> str:
+    """A variant's or component's label: letters, digits and hyphens (also in construct ids)."""
+    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:63] or "Variant"
 
 
 def generated_endpoint_name(endpoint: Any) -> str:

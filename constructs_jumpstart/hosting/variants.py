@@ -19,11 +19,8 @@ from ..model import JumpStartModel, cfn_tags
 from ..types import Scope
 from .adapters import base_environment
 from .config import JumpStartInferenceComponent, JumpStartVariant, ServerlessConfig, is_accelerated
+from .naming import variant_name
 from .pools import Pool, container_of, normalize, pools_property
-
-
-def variant_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:63] or "Variant"
 
 
 def serverless_instance_type(scope: Construct, spec: Any, region: str) -> Optional[str]:
