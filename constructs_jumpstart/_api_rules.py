@@ -246,15 +246,12 @@ POOL_MODEL_DOC = ("InstancePool.ModelNameOverride: \"The name of a SageMaker mod
 
 def _pool_rules(variant: Mapping[str, Any], pools: Sequence[Mapping[str, Any]],
                 models: Mapping[str, Mapping[str, Any]]) -> List[str]:
-    """A variant's instance pools: in place of InstanceType, each type and priority once, each override a model."""
+    """A variant's instance pools: in place of InstanceType, each override a model. (Each type and
+    priority once is the library's own rule, checked at synth: the API and the guide do not state it.)"""
     if not pools:
         return []
     found = [f"variant {variant.get('VariantName')} has InstanceType and InstancePools ({POOLS_DOC})."
              ] if variant.get("InstanceType") else []
-    for field in ("InstanceType", "Priority"):
-        values = [p.get(field) for p in pools]
-        found += [f"variant {variant.get('VariantName')} has two instance pools of {field} {v}."
-                  for v in dict.fromkeys(v for v in values if values.count(v) > 1)]
     found += [f"variant {variant.get('VariantName')}'s pool {p.get('InstanceType')} overrides the model with "
               f"{p['ModelNameOverride']!r}, none of the stack's models ({POOL_MODEL_DOC})."
               for p in pools if "ModelNameOverride" in p and p["ModelNameOverride"] not in models]

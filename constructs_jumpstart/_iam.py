@@ -374,8 +374,9 @@ _HANDLER_POLICIES: dict = {}
 
 
 def count_handler_policies(scope: Any, function: Any) -> None:
-    """Count the managed policies attached to a stack's handler role (one per job construct); at the
-    default quota's 11th, a warning on ``scope`` names the quota."""
+    """Count the managed policies attached to a stack's handler role (one per job construct): at the
+    default quota's 10th a warning on ``scope`` names the quota (a replacement needs one more for a
+    while), past IAM's most (20) a synth error."""
     from aws_cdk import Annotations
 
     entry = _HANDLER_POLICIES.get(id(function))
@@ -383,12 +384,21 @@ def count_handler_policies(scope: Any, function: Any) -> None:
         entry = _HANDLER_POLICIES[id(function)] = [function, 0]
     entry[1] += 1
     default, most = MANAGED_POLICIES_PER_ROLE
-    if entry[1] == default + 1:
+    if entry[1] == most + 1:
+        from .errors import ValidationError
+
+        raise ValidationError(scope.node.path, [
+            f"this stack has more than {most} training or transform jobs: the jobs handler's role gets one managed "
+            f"policy per job, and IAM attaches at most {most} to a role even with the quota 'Managed policies per "
+            "role' raised (IAM and AWS STS quotas). Split the jobs across stacks."])
+    if entry[1] == default:
         Annotations.of(scope).add_warning_v2(
             "jumpstart:handler-policies",
-            f"this stack has more than {default} training or transform jobs: the jobs handler's role gets one managed "
-            f"policy per job, and IAM attaches at most {default} to a role unless the account's quota "
-            f"'Managed policies per role' is raised (to at most {most}); otherwise split the jobs across stacks.")
+            f"this stack has {default} training or transform jobs: the jobs handler's role gets one managed policy per "
+            f"job, and IAM attaches at most {default} to a role unless the account's quota 'Managed policies per "
+            f"role' is raised (to at most {most}). At {default}, replacing or adding a job construct needs an "
+            f"{default + 1}th while CloudFormation creates the new policy before it deletes the old one: raise the "
+            "quota or split the jobs across stacks.")
 
 
 class AcknowledgeGrants:

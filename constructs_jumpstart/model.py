@@ -369,11 +369,13 @@ class JumpStartModel(Construct):
         arn = stack.format_arn(service="sagemaker", resource="model", resource_name=f"{base.lower()}-*")
         create = iam.PolicyStatement(actions=["sagemaker:CreateModel"], resources=[arn],
                                      conditions=model_conditions(request) or None)
-        models = iam.PolicyStatement(
-            actions=["sagemaker:AddTags", "sagemaker:DescribeModel", "sagemaker:DeleteModel"], resources=[arn])
-        for statement in (create, models):
+        # tags only as CreateModel passes them (sagemaker:TaggingAction, as AWS's managed policies condition it)
+        tag = iam.PolicyStatement(actions=["sagemaker:AddTags"], resources=[arn],
+                                  conditions={"StringEquals": {"sagemaker:TaggingAction": "CreateModel"}})
+        models = iam.PolicyStatement(actions=["sagemaker:DescribeModel", "sagemaker:DeleteModel"], resources=[arn])
+        for statement in (create, tag, models):
             function.add_to_role_policy(statement)
-        _iam.acknowledge_grant(function, [create, models], API_MODEL_REASON)
+        _iam.acknowledge_grant(function, [create, tag, models], API_MODEL_REASON)
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["iam:PassRole"], resources=[self.role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))

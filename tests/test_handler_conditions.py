@@ -76,7 +76,10 @@ def test_the_stacks_own_request_starts_its_job():
     _set("EnableInterContainerTrafficEncryption", False),
     _set("ResourceConfig.VolumeKmsKeyId", OTHER_KEY),
     _set("OutputDataConfig.KmsKeyId", None),
-], ids=["instance-type", "runtime", "isolation-off", "encryption-off", "volume-key", "no-output-key"])
+    _set("VpcConfig", {"Subnets": ["subnet-0123456789abcdef0"], "SecurityGroupIds": ["sg-0123456789abcdef0"]}),
+    _set("ResourceConfig.KeepAlivePeriodInSeconds", 3600),
+], ids=["instance-type", "runtime", "isolation-off", "encryption-off", "volume-key", "no-output-key", "a-vpc",
+        "warm-pool"])
 def test_a_forged_training_job_is_refused(change):
     _, new_jobs, denied = _forge("finetune", change)
     assert new_jobs == set() and set(denied) == {"sagemaker:CreateTrainingJob"}, denied
@@ -139,12 +142,16 @@ def test_a_shorter_runtime_is_still_allowed():
 
 
 def test_conditions_name_only_what_the_request_turns_on():
-    """A setting the stack leaves off is not conditioned (asking for it is asking for less); list keys
-    come with ``Null`` = ``false`` (``ForAllValues`` alone holds when the key is absent)."""
+    """A setting the stack leaves off that only asks for less (isolation, a key) is not conditioned;
+    one that would reach further (a VPC, a warm pool, a file system) must stay absent (``Null`` =
+    ``true``, #19 review); list keys come with ``Null`` = ``false`` (``ForAllValues`` alone holds when
+    the key is absent)."""
     bare = {"ResourceConfig": {"InstanceType": "ml.g5.2xlarge"}, "StoppingCondition": {"MaxRuntimeInSeconds": 60}}
     assert training_conditions(bare) == {
         "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.g5.2xlarge"]},
-        "Null": {"sagemaker:InstanceTypes": "false"},
+        "Null": {"sagemaker:InstanceTypes": "false", "sagemaker:VpcSubnets": "true",
+                 "sagemaker:VpcSecurityGroupIds": "true", "sagemaker:KeepAlivePeriod": "true",
+                 "sagemaker:FileSystemId": "true"},
         "NumericLessThanEquals": {"sagemaker:MaxRuntimeInSeconds": "60"}}
     groups = {"ResourceConfig": {"InstanceGroups": [{"InstanceType": "ml.p4d.24xlarge"},
                                                     {"InstanceType": "ml.c5.xlarge"}]},
@@ -154,11 +161,15 @@ def test_conditions_name_only_what_the_request_turns_on():
     assert conditions["ForAllValues:StringEquals"] == {"sagemaker:InstanceTypes": ["ml.p4d.24xlarge", "ml.c5.xlarge"],
                                                        "sagemaker:VpcSubnets": ["subnet-1"],
                                                        "sagemaker:VpcSecurityGroupIds": ["sg-1"]}
-    assert set(conditions["Null"]) == {"sagemaker:InstanceTypes", "sagemaker:VpcSubnets", "sagemaker:VpcSecurityGroupIds"}
+    assert conditions["Null"] == {"sagemaker:InstanceTypes": "false", "sagemaker:VpcSubnets": "false",
+                                  "sagemaker:VpcSecurityGroupIds": "false", "sagemaker:KeepAlivePeriod": "true",
+                                  "sagemaker:FileSystemId": "true"}
     transform = transform_conditions({"TransformResources": {"InstanceType": "ml.m5.large"}}, ["arn:a", "arn:b"])
     assert transform["ArnEquals"] == {"sagemaker:ModelArn": ["arn:a", "arn:b"]}
-    assert model_conditions({"EnableNetworkIsolation": False}) == {}
-    assert model_conditions({"EnableNetworkIsolation": True}) == {"Bool": {"sagemaker:NetworkIsolation": "true"}}
+    no_vpc = {"Null": {"sagemaker:VpcSubnets": "true", "sagemaker:VpcSecurityGroupIds": "true"}}
+    assert model_conditions({"EnableNetworkIsolation": False}) == no_vpc
+    assert model_conditions({"EnableNetworkIsolation": True}) == {"Bool": {"sagemaker:NetworkIsolation": "true"},
+                                                                  **no_vpc}
 
 
 def test_a_start_policy_not_yet_in_force_is_waited_for():

@@ -739,15 +739,40 @@ def test_the_handler_roles_inline_policies_do_not_grow_with_jobs(make_stack):
     assert sizes[0] == sizes[1] <= 10240, sizes
 
 
-def test_more_jobs_than_a_roles_managed_policy_quota_is_a_warning(make_stack):
+def test_more_jobs_than_a_roles_managed_policy_quota_is_a_warning_then_an_error(make_stack):
     """IAM attaches at most 10 managed policies to a role by default (20 with a quota increase): the
-    11th job construct of a stack says so at synth."""
+    10th job construct of a stack says so at synth (a replacement needs an 11th for a while), the
+    21st is refused."""
     stack = make_stack()
-    for i in range(11):
+    for i in range(10):
         JumpStartTrainingJob(stack, f"FineTune{i}", model_id=MOBILENET, model_version="3.0.25",
                              training_data=f"s3://my-data/train{i}/")
     warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("Managed policies per role"))
-    assert [w.id for w in warnings] == ["/TestStack/FineTune10/Runner"], warnings
+    assert [w.id for w in warnings] == ["/TestStack/FineTune9/Runner"], warnings
+    assert "needs an 11th" in json.dumps(warnings[0].entry.data)
+    for i in range(10, 20):
+        JumpStartTrainingJob(stack, f"FineTune{i}", model_id=MOBILENET, model_version="3.0.25",
+                             training_data=f"s3://my-data/train{i}/")
+    with pytest.raises(ValidationError, match=r"more than 20 training or transform jobs.*Split the jobs across stacks"):
+        JumpStartTrainingJob(stack, "FineTune20", model_id=MOBILENET, model_version="3.0.25",
+                             training_data="s3://my-data/train20/")
+
+
+def test_the_handler_tags_only_as_its_create_call_and_never_reaches_a_vpc_warm_pool_or_file_system(make_stack):
+    """#19 part 2 review: AddTags only with ``sagemaker:TaggingAction`` = the Create action; with no VPC
+    in the stack, none in the request (``Null`` true); no warm pool, no file-system channel."""
+    stack = make_stack()
+    _job(stack)
+    t = Template.from_stack(stack)
+    statements = [s for p in t.find_resources("AWS::IAM::ManagedPolicy").values()
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    [tag] = [s for s in statements if s["Action"] == "sagemaker:AddTags"]
+    assert tag["Condition"]["StringEquals"]["sagemaker:TaggingAction"] == "CreateTrainingJob"
+    assert "aws:RequestTag/jumpstart:stack-id" in tag["Condition"]["StringEquals"]
+    [create] = [s for s in statements if s["Action"] == "sagemaker:CreateTrainingJob"]
+    assert {k: v for k, v in create["Condition"]["Null"].items() if v == "true"} == {
+        "sagemaker:VpcSubnets": "true", "sagemaker:VpcSecurityGroupIds": "true", "sagemaker:KeepAlivePeriod": "true",
+        "sagemaker:FileSystemId": "true"}
 
 
 # -- a training plan's reserved capacity (#21 part 3) ------------------------------------------------

@@ -140,9 +140,6 @@ def test_pools_on_the_endpoint_with_variants_or_components_are_refused(make_stac
     ({"VariantName": "v", "ModelName": "m", "InstanceType": "ml.m5.large",
       "InstancePools": [{"InstanceType": "ml.m5.large", "Priority": 1}]}, ["has InstanceType and InstancePools"]),
     ({"VariantName": "v", "ModelName": "m", "InstancePools": [
-        {"InstanceType": "ml.m5.large", "Priority": 1}, {"InstanceType": "ml.c5.xlarge", "Priority": 1}]},
-     ["two instance pools of Priority 1"]),
-    ({"VariantName": "v", "ModelName": "m", "InstancePools": [
         {"InstanceType": "ml.m5.large", "Priority": 1, "ModelNameOverride": "other"}]}, ["overrides the model with 'other'"]),
 ])
 def test_the_conformance_rules_of_pools(variant, found):

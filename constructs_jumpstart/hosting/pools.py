@@ -78,8 +78,8 @@ def pool_problems(pools: Optional[Sequence[PoolLike]], label: str) -> List[str]:
     priorities = [p for _, p in pairs]
     found += [f"{label}instance_pools lists {t} twice; each instance type is one pool."
               for t in dict.fromkeys(t for t in types if types.count(t) > 1)]
-    found += [f"{label}instance_pools gives priority {p} twice ({', '.join(t for t, q in pairs if q == p)}); each "
-              "pool needs its own priority, the order SageMaker tries them in."
+    found += [f"{label}instance_pools gives priority {p} twice ({', '.join(t for t, q in pairs if q == p)}); give each "
+              "pool its own priority, so the order SageMaker tries them in is yours (the API does not say which wins)."
               for p in dict.fromkeys(p for p in priorities if priorities.count(p) > 1)]
     found += [p for p in (instance_type_problem("hosting", t) for t in dict.fromkeys(types)) if p]
     return found

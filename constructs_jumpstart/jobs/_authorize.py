@@ -20,8 +20,12 @@ specified in the request" ARNs). The operators are the IAM User Guide's for thos
 ``Null`` = ``false`` ("Single-valued vs. multivalued context keys": ``ForAllValues`` alone is true when
 the key is absent), as the guide's "Restrict training to a specific VPC" example does.
 
-A setting the stack leaves off (isolation off, no key, no VPC) is not conditioned: an event that turns
-it on asks for less, not more.
+A setting the stack leaves off (isolation off, no key) is not conditioned: an event that turns it on
+asks for less, not more. What would reach further is refused when the stack does not ask for it
+(``Null`` = ``true``, the key absent): a VPC (subnets and security groups of anyone's choosing), a
+warm pool (``sagemaker:KeepAlivePeriod``, "Use SageMaker AI managed warm pools": "Administrators can
+optionally use the sagemaker:KeepAlivePeriod condition key") and a file-system channel
+(``sagemaker:FileSystemId``, one of CreateTrainingJob's keys in the reference): the library uses none.
 """
 
 from __future__ import annotations
@@ -49,7 +53,15 @@ def _arn(conditions: Dict[str, Dict[str, Any]], key: str, value: Any) -> None:
         conditions["ArnEquals"][key] = value
 
 
+def _absent(conditions: Dict[str, Dict[str, Any]], *keys: str) -> None:
+    for key in keys:
+        conditions["Null"][key] = "true"
+
+
 def _vpc(conditions: Dict[str, Dict[str, Any]], vpc_config: Mapping[str, Any]) -> None:
+    """The stack's subnets and security groups, or none at all."""
+    if not vpc_config:
+        _absent(conditions, "sagemaker:VpcSubnets", "sagemaker:VpcSecurityGroupIds")
     _list(conditions, "sagemaker:VpcSubnets", vpc_config.get("Subnets") or [])
     _list(conditions, "sagemaker:VpcSecurityGroupIds", vpc_config.get("SecurityGroupIds") or [])
 
@@ -60,7 +72,7 @@ def _used(conditions: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
 
 def training_conditions(request: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
     """``CreateTrainingJob``: the instance types, at most the runtime, isolation and inter-container
-    encryption when on, the volume and output keys, the VPC."""
+    encryption when on, the volume and output keys, the VPC (or none); no warm pool, no file system."""
     resources = request.get("ResourceConfig") or {}
     types = [resources["InstanceType"]] if "InstanceType" in resources else \
         [group["InstanceType"] for group in resources.get("InstanceGroups", [])]
@@ -74,6 +86,9 @@ def training_conditions(request: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]
     _arn(conditions, "sagemaker:VolumeKmsKey", resources.get("VolumeKmsKeyId"))
     _arn(conditions, "sagemaker:OutputKmsKey", (request.get("OutputDataConfig") or {}).get("KmsKeyId"))
     _vpc(conditions, request.get("VpcConfig") or {})
+    if "KeepAlivePeriodInSeconds" not in resources:
+        _absent(conditions, "sagemaker:KeepAlivePeriod")
+    _absent(conditions, "sagemaker:FileSystemId")
     return _used(conditions)
 
 
@@ -91,7 +106,7 @@ def transform_conditions(request: Mapping[str, Any], model_arns: Sequence[str]) 
 
 
 def model_conditions(request: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
-    """``CreateModel`` (a model the handler creates): isolation when on, the VPC."""
+    """``CreateModel`` (a model the handler creates): isolation when on, the VPC (or none)."""
     conditions = _conditions()
     _flag(conditions, "sagemaker:NetworkIsolation", request.get("EnableNetworkIsolation"))
     _vpc(conditions, request.get("VpcConfig") or {})

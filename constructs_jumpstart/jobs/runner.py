@@ -166,7 +166,8 @@ class JobRunner(Construct):
 
         * start this construct's jobs (named ``job_name_scope-*``) only as the stack asked for them
           (see ``_authorize``) and with the stack's tag;
-        * tag, describe and stop them when they carry this stack's id or no such tag (jobs started
+        * tag them only as the Create call does (``sagemaker:TaggingAction``), with the stack's id;
+        * describe and stop them when they carry this stack's id or no such tag (jobs started
           before the tag existed);
         * pass exactly the job's role to SageMaker; and, added by :meth:`_chain`, read the stack's
           resources and disable this job's heartbeat rule.
@@ -181,9 +182,14 @@ class JobRunner(Construct):
         jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{self.job_name_scope}-*")
         # a training plan the job runs on is a resource of its request too: exactly that plan
         plan = [p for p in [(request.get("ResourceConfig") or {}).get("TrainingPlanArn")] if p]
+        create, rest = actions[0], [a for a in actions[1:] if a != "sagemaker:AddTags"]
         statements = [
-            iam.PolicyStatement(actions=actions[:1], resources=[jobs, *plan], conditions=conditions),
-            iam.PolicyStatement(actions=actions[1:], resources=[jobs], conditions={
+            iam.PolicyStatement(actions=[create], resources=[jobs, *plan], conditions=conditions),
+            # tags only as the Create call passes them (the handler never calls AddTags itself):
+            # sagemaker:TaggingAction names the Create action, as AWS's managed policies condition it
+            iam.PolicyStatement(actions=["sagemaker:AddTags"], resources=[jobs], conditions={"StringEquals": {
+                "sagemaker:TaggingAction": create.split(":")[1], f"aws:RequestTag/{STACK_TAG}": stack.stack_id}}),
+            iam.PolicyStatement(actions=rest, resources=[jobs], conditions={
                 "StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG}": stack.stack_id}})]
         if pass_role is not None:
             statements.append(iam.PolicyStatement(

@@ -108,6 +108,11 @@ def _create_context(operation: str, params: Dict[str, Any]) -> Dict[str, List[st
         context["sagemaker:VolumeKmsKey"] = _values(resources.get("VolumeKmsKeyId"))
         context["sagemaker:OutputKmsKey"] = _values(params.get("OutputDataConfig", {}).get("KmsKeyId"))
         context["sagemaker:InterContainerTrafficEncryption"] = _values(params.get("EnableInterContainerTrafficEncryption"))
+        # "Use SageMaker AI managed warm pools": sagemaker:KeepAlivePeriod; the reference's FileSystemId
+        context["sagemaker:KeepAlivePeriod"] = _values(resources.get("KeepAlivePeriodInSeconds"))
+        context["sagemaker:FileSystemId"] = _values(*[
+            c.get("DataSource", {}).get("FileSystemDataSource", {}).get("FileSystemId")
+            for c in params.get("InputDataConfig", [])])
     elif operation == "CreateTransformJob":
         resources = params.get("TransformResources", {})
         context["sagemaker:InstanceTypes"] = _values(resources.get("InstanceType"))
@@ -145,8 +150,11 @@ def _sagemaker(operation: str, params: Dict[str, Any],
             requests = [Request(f"sagemaker:{operation}", resource, context)]
             if verb == "Create" and params.get("Tags"):
                 # "Provide permissions for tagging SageMaker AI resources": tags in a Create request need
-                # sagemaker:AddTags on the resource created (dependent action of Create* in the reference)
-                requests.append(Request("sagemaker:AddTags", resource))
+                # sagemaker:AddTags on the resource created (dependent action of Create* in the reference),
+                # with sagemaker:TaggingAction the Create action (the key AWS's managed policies condition
+                # tag-on-create with) and the request's tags
+                requests.append(Request("sagemaker:AddTags", resource, {
+                    "sagemaker:TaggingAction": [operation], **_tag_context("RequestTag", params["Tags"])}))
             role = params.get(SAGEMAKER_ROLE.get(operation, ""))
             if verb == "Create" and role:
                 requests.append(Request("iam:PassRole", role, {"iam:PassedToService": ["sagemaker.amazonaws.com"]}))
@@ -232,7 +240,8 @@ def _listed(value: Any) -> List[Any]:
 KNOWN_KEYS = {"iam:passedtoservice", "s3:prefix", "s3:resourceaccount", "sagemaker:instancetypes",
               "sagemaker:maxruntimeinseconds",
               "sagemaker:networkisolation", "sagemaker:intercontainertrafficencryption", "sagemaker:volumekmskey",
-              "sagemaker:outputkmskey", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:modelarn"}
+              "sagemaker:outputkmskey", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:modelarn",
+              "sagemaker:keepaliveperiod", "sagemaker:filesystemid", "sagemaker:taggingaction"}
 """Condition keys the simulator puts in request contexts (where the reference lists them for the action);
 a policy conditioned on any other key cannot be decided here."""
 STRING_OPERATORS = {"StringEquals": (False, False), "StringNotEquals": (True, False),
