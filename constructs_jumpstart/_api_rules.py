@@ -297,6 +297,22 @@ ADAPTER_BASE_DOC = ("InferenceComponentSpecification.BaseInferenceComponentName:
                     "inference component that contains the foundation model that you want to adapt.\"")
 
 
+SPECIFICATIONS_DOC = ("CreateInferenceComponent.Specifications: \"You can use either this parameter or the singular "
+                      "Specification parameter, but not both\"; InstanceType: \"Required when using the Specifications "
+                      "parameter with multiple entries\"")
+
+
+def specifications_problems(params: Mapping[str, Any]) -> List[str]:
+    """A component's one specification or its list of them, each of a list naming its instance type."""
+    listed = params.get("Specifications") or []
+    found = ["a component has Specification and Specifications (" + SPECIFICATIONS_DOC + ")."
+             ] if listed and "Specification" in params else []
+    if len(listed) > 1:
+        found += [f"a component's specification {i} names no InstanceType ({SPECIFICATIONS_DOC})."
+                  for i, spec in enumerate(listed) if not spec.get("InstanceType")]
+    return found
+
+
 def adapter_problems(params: Mapping[str, Any], components: Sequence[str]) -> List[str]:
     """An adapter component's documented rules (``components``: the names of the stack's others)."""
     spec = params.get("Specification") or {}
@@ -323,7 +339,7 @@ def request_problems(requests: Sequence[Request], supports_kms: Predicate,
     found: List[str] = []
     for operation, params, origin in requests:
         if operation == "CreateInferenceComponent":
-            found += [f"{origin}: {p}" for p in adapter_problems(params, components)]
+            found += [f"{origin}: {p}" for p in adapter_problems(params, components) + specifications_problems(params)]
         if operation == "CreateTransformJob":
             if _uses_model_data_source(models.get(params.get("ModelName", ""), {})):
                 found.append(f"{origin}: the transform job's model {params.get('ModelName')} uses ModelDataSource "

@@ -127,8 +127,8 @@ def test_pools_on_the_endpoint_with_variants_or_components_are_refused(make_stac
     with pytest.raises(ValidationError, match=r"instance_pools apply to each production variant: set them on each"):
         JumpStartEndpoint(make_stack(), "AB", instance_pools=["ml.m5.large"],
                           variants=[JumpStartVariant(**MOBILENET, variant_name="A")])
-    with pytest.raises(ValidationError, match=r"instance_pools with inference_components are not supported yet"):
-        JumpStartEndpoint(make_stack(), "IC", instance_pools=["ml.m5.large"],
+    with pytest.raises(ValidationError, match=r"instance_type and instance_pools both name the instance types"):
+        JumpStartEndpoint(make_stack(), "IC", instance_pools=["ml.m5.large"], instance_type="ml.m5.large",
                           inference_components=[JumpStartInferenceComponent(**MOBILENET)])
     with pytest.raises(ValidationError, match=r"variant 'A' instance_type and instance_pools both"):
         JumpStartEndpoint(make_stack(), "AB2", variants=[
@@ -157,3 +157,49 @@ def test_a_pool_type_the_model_does_not_support_is_a_synth_error(make_stack):
     with pytest.raises(UnsupportedInstanceTypeError, match=r"Instance type 'ml\.p4d\.24xlarge' is not supported for "
                                                           r"inference .* Supported instance types: ml\.m5\.large"):
         JumpStartEndpoint(make_stack(), "Classifier", **MOBILENET, instance_pools=["ml.m5.large", "ml.p4d.24xlarge"])
+
+
+def test_components_on_pools_get_a_specification_per_type_where_the_types_differ(make_stack, tmp_path):
+    """The fleet's variant takes the pools; each component is resolved for every pool type: one
+    ``Specification`` where all types are served alike, else ``Specifications`` with an
+    ``InstanceType`` each (the Developer Guide: "Each specification includes an InstanceType field that
+    maps it to an instance type in the endpoint's instance pools")."""
+    stack = make_stack()
+    JumpStartEndpoint(stack, "IC", instance_pools=["ml.g5.12xlarge", "ml.p4d.24xlarge"],
+                      provision_timeout=Duration.minutes(10), inference_components=[
+                          JumpStartInferenceComponent(**GATED, name="big"),
+                          JumpStartInferenceComponent(model_id="fixture-llm-optimized", config_name="lmi", name="small")])
+    template, config, models = _synth(stack)
+    [fleet] = config["ProductionVariants"]
+    assert "InstanceType" not in fleet and [p["InstanceType"] for p in fleet["InstancePools"]] == [
+        "ml.g5.12xlarge", "ml.p4d.24xlarge"]
+    assert fleet["VariantInstanceProvisionTimeoutInSeconds"] == 600
+    components = {k: r["Properties"] for k, r in template["Resources"].items()
+                  if r["Type"] == "AWS::SageMaker::InferenceComponent"}
+    [big] = [c for k, c in components.items() if "big" in k]
+    [small] = [c for k, c in components.items() if "small" in k]
+    assert "Specification" not in big and [s["InstanceType"] for s in big["Specifications"]] == [
+        "ml.g5.12xlarge", "ml.p4d.24xlarge"]
+    gpus = {k: m["Properties"]["PrimaryContainer"]["Environment"].get("SM_NUM_GPUS") for k, m in models.items()}
+    assert [gpus[s["ModelName"]["Fn::GetAtt"][0]] for s in big["Specifications"]] == ["4", "8"]
+    assert "Specifications" not in small and "InstanceType" not in small["Specification"]  # served alike
+    path = tmp_path / "ic-pools.template.json"
+    path.write_text(json.dumps(template))
+    assert [m.rule.id for m in lint_file(path, ManualArgs(regions=["us-west-2"])) if m.rule.id.startswith("E")] == []
+
+
+@pytest.mark.parametrize("params, found", [
+    ({"Specification": {"ModelName": "m"}}, []),
+    ({"Specifications": [{"InstanceType": "ml.g5.12xlarge", "ModelName": "m"},
+                         {"InstanceType": "ml.p4d.24xlarge", "ModelName": "m"}]}, []),
+    ({"Specification": {"ModelName": "m"}, "Specifications": [{"InstanceType": "ml.g5.12xlarge", "ModelName": "m"}]},
+     ["has Specification and Specifications"]),
+    ({"Specifications": [{"InstanceType": "ml.g5.12xlarge", "ModelName": "m"}, {"ModelName": "m"}]},
+     ["specification 1 names no InstanceType"]),
+])
+def test_the_conformance_rules_of_specifications(params, found):
+    requests = [("CreateInferenceComponent", {"InferenceComponentName": "c", "EndpointName": "e", **params}, "S/IC")]
+    problems = _api_rules.request_problems(requests, lambda t: True, lambda t: True)
+    assert len(problems) == len(found)
+    for problem, text in zip(problems, found):
+        assert problem.startswith("S/IC: ") and text in problem

@@ -39,7 +39,7 @@ from .config import (
 from .deployment import check_alarm, deployment_config
 from .endpoint_config import attach_endpoint, build_config
 from .objective import choose
-from .pools import endpoint_pool_problems
+from .pools import endpoint_pool_problems, normalize
 from .smoke import add_smoke_test
 from .variants import build_models, fleet_variant, production_variants
 
@@ -191,7 +191,7 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
         causes: List[JumpStartError] = []
         self.models, self.variant_names, fleet_type, self.pools = build_models(
             self, list(variants or []) + list(inference_components or []), instance_type, serverless, role, common,
-            region, problems, causes)
+            region, problems, causes, normalize(instance_pools)[0] if inference_components and instance_pools else ())
         raise_problems(self, problems, *causes)
 
         self._first_model_attributes(fleet_type if inference_components else None)
@@ -206,7 +206,7 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
         if inference_components:
             ami = inference_ami_version or self.resolved.inference_ami_version  # the first component's spec's
             variants_config = [fleet_variant(variant_name, fleet_type, initial_instance_count, ami,
-                                             capacity_reservation)]
+                                             capacity_reservation, self.pools[0], provision_timeout)]
             self.variant_names = [variant_name]
         else:
             variants_config = production_variants(variants, self.models, self.variant_names, serverless, self.pools)
@@ -217,7 +217,7 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
         self.adapters: Dict[str, JumpStartAdapter] = {}
         if inference_components:
             self.inference_components = build_components(self, inference_components, self.models, self.cfn_endpoint,
-                                                         variant_name)
+                                                         variant_name, self.pools)
         self.smoke_test = None
         if smoke_test:
             self.add_smoke_test()

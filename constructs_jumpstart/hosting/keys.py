@@ -38,7 +38,7 @@ def local_storage_instance_types(models: Sequence[Any], fleet_type: Optional[str
         pairs = [(m, fleet_type) for m in models]
     else:
         pairs = [(m, m.instance_type) for m in models]
-        pairs += [(m, p.instance_type) for m, pooled in zip(models, pools) for p in pooled]
+    pairs += [(m, p.instance_type) for m, pooled in zip(models, pools) for p in pooled]
     found = [t for m, t in pairs if t and not m.resolved.volume_kms_supported(t)]
     return list(dict.fromkeys(found))
 

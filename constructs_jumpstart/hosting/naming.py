@@ -25,7 +25,8 @@ def generated_endpoint_name(endpoint: Any) -> str:
     types = sorted(t for t in [m.instance_type for m in endpoint.models] + pooled if t)
     types = types if endpoint.serverless is None else []
     if endpoint.inference_component_specs:
-        types = [endpoint.instance_type or ""]
+        pooled = [p.instance_type for p in (getattr(endpoint, "pools", None) or [[]])[0]]
+        types = [endpoint.instance_type or ""] + pooled[1:]
     digest = hashlib.sha256("|".join(types).encode()).hexdigest()[:8]
     base = Names.unique_resource_name(endpoint, max_length=63 - 9, separator="-").lower().strip("-")
     return f"{base}-{digest}"

@@ -37,6 +37,8 @@ class Pool:
     instance_type: str
     priority: int
     model: Any = None
+    resolved: Any = None
+    """The resolution for this pool's instance type (its compute requirements, for a component)."""
 
 
 def normalize(pools: Sequence[PoolLike]) -> Tuple[List[Tuple[str, int]], List[str]]:
@@ -110,7 +112,8 @@ def pools_property(pools: Sequence[Pool]) -> List[Any]:
 def endpoint_pool_problems(pools: Optional[Sequence[PoolLike]], provision_timeout: Any, instance_type: Optional[str],
                            variants: Optional[Sequence[Any]], components: Optional[Sequence[Any]], serverless: Any,
                            optimize_for: Optional[str]) -> List[str]:
-    """``instance_pools`` / ``provision_timeout`` given on the endpoint: for its one model's variant only."""
+    """``instance_pools`` / ``provision_timeout`` given on the endpoint: for its one model's variant, or
+    the instances its inference components share."""
     given = [n for n, v in (("instance_pools", pools), ("provision_timeout", provision_timeout)) if v is not None]
     pooled_variants = [v for v in variants or [] if getattr(v, "instance_pools", None) is not None]
     if serverless is not None and (given or pooled_variants):
@@ -119,9 +122,6 @@ def endpoint_pool_problems(pools: Optional[Sequence[PoolLike]], provision_timeou
         return []
     if variants:
         return [f"{' and '.join(given)} apply to each production variant: set them on each JumpStartVariant."]
-    if components:
-        return [f"{' and '.join(given)} with inference_components are not supported yet (the components would need "
-                "a specification per instance type): give the fleet one instance_type."]
     found = []
     if pools is not None and instance_type is not None:
         found.append("instance_type and instance_pools both name the instance types: give them all in instance_pools "

@@ -44,11 +44,12 @@ def serves_adapters(spec: Any) -> bool:
 
 def build_models(scope: Construct, specs: List[Any], instance_type: Optional[str],
                  serverless: Optional[ServerlessConfig], role: Optional[iam.IRole], common: dict, region: str,
-                 problems: List[str], causes: List[JumpStartError],
+                 problems: List[str], causes: List[JumpStartError], fleet_pools: Sequence[Tuple[str, int]] = (),
                  ) -> Tuple[List[JumpStartModel], List[str], Optional[str], List[List[Pool]]]:
     """One :class:`JumpStartModel` per variant or component, their problems collected; returns the
     models, their variant names, the fleet's instance type (inference components) and each
-    variant's instance pools (with the models of pools that resolve differently)."""
+    variant's or component's instance pools (with the models of pools that resolve differently;
+    ``fleet_pools``: the pools of the instances components share)."""
     models: List[JumpStartModel] = []
     names: List[str] = []
     pools: List[List[Pool]] = []
@@ -57,8 +58,10 @@ def build_models(scope: Construct, specs: List[Any], instance_type: Optional[str
         is_component = isinstance(spec, JumpStartInferenceComponent)
         label = spec.name if is_component else spec.variant_name
         label = variant_name(label or (spec.model_id if len(specs) > 1 else "AllTraffic"))
-        pooled = [] if is_component or spec.instance_pools is None else normalize(spec.instance_pools)[0]
-        hosting_type = fleet_type if is_component else (pooled[0][0] if pooled else spec.instance_type)
+        pooled = list(fleet_pools) if is_component else (
+            [] if spec.instance_pools is None else normalize(spec.instance_pools)[0])
+        first_pool = pooled[0][0] if pooled else None
+        hosting_type = (fleet_type or first_pool) if is_component else (first_pool or spec.instance_type)
         construct_id = "Model" if len(specs) == 1 else f"Model{label}"
         model = collect_problems(lambda: _model(scope, construct_id, spec, hosting_type, serverless, role, common,
                                                 region), problems, causes)
@@ -96,12 +99,13 @@ def _pool(scope: Construct, construct_id: str, spec: JumpStartVariant, variant_m
     """A pool resolved for its own instance type: served by the model of the same container (the
     variant's, or one made for an earlier pool), else by a model of its own (``ModelNameOverride``)."""
     if kind == variant_model.instance_type:
-        return Pool(kind, priority)
-    own = container_of(resolve_for(scope, LockKey(spec.model_id, spec.model_version, region, Scope.INFERENCE.value,
-                                                  kind, spec.config_name, hub_arn(scope, spec.hub))))
+        return Pool(kind, priority, None, variant_model.resolved)
+    resolved = resolve_for(scope, LockKey(spec.model_id, spec.model_version, region, Scope.INFERENCE.value, kind,
+                                          spec.config_name, hub_arn(scope, spec.hub)))
+    own = container_of(resolved)
     if own not in served:  # the variant model's role: the endpoint's grants to its models cover this one
         served[own] = _model(scope, construct_id, spec, kind, None, variant_model.role, common, region)
-    return Pool(kind, priority, served[own])
+    return Pool(kind, priority, served[own], resolved)
 
 
 def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverless: Optional[ServerlessConfig],
@@ -148,10 +152,17 @@ def production_variants(variants: Optional[Sequence[JumpStartVariant]], models: 
 
 
 def fleet_variant(variant_name: str, fleet_type: Optional[str], initial_instance_count: Optional[int],
-                  inference_ami_version: Optional[str], capacity_reservation: Optional[str]) -> Any:
-    """The one variant whose instances inference components share."""
+                  inference_ami_version: Optional[str], capacity_reservation: Optional[str],
+                  pools: Sequence[Pool] = (), provision_timeout: Any = None) -> Any:
+    """The one variant whose instances inference components share (its instance type, or its pools:
+    the components carry a specification per pool type where they differ)."""
     return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
-        variant_name=variant_name, instance_type=fleet_type, initial_instance_count=initial_instance_count or 1,
+        variant_name=variant_name, instance_type=None if pools else fleet_type,
+        instance_pools=[sagemaker.CfnEndpointConfig.InstancePoolProperty(instance_type=p.instance_type,
+                                                                         priority=p.priority) for p in pools] or None,
+        variant_instance_provision_timeout_in_seconds=(
+            int(provision_timeout.to_seconds()) if provision_timeout is not None else None),
+        initial_instance_count=initial_instance_count or 1,
         routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy="LEAST_OUTSTANDING_REQUESTS"),
         inference_ami_version=inference_ami_version, capacity_reservation_config=capacity_config(capacity_reservation),
     )
