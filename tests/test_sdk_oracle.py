@@ -74,7 +74,8 @@ def our_requests(case: Dict[str, Any], lockfile: Path, monkeypatch: pytest.Monke
     if case["kind"] == "deploy":
         JumpStartEndpoint(stack, "Endpoint", config_name=case.get("config_name"), **props)
     else:
-        JumpStartTrainingJob(stack, "FineTune", training_data=(case["inputs"] or {}).get("training"), **props)
+        JumpStartTrainingJob(stack, "FineTune", training_data=(case["inputs"] or {}).get("training"),
+                             training_plan=case.get("training_plan"), **props)
     template = cdk.assertions.Template.from_stack(stack).to_json()
     ours: Dict[str, Dict[str, Any]] = {}
     for request in conformance.requests_of(template):

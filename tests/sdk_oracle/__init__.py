@@ -65,6 +65,9 @@ def _specs() -> Iterator[Tuple[str, str, Dict[str, Any]]]:
         yield entry["model_id"], entry["version"], json.loads((catalog / entry["spec_key"]).read_text())
 
 
+TRAINING_PLAN = "arn:aws:sagemaker:us-west-2:123456789012:training-plan/oracle-plan-p5"
+
+
 def _fits(base: Dict[str, Any], model_id: str, version: str, spec: Dict[str, Any]) -> List[Dict[str, Any]]:
     out = []
     for instance_type in sorted({spec["default_training_instance_type"], "ml.m5.xlarge", "ml.g5.2xlarge"}
@@ -76,6 +79,8 @@ def _fits(base: Dict[str, Any], model_id: str, version: str, spec: Dict[str, Any
         out.append(case)
     if spec.get("default_training_dataset_key"):  # fine-tuning with zero data preparation
         out.append({**out[0], "id": f"fit:{model_id}@{version}:default-dataset", "inputs": None})
+    if model_id == "pytorch-ic-mobilenet-v2":  # on a training plan's reserved capacity (JumpStartEstimator(training_plan=))
+        out.append({**out[0], "id": f"fit:{model_id}@{version}:training-plan", "training_plan": TRAINING_PLAN})
     return out
 
 

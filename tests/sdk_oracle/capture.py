@@ -143,7 +143,8 @@ def _run(case: dict, session) -> None:
         model.deploy(initial_instance_count=1, instance_type=case["instance_type"], wait=False,
                      accept_eula=case.get("accept_eula") or None)  # as a user: left out unless accepting
     else:
-        estimator = JumpStartEstimator(**common, environment=case.get("environment"))
+        extra = {"training_plan": case["training_plan"]} if case.get("training_plan") else {}
+        estimator = JumpStartEstimator(**common, environment=case.get("environment"), **extra)
         inputs = case.get("inputs")
         estimator.fit(inputs, wait=False, logs=False, accept_eula=case.get("accept_eula") or None,
                       job_name=case.get("job_name"))
