@@ -74,12 +74,12 @@ def test_numeric_bool_arn_and_set_operators():
     assert allowed(isolation, {"sagemaker:NetworkIsolation": ["true"]})
     assert not allowed(isolation, {"sagemaker:NetworkIsolation": ["false"]}) and not allowed(isolation, {})
     key = "arn:aws:kms:us-west-2:123456789012:key/k"
-    assert allowed({"ArnEquals": {"sagemaker:VolumeKmsKey": key}}, {"sagemaker:VolumeKmsKey": [key]})
-    assert not allowed({"ArnEquals": {"sagemaker:VolumeKmsKey": key}}, {"sagemaker:VolumeKmsKey": [key.upper()]})
-    assert allowed({"ArnLike": {"sagemaker:VolumeKmsKey": "arn:aws:kms:*:123456789012:key/*"}},
-                   {"sagemaker:VolumeKmsKey": [key]})
-    assert not allowed({"ArnLike": {"sagemaker:VolumeKmsKey": "arn:aws:kms:*:*:alias/*"}},
-                       {"sagemaker:VolumeKmsKey": [key]})
+    assert allowed({"ArnEquals": {"sagemaker:VolumeKmsKeyArn": key}}, {"sagemaker:VolumeKmsKeyArn": [key]})
+    assert not allowed({"ArnEquals": {"sagemaker:VolumeKmsKeyArn": key}}, {"sagemaker:VolumeKmsKeyArn": [key.upper()]})
+    assert allowed({"ArnLike": {"sagemaker:VolumeKmsKeyArn": "arn:aws:kms:*:123456789012:key/*"}},
+                   {"sagemaker:VolumeKmsKeyArn": [key]})
+    assert not allowed({"ArnLike": {"sagemaker:VolumeKmsKeyArn": "arn:aws:kms:*:*:alias/*"}},
+                       {"sagemaker:VolumeKmsKeyArn": [key]})
     types = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.m5.xlarge", "ml.c5.xlarge"]}}
     assert allowed(types, {"sagemaker:InstanceTypes": ["ml.m5.xlarge"]})
     assert not allowed(types, {"sagemaker:InstanceTypes": ["ml.m5.xlarge", "ml.p4d.24xlarge"]})
@@ -103,7 +103,7 @@ def test_create_calls_supply_the_keys_the_reference_lists():
         "VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}})[0]
     assert training.context == {
         "sagemaker:InstanceTypes": ["ml.m5.xlarge"], "sagemaker:MaxRuntimeInSeconds": ["60"],
-        "sagemaker:VolumeKmsKey": ["arn:k"], "sagemaker:OutputKmsKey": ["arn:o"],
+        "sagemaker:VolumeKmsKeyArn": ["arn:k"], "sagemaker:OutputKmsKeyArn": ["arn:o"],
         "sagemaker:NetworkIsolation": ["true"], "sagemaker:VpcSubnets": ["subnet-1"],
         "sagemaker:VpcSecurityGroupIds": ["sg-1"]}
     transform = requests_of("sagemaker", "CreateTransformJob", {

@@ -8,17 +8,20 @@ transform) another model, and so another model's role.
 Every key, its type and the actions that supply it are from the Service Authorization Reference
 ("Actions, resources, and condition keys for Amazon SageMaker AI": ``CreateTrainingJob`` lists
 ``sagemaker:InstanceTypes``, ``InterContainerTrafficEncryption``, ``MaxRuntimeInSeconds``,
-``NetworkIsolation``, ``OutputKmsKey``, ``VolumeKmsKey``, ``VpcSecurityGroupIds``, ``VpcSubnets``;
-``CreateTransformJob`` lists ``InstanceTypes``, ``ModelArn``, ``OutputKmsKey``, ``VolumeKmsKey``;
+``NetworkIsolation``, ``OutputKmsKeyArn``, ``VolumeKmsKeyArn``, ``VpcSecurityGroupIds``, ``VpcSubnets``;
+``CreateTransformJob`` lists ``InstanceTypes``, ``ModelArn``, ``OutputKmsKeyArn``, ``VolumeKmsKeyArn``;
 ``CreateModel`` lists ``NetworkIsolation``, ``VpcSecurityGroupIds``, ``VpcSubnets``) and the SageMaker
 Developer Guide ("Control creation of SageMaker AI resources with condition keys": ``InstanceTypes``,
 ``VpcSubnets`` and ``VpcSecurityGroupIds`` are lists of strings, ``MaxRuntimeInSeconds`` numeric,
 ``NetworkIsolation`` and ``InterContainerTrafficEncryption`` Boolean, ``ModelArn`` "the model ARN
-specified in the request" and ``VolumeKmsKey`` / ``OutputKmsKey`` "the AWS KMS key ARN or alias ARN
-specified in the request" ARNs). The operators are the IAM User Guide's for those types
-("IAM JSON policy elements: Condition operators"); a list key is checked with ``ForAllValues`` and
-``Null`` = ``false`` ("Single-valued vs. multivalued context keys": ``ForAllValues`` alone is true when
-the key is absent), as the guide's "Restrict training to a specific VPC" example does.
+specified in the request" and the volume and output keys "the AWS KMS key ARN or alias ARN specified
+in the request" ARNs). The guide still writes the key names ``VolumeKmsKey`` / ``OutputKmsKey``; the
+reference, which IAM evaluates by, defines only ``VolumeKmsKeyArn`` / ``OutputKmsKeyArn`` (a key no
+action supplies is absent, and ``ArnEquals`` on an absent key denies every call). The operators are the
+IAM User Guide's for those types ("IAM JSON policy elements: Condition operators"); a list key is
+checked with ``ForAllValues`` and ``Null`` = ``false`` ("Single-valued vs. multivalued context keys":
+``ForAllValues`` alone is true when the key is absent), as the guide's "Restrict training to a specific
+VPC" example does.
 
 A setting the stack leaves off (isolation off, no key) is not conditioned: an event that turns it on
 asks for less, not more. What would reach further is refused when the stack does not ask for it
@@ -83,8 +86,8 @@ def training_conditions(request: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]
         conditions["NumericLessThanEquals"]["sagemaker:MaxRuntimeInSeconds"] = str(runtime)
     _flag(conditions, "sagemaker:NetworkIsolation", request.get("EnableNetworkIsolation"))
     _flag(conditions, "sagemaker:InterContainerTrafficEncryption", request.get("EnableInterContainerTrafficEncryption"))
-    _arn(conditions, "sagemaker:VolumeKmsKey", resources.get("VolumeKmsKeyId"))
-    _arn(conditions, "sagemaker:OutputKmsKey", (request.get("OutputDataConfig") or {}).get("KmsKeyId"))
+    _arn(conditions, "sagemaker:VolumeKmsKeyArn", resources.get("VolumeKmsKeyId"))
+    _arn(conditions, "sagemaker:OutputKmsKeyArn", (request.get("OutputDataConfig") or {}).get("KmsKeyId"))
     _vpc(conditions, request.get("VpcConfig") or {})
     if "KeepAlivePeriodInSeconds" not in resources:
         _absent(conditions, "sagemaker:KeepAlivePeriod")
@@ -100,8 +103,8 @@ def transform_conditions(request: Mapping[str, Any], model_arns: Sequence[str]) 
     conditions = _conditions()
     _list(conditions, "sagemaker:InstanceTypes", [t for t in [resources.get("InstanceType")] if t])
     _arn(conditions, "sagemaker:ModelArn", list(model_arns))
-    _arn(conditions, "sagemaker:VolumeKmsKey", resources.get("VolumeKmsKeyId"))
-    _arn(conditions, "sagemaker:OutputKmsKey", (request.get("TransformOutput") or {}).get("KmsKeyId"))
+    _arn(conditions, "sagemaker:VolumeKmsKeyArn", resources.get("VolumeKmsKeyId"))
+    _arn(conditions, "sagemaker:OutputKmsKeyArn", (request.get("TransformOutput") or {}).get("KmsKeyId"))
     return _used(conditions)
 
 

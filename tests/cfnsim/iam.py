@@ -92,8 +92,8 @@ def _vpc_context(vpc: Dict[str, Any]) -> Dict[str, List[str]]:
 def _create_context(operation: str, params: Dict[str, Any]) -> Dict[str, List[str]]:
     """The condition keys a Create call supplies: the Service Authorization Reference lists them per
     action (CreateTrainingJob: InstanceTypes, InterContainerTrafficEncryption, MaxRuntimeInSeconds,
-    NetworkIsolation, OutputKmsKey, VolumeKmsKey, VpcSecurityGroupIds, VpcSubnets; CreateTransformJob:
-    InstanceTypes, ModelArn, OutputKmsKey, VolumeKmsKey; CreateModel: NetworkIsolation,
+    NetworkIsolation, OutputKmsKeyArn, VolumeKmsKeyArn, VpcSecurityGroupIds, VpcSubnets; CreateTransformJob:
+    InstanceTypes, ModelArn, OutputKmsKeyArn, VolumeKmsKeyArn; CreateModel: NetworkIsolation,
     VpcSecurityGroupIds, VpcSubnets), and the SageMaker Developer Guide ("Control creation of SageMaker
     AI resources with condition keys") says what each holds: the request's instance types, stopping
     condition, isolation and encryption settings, the key ARN "specified in the request", the VPC's
@@ -105,8 +105,8 @@ def _create_context(operation: str, params: Dict[str, Any]) -> Dict[str, List[st
         context["sagemaker:InstanceTypes"] = _values(
             resources.get("InstanceType"), *[g.get("InstanceType") for g in resources.get("InstanceGroups", [])])
         context["sagemaker:MaxRuntimeInSeconds"] = _values(params.get("StoppingCondition", {}).get("MaxRuntimeInSeconds"))
-        context["sagemaker:VolumeKmsKey"] = _values(resources.get("VolumeKmsKeyId"))
-        context["sagemaker:OutputKmsKey"] = _values(params.get("OutputDataConfig", {}).get("KmsKeyId"))
+        context["sagemaker:VolumeKmsKeyArn"] = _values(resources.get("VolumeKmsKeyId"))
+        context["sagemaker:OutputKmsKeyArn"] = _values(params.get("OutputDataConfig", {}).get("KmsKeyId"))
         context["sagemaker:InterContainerTrafficEncryption"] = _values(params.get("EnableInterContainerTrafficEncryption"))
         # "Use SageMaker AI managed warm pools": sagemaker:KeepAlivePeriod; the reference's FileSystemId
         context["sagemaker:KeepAlivePeriod"] = _values(resources.get("KeepAlivePeriodInSeconds"))
@@ -117,8 +117,8 @@ def _create_context(operation: str, params: Dict[str, Any]) -> Dict[str, List[st
         resources = params.get("TransformResources", {})
         context["sagemaker:InstanceTypes"] = _values(resources.get("InstanceType"))
         context["sagemaker:ModelArn"] = _values(_sm("model", params["ModelName"]))
-        context["sagemaker:VolumeKmsKey"] = _values(resources.get("VolumeKmsKeyId"))
-        context["sagemaker:OutputKmsKey"] = _values(params.get("TransformOutput", {}).get("KmsKeyId"))
+        context["sagemaker:VolumeKmsKeyArn"] = _values(resources.get("VolumeKmsKeyId"))
+        context["sagemaker:OutputKmsKeyArn"] = _values(params.get("TransformOutput", {}).get("KmsKeyId"))
     if operation in ("CreateTrainingJob", "CreateModel"):
         context["sagemaker:NetworkIsolation"] = _values(params.get("EnableNetworkIsolation"))
         context.update(_vpc_context(params.get("VpcConfig") or {}))
@@ -239,8 +239,8 @@ def _listed(value: Any) -> List[Any]:
 
 KNOWN_KEYS = {"iam:passedtoservice", "s3:prefix", "s3:resourceaccount", "sagemaker:instancetypes",
               "sagemaker:maxruntimeinseconds",
-              "sagemaker:networkisolation", "sagemaker:intercontainertrafficencryption", "sagemaker:volumekmskey",
-              "sagemaker:outputkmskey", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:modelarn",
+              "sagemaker:networkisolation", "sagemaker:intercontainertrafficencryption", "sagemaker:volumekmskeyarn",
+              "sagemaker:outputkmskeyarn", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:modelarn",
               "sagemaker:keepaliveperiod", "sagemaker:filesystemid", "sagemaker:taggingaction"}
 """Condition keys the simulator puts in request contexts (where the reference lists them for the action);
 a policy conditioned on any other key cannot be decided here."""
