@@ -203,3 +203,37 @@ def test_the_conformance_rules_of_specifications(params, found):
     assert len(problems) == len(found)
     for problem, text in zip(problems, found):
         assert problem.startswith("S/IC: ") and text in problem
+
+
+def test_what_only_the_resolutions_tell(make_stack):
+    """#21 review: one AMI over pools of several accelerator kinds is refused; pools mixing EBS and
+    local storage are a warning; a base of adapters whose pool types are served differently is refused
+    (adapter components only on a singular Specification, the CloudFormation schema); on pools the
+    variant waits as long as its slowest pool type's resolution asks."""
+    from aws_cdk.assertions import Annotations, Match
+
+    from constructs_jumpstart.hosting import AdapterServing
+
+    with pytest.raises(ValidationError, match=r"instance_pools mix gpu and neuron instance types, but one "
+                                              r"InferenceAmiVersion \(al2-ami-sagemaker-inference-gpu-3-1\)"):
+        JumpStartEndpoint(make_stack(), "Llm", model_id="fixture-llm-families",
+                          inference_ami_version="al2-ami-sagemaker-inference-gpu-3-1",
+                          instance_pools=["ml.g5.2xlarge", "ml.inf2.xlarge"])
+    stack = make_stack()
+    JumpStartEndpoint(stack, "Llm", model_id="fixture-llm-families", instance_pools=["ml.m5.xlarge", "ml.g5.2xlarge"])
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("mix instance types with an EBS"))
+    assert len(warnings) == 1 and "ml.g5.2xlarge" in json.dumps(warnings[0].entry.data)
+    with pytest.raises(ValidationError, match=r"inference component 'big' serves adapters, but its pool types are "
+                                              r"served differently"):
+        JumpStartEndpoint(make_stack(), "IC", instance_pools=["ml.g5.12xlarge", "ml.p4d.24xlarge"],
+                          inference_components=[JumpStartInferenceComponent(
+                              model_id="fixture-llm-gated", config_name="lmi-optimized", accept_eula=True, name="big",
+                              adapters=AdapterServing())])
+
+
+def test_longest_takes_the_largest_given():
+    from constructs_jumpstart.hosting.pools import accelerator_kind, longest
+
+    assert longest([None, 600, 1200]) == 1200 and longest([None]) is None
+    assert [accelerator_kind(t) for t in ("ml.g5.2xlarge", "ml.p5.48xlarge", "ml.inf2.xlarge", "ml.trn1.2xlarge",
+                                          "ml.m5.large")] == ["gpu", "gpu", "neuron", "neuron", "cpu"]

@@ -8,6 +8,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from ..errors import ValidationError
 from ..model import JumpStartModel, cfn_tags
 from .adapters import physical_name
 from .config import JumpStartInferenceComponent
@@ -69,6 +70,11 @@ def build_components(scope: Construct, specs: Sequence[JumpStartInferenceCompone
     for spec, model, pooled in zip(specs, models, list(pools) or [()] * len(specs)):
         label = _label(spec.name or spec.model_id)
         per_type = [_specification(spec, *served) for served in _served(spec, model, pooled)]
+        if spec.adapters is not None and len(per_type) > 1:  # the schema: adapters "only on the singular Specification"
+            raise ValidationError(scope.node.path, [
+                f"inference component '{spec.name or spec.model_id}' serves adapters, but its pool types are served "
+                "differently (a Specification per instance type), and adapter components are supported only on a base "
+                "with one Specification (the CloudFormation schema): give pools its container serves alike."])
         # a base of adapters is a new resource with a fixed name (they name it; CloudFormation replaces
         # the unnamed component rather than renaming it)
         component = sagemaker.CfnInferenceComponent(

@@ -41,7 +41,7 @@ from .endpoint_config import attach_endpoint, build_config
 from .objective import choose
 from .pools import endpoint_pool_problems, normalize
 from .smoke import add_smoke_test
-from .variants import build_models, fleet_variant, production_variants
+from .variants import build_models, check_placement, fleet_variant, production_variants
 
 
 @jsii.implements(sagemaker.IEndpoint)
@@ -192,6 +192,8 @@ class JumpStartEndpoint(EndpointBase, AdapterHost):
         self.models, self.variant_names, fleet_type, self.pools = build_models(
             self, list(variants or []) + list(inference_components or []), instance_type, serverless, role, common,
             region, problems, causes, normalize(instance_pools)[0] if inference_components and instance_pools else ())
+        check_placement(self, list(variants or []) + list(inference_components or []), self.models, self.pools,
+                        inference_ami_version, problems)
         raise_problems(self, problems, *causes)
 
         self._first_model_attributes(fleet_type if inference_components else None)

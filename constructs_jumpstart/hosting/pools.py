@@ -130,3 +130,34 @@ def endpoint_pool_problems(pools: Optional[Sequence[PoolLike]], provision_timeou
         found.append("optimize_for chooses one instance type; instance_pools lists them yourself: pass one of them.")
     seconds = provision_timeout.to_seconds() if provision_timeout is not None else None
     return found + pool_problems(pools, "") + [p for p in [provision_timeout_problem(seconds, "")] if p]
+
+
+def longest(values: Any) -> Optional[int]:
+    """The largest of the values given (``None`` when none is)."""
+    given = [v for v in values if v is not None]
+    return max(given) if given else None
+
+
+def accelerator_kind(instance_type: str) -> str:
+    """Which AMI family an instance type needs: NVIDIA GPU, AWS Neuron, or none."""
+    from .config import instance_family
+
+    family = instance_family(instance_type)
+    return "neuron" if family.startswith(("inf", "trn")) else "gpu" if family.startswith(("g", "p")) else "cpu"
+
+
+def pool_warnings_and_problems(pools: Sequence[Pool], ami: Optional[str], label: str, supports_volume: Any
+                               ) -> Tuple[List[str], List[str]]:
+    """(warnings, problems) of a variant's resolved pools: an AMI for several accelerator kinds (one
+    InferenceAmiVersion cannot carry both CUDA and Neuron drivers); pools mixing EBS and local storage
+    (neither volume size nor key, which the local types refuse, for the EBS ones either)."""
+    kinds = sorted({accelerator_kind(p.instance_type) for p in pools})
+    problems = [f"{label}instance_pools mix {' and '.join(kinds)} instance types, but one InferenceAmiVersion "
+                f"({ami}) serves them all: give pools of one kind, or leave the AMI to SageMaker."
+                ] if ami and len(kinds) > 1 else []
+    local = [p.instance_type for p in pools if not supports_volume(p.instance_type)]
+    warnings = [f"{label}instance_pools mix instance types with an EBS volume and with local storage "
+                f"({', '.join(local)}): SageMaker refuses a volume size and KMS key for the local ones, so none is set "
+                "and the EBS pools get the default volume, encrypted with an AWS-owned key."
+                ] if local and len(local) < len(pools) else []
+    return warnings, problems

@@ -20,7 +20,7 @@ from ..types import Scope
 from .adapters import base_environment
 from .config import JumpStartInferenceComponent, JumpStartVariant, ServerlessConfig, is_accelerated
 from .naming import variant_name
-from .pools import Pool, container_of, normalize, pools_property
+from .pools import Pool, container_of, longest, normalize, pool_warnings_and_problems, pools_property
 
 
 def serverless_instance_type(scope: Construct, spec: Any, region: str) -> Optional[str]:
@@ -78,6 +78,32 @@ def build_models(scope: Construct, specs: List[Any], instance_type: Optional[str
     return models, names, fleet_type, pools
 
 
+def check_placement(scope: Construct, specs: Sequence[Any], models: Sequence[JumpStartModel],
+                    pools: Sequence[Sequence[Pool]], fleet_ami: Optional[str], problems: List[str]) -> None:
+    """What only the resolutions tell: the AMI a spec asks for that the shipped service model does not
+    list (a warning: SageMaker may know a newer one), one AMI over pools of several accelerator kinds
+    (refused), pools mixing EBS and local storage (a warning)."""
+    from aws_cdk import Annotations
+
+    from .._api_rules import inference_ami_problem
+
+    components = bool(specs) and isinstance(specs[0], JumpStartInferenceComponent)
+    for index, (spec, model, pooled) in enumerate(zip(specs, models, pools)):
+        given = fleet_ami if components else spec.inference_ami_version
+        ami = given or model.resolved.inference_ami_version
+        first = not (components and index)  # the fleet's AMI and pools are the first component's
+        unlisted = inference_ami_problem(model.resolved.inference_ami_version) if first and not given else None
+        warnings = [f"the spec of '{spec.model_id}' asks for an AMI the shipped service model does not list: "
+                    f"{unlisted}"] if unlisted else []
+        if pooled and first:
+            label = "" if components else f"variant '{getattr(spec, 'variant_name', None) or spec.model_id}' "
+            more, refused = pool_warnings_and_problems(pooled, ami, label, model.resolved.volume_kms_supported)
+            warnings += more
+            problems.extend(refused)
+        for warning in warnings:
+            Annotations.of(scope).add_warning_v2("jumpstart:placement", warning)
+
+
 def _model(scope: Construct, construct_id: str, spec: Any, hosting_type: Optional[str],
            serverless: Optional[ServerlessConfig], role: Optional[iam.IRole], common: dict, region: str
            ) -> JumpStartModel:
@@ -113,6 +139,7 @@ def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverles
     r = model.resolved
     types = [p.instance_type for p in pools] or [model.instance_type]
     timeout = spec.provision_timeout
+    resolutions = [p.resolved for p in pools if p.resolved is not None] or [r]
     return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
         model_name=model.model_name,
         variant_name=name,
@@ -125,11 +152,14 @@ def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverles
             memory_size_in_mb=serverless.memory_size_mb, max_concurrency=serverless.max_concurrency,
             provisioned_concurrency=serverless.provisioned_concurrency,
         ) if serverless else None,
+        # on pools: the longest any pool type's resolution asks for (each type may wait as long as its own)
         container_startup_health_check_timeout_in_seconds=(
-            None if serverless else r.container_startup_health_check_timeout),
-        model_data_download_timeout_in_seconds=None if serverless else r.model_data_download_timeout,
+            None if serverless else longest(x.container_startup_health_check_timeout for x in resolutions)),
+        model_data_download_timeout_in_seconds=(
+            None if serverless else longest(x.model_data_download_timeout for x in resolutions)),
         volume_size_in_gb=(
-            None if serverless or not all(r.volume_kms_supported(t) for t in types) else r.volume_size),
+            None if serverless or not all(r.volume_kms_supported(t) for t in types)
+            else longest(x.volume_size for x in resolutions)),
         inference_ami_version=spec.inference_ami_version or (None if serverless else r.inference_ami_version),
         capacity_reservation_config=capacity_config(spec.capacity_reservation),
     )
