@@ -61,6 +61,7 @@ class SageMaker:
         self.jobs: Dict[str, Dict[str, Any]] = {}  # name -> describe output (+ "_kind")
         self.models: Dict[str, Dict[str, Any]] = {}
         self.endpoints: Dict[str, Dict[str, Any]] = {}
+        self.components: Dict[str, Dict[str, Any]] = {}  # inference components: name -> {"base", "spec"}
         self.plans: List[Tuple[str, str, float, str]] = []  # (name prefix, outcome, seconds, reason)
         self.default_run = 600.0
         self.history: List[Tuple[float, str, str]] = []  # (time, job, status)
@@ -279,6 +280,37 @@ class SageMaker:
         self.DescribeModel(ModelName)
         del self.models[ModelName]
         return {}
+
+
+    # -- inference components (what CloudFormation's handler asks of the API) --
+
+    def CreateInferenceComponent(self, name: str, specification: Dict[str, Any]) -> str:
+        """An adapter names an existing base ("Before you can create an adapter inference component,
+        you must have an existing inference component that contains the foundation model", the
+        service model's InferenceComponentSpecification.BaseInferenceComponentName)."""
+        if name in self.components:
+            raise ServiceError("ValidationException", f'Cannot create already existing inference component "{name}".')
+        base = specification.get("BaseInferenceComponentName")
+        if base is not None and base not in self.components:
+            raise ServiceError("ValidationException", f'Could not find inference component "{base}".')
+        self.components[name] = {"base": base, "spec": specification}
+        return arn("inference-component", name)
+
+    def UpdateInferenceComponent(self, name: str, specification: Dict[str, Any]) -> None:
+        """UpdateInferenceComponent names the component to update and has no new name: a name the
+        template changes is one the API cannot find."""
+        if name not in self.components:
+            raise ServiceError("ValidationException", f'Could not find inference component "{name}".')
+        self.components[name]["spec"] = specification
+
+    def DeleteInferenceComponent(self, name: str) -> None:
+        """A base that still carries adapters is refused (terraform-provider-aws#48894, tested against
+        AWS: deleting a base with adapters fails; its adapters must go first)."""
+        adapters = [n for n, c in self.components.items() if c["base"] == name]
+        if adapters:
+            raise ServiceError("ValidationException", f"Inference component {name} is a base inference component of "
+                               f"{', '.join(adapters)}; delete them first.")
+        self.components.pop(name, None)
 
 
 def _split(uri: str) -> Tuple[str, str]:

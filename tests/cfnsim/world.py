@@ -176,6 +176,10 @@ class World:
             arn_kind = "endpoint-config" if kind == "EndpointConfig" else "endpoint"
             resource.physical = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{arn_kind}/{name}"
             resource.attrs = {f"{kind}Name": name}
+        elif t == "AWS::SageMaker::InferenceComponent":
+            name = p.get("InferenceComponentName") or re.sub(r"[^a-zA-Z0-9-]", "", self._name(stack, resource))
+            resource.physical = self.sagemaker.CreateInferenceComponent(name, p.get("Specification") or {})
+            resource.attrs = {"InferenceComponentArn": resource.physical, "_name": name}
         elif t == "AWS::IAM::Role":
             name = p.get("RoleName") or self._name(stack, resource, 64)
             resource.physical = name
@@ -194,7 +198,10 @@ class World:
     def _update_native(self, stack: Stack, resource: Resource, old_props) -> None:
         if resource.type in REPLACED_ON_CHANGE:
             return self._create_native(stack, resource, None)  # a new one; the old one goes at cleanup
-        if resource.type == "AWS::Events::Rule":
+        if resource.type == "AWS::SageMaker::InferenceComponent":  # in place (no createOnly property)
+            name = resource.props.get("InferenceComponentName") or resource.attrs.get("_name", "")
+            self.sagemaker.UpdateInferenceComponent(name, resource.props.get("Specification") or {})
+        elif resource.type == "AWS::Events::Rule":
             self.events.put_rule(resource.physical, resource.props)
         elif resource.type == "AWS::Lambda::Function":
             self._create_native(stack, Resource(resource.logical, resource.type, resource.definition,
@@ -212,6 +219,8 @@ class World:
             self.cfn.handles[physical]["alive"] = False
         elif t == "AWS::SageMaker::Model":
             self.sagemaker.models.pop(resource.attrs.get("ModelName", ""), None)
+        elif t == "AWS::SageMaker::InferenceComponent":
+            self.sagemaker.DeleteInferenceComponent(resource.attrs.get("_name", ""))
 
     def restore(self, stack: Stack, resource: Resource, new_version: Resource) -> None:
         """An update rollback puts CloudFormation's own resource back as it was."""
