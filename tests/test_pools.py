@@ -39,6 +39,7 @@ def test_each_pool_is_resolved_for_its_own_type(make_stack, tmp_path):
     template, config, models = _synth(stack)
     [variant] = config["ProductionVariants"]
     assert "InstanceType" not in variant and variant["VariantInstanceProvisionTimeoutInSeconds"] == 1200
+    assert variant["RoutingConfig"] == {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"}  # types serve unevenly
     first, p4d, g5_48 = variant["InstancePools"]
     assert first == {"InstanceType": "ml.g5.12xlarge", "Priority": 1}  # the variant's own model
     model_of = {k: m["Properties"]["PrimaryContainer"]["Environment"]["SM_NUM_GPUS"] for k, m in models.items()}

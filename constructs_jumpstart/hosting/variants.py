@@ -147,6 +147,10 @@ def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverles
         instance_type=None if serverless or pools else model.instance_type,
         instance_pools=pools_property(pools) if pools else None,
         variant_instance_provision_timeout_in_seconds=int(timeout.to_seconds()) if timeout is not None else None,
+        # instances of several types serve at different speeds: route to the least busy (the AWS blog on
+        # instance pools recommends it; SageMaker's default is random)
+        routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(
+            routing_strategy="LEAST_OUTSTANDING_REQUESTS") if pools else None,
         initial_instance_count=None if serverless else spec.initial_instance_count,
         serverless_config=sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
             memory_size_in_mb=serverless.memory_size_mb, max_concurrency=serverless.max_concurrency,
