@@ -263,11 +263,8 @@ class JumpStartModel(Construct):
             artifact = self.packed_artifact = packed(self, "PackedArtifact", given, self.role, code=code)
         self.model_data: Optional[S3Artifact] = artifact
         """The artifact the container serves (``None`` for model packages)."""
-        if source is not None and source.grants:  # a bucket, an asset, a training job's output
-            if source.bucket_read is not None:  # exactly its keys, listed only by prefix
-                _iam.grant_bucket_read(self.role, *source.bucket_read, SOURCE_REASON)
-            else:
-                _iam.acknowledge_grant(self.role, source.grant(self.role), SOURCE_REASON)
+        if source is not None:
+            grant_source_read(self.role, source)
         return artifact
 
     def _environment(self, resolved: ResolvedModel, model_id: str, script: Optional[S3Artifact], repack: bool,
@@ -384,6 +381,16 @@ class JumpStartModel(Construct):
         self.custom_model.node.add_dependency(self.role, *depends)
         self._api_model_arn = self.custom_model.get_att_string("ModelArn")
         return self.custom_model.get_att_string("ModelName")
+
+
+def grant_source_read(grantee: iam.IGrantable, source: ModelSource) -> bool:
+    """Read what a source that grants names (a bucket's keys, listed only by prefix; an asset; a
+    training job's output), recorded for cdk-nag; ``False`` for a plain URI, which grants nothing."""
+    if source.bucket_read is not None:  # exactly its keys
+        _iam.grant_bucket_read(grantee, *source.bucket_read, SOURCE_REASON)
+    elif source.grants:
+        _iam.acknowledge_grant(grantee, source.grant(grantee), SOURCE_REASON)
+    return source.grants
 
 
 def api_model_name_base(model_id: str, digest: str) -> str:

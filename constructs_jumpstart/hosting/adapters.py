@@ -31,7 +31,7 @@ from .._resolution import resolve_for
 from .._variants import ComponentMetrics
 from ..errors import ValidationError
 from ..lockfile import LockKey
-from ..model import cfn_tags
+from ..model import cfn_tags, grant_source_read
 from ..types import ModelDataUri, ModelSource, Scope
 from .config import AdapterServing, JumpStartInferenceComponent
 from .naming import variant_name as _label
@@ -70,8 +70,9 @@ def container_of(image_uri: Optional[str]) -> Tuple[Optional[Container], str]:
     lmi, vllm = _LMI_TAG.match(tag), _VLLM_TAG.match(tag)
     if repository == "djl-inference" and lmi:
         return replace(LMI, version=(int(lmi[4]),)), ""
-    if repository == "vllm" and vllm and tuple(int(v or 0) for v in vllm.groups()) >= VLLM_MIN:
-        return replace(VLLM, version=tuple(int(v or 0) for v in vllm.groups())), ""
+    version = tuple(int(v or 0) for v in vllm.groups()) if vllm else ()
+    if repository == "vllm" and version >= VLLM_MIN:
+        return replace(VLLM, version=version), ""
     if repository == "vllm":
         return None, f"AWS's vLLM container reads SM_VLLM_ENABLE_LORA from {'.'.join(map(str, VLLM_MIN))}-sagemaker on"
     return None, "which documents no run-time LoRA adapter loading for inference components"
@@ -204,19 +205,6 @@ def _artifact(adapter: Union[str, ModelSource], problems: List[str]) -> Optional
     return source
 
 
-def _grant_read(scope: Construct, reader: Any, source: ModelSource) -> None:
-    """Read exactly the adapter's object: the source's own grant (a bucket's key, an asset, a job's
-    output), else a statement on the URI's object."""
-    from ..model import SOURCE_REASON
-
-    if source.bucket_read is not None:
-        _iam.grant_bucket_read(reader, *source.bucket_read, SOURCE_REASON)
-    elif source.grants:
-        _iam.acknowledge_grant(reader, source.grant(reader), SOURCE_REASON)
-    else:
-        _iam.grant_read(scope, reader, [source.artifact])
-
-
 def build_adapter(endpoint: Any, name: str, adapter: Union[str, ModelSource], base: Union[None, int, str]
                   ) -> JumpStartAdapter:
     """Check everything, then render the adapter component after its base (:meth:`AdapterHost.add_adapter`)."""
@@ -235,8 +223,9 @@ def build_adapter(endpoint: Any, name: str, adapter: Union[str, ModelSource], ba
     assert index is not None and source is not None
     base_component = endpoint.inference_components[index]
     model = endpoint.models[index]
-    for reader in {id(r): r for r in (endpoint.role, model.role)}.values():
-        _grant_read(endpoint, reader, source)  # which role reads an adapter is not documented: both may
+    for reader in {id(r): r for r in (endpoint.role, model.role)}.values():  # which role reads an adapter is
+        if not grant_source_read(reader, source):  # not documented: both may read exactly its object
+            _iam.grant_read(endpoint, reader, [source.artifact])
     base_spec = endpoint.inference_component_specs[index]
     base_label = _label(base_spec.name or base_spec.model_id)
     resource = _Component(  # replaced with its base (a new base is a new resource, not an update of this one)

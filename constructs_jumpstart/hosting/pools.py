@@ -103,10 +103,18 @@ def container_of(resolved: Any) -> Tuple[Any, ...]:
             resolved.config_name)
 
 
-def pools_property(pools: Sequence[Pool]) -> List[Any]:
+def pools_property(pools: Sequence[Pool], overrides: bool = True) -> Optional[List[Any]]:
+    """``InstancePools`` (``None`` without pools); ``overrides``: with each pool's own model, if any (a
+    fleet of inference components has no model of its own: its components carry them)."""
     return [sagemaker.CfnEndpointConfig.InstancePoolProperty(
         instance_type=pool.instance_type, priority=pool.priority,
-        model_name_override=pool.model.model_name if pool.model is not None else None) for pool in pools]
+        model_name_override=pool.model.model_name if overrides and pool.model is not None else None)
+        for pool in pools] or None
+
+
+def provision_seconds(timeout: Any) -> Optional[int]:
+    """``VariantInstanceProvisionTimeoutInSeconds`` of a ``provision_timeout`` (``None``: not set)."""
+    return int(timeout.to_seconds()) if timeout is not None else None
 
 
 def endpoint_pool_problems(pools: Optional[Sequence[PoolLike]], provision_timeout: Any, instance_type: Optional[str],

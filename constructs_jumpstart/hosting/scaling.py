@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from aws_cdk import Annotations, Duration, Fn
+from aws_cdk import Annotations, Duration
 from aws_cdk import aws_sagemaker as sagemaker
 
 from ..errors import ValidationError
@@ -97,9 +97,10 @@ def _scale_component(ep: Any, index: int, suffix: str, min_capacity: int, max_ca
     from aws_cdk import aws_applicationautoscaling as appscaling
 
     ic = ep.inference_components[index]
+    name = ep.components[index].component_name
     target = appscaling.ScalableTarget(
         ep, f"Scaling{suffix}", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-        resource_id=f"inference-component/{ep.components[index].component_name}",
+        resource_id=f"inference-component/{name}",
         scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
         min_capacity=min_capacity, max_capacity=max_capacity,
     )
@@ -111,11 +112,11 @@ def _scale_component(ep: Any, index: int, suffix: str, min_capacity: int, max_ca
         **cooldowns,
     )
     if min_capacity == 0:
-        _scale_component_from_zero(ep, target, ic, max_instances or ep._fleet_count, cooldowns["scale_out_cooldown"])
+        _scale_component_from_zero(ep, target, name, max_instances or ep._fleet_count, cooldowns["scale_out_cooldown"])
     return target
 
 
-def _scale_component_from_zero(ep: Any, target: Any, component: Any, max_instances: int, cooldown: Duration) -> None:
+def _scale_component_from_zero(ep: Any, target: Any, name: str, max_instances: int, cooldown: Duration) -> None:
     """What AWS documents for inference components at zero: instances that may go to zero
     (managed instance scaling), and a step policy out of zero copies on the alarm of requests
     that found no capacity."""
@@ -123,7 +124,6 @@ def _scale_component_from_zero(ep: Any, target: Any, component: Any, max_instanc
 
     ep.endpoint_config.add_property_override("ProductionVariants.0.ManagedInstanceScaling", {
         "Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": max_instances})
-    name = component.inference_component_name or Fn.select(1, Fn.split("/", component.attr_inference_component_arn))
     _step_out_of_zero(target, cloudwatch.Metric(
         namespace="AWS/SageMaker", metric_name="NoCapacityInvocationFailures",
         dimensions_map={"InferenceComponentName": name}, statistic="Maximum", period=Duration.minutes(1)), cooldown)

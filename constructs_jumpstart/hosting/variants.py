@@ -20,7 +20,8 @@ from ..types import Scope
 from .adapters import base_environment
 from .config import JumpStartInferenceComponent, JumpStartVariant, ServerlessConfig, is_accelerated
 from .naming import variant_name
-from .pools import Pool, container_of, longest, normalize, pool_warnings_and_problems, pools_property
+from .pools import (Pool, container_of, longest, normalize, pool_warnings_and_problems, pools_property,
+                    provision_seconds)
 
 
 def serverless_instance_type(scope: Construct, spec: Any, region: str) -> Optional[str]:
@@ -138,15 +139,14 @@ def _variant(spec: JumpStartVariant, model: JumpStartModel, name: str, serverles
              pools: List[Pool]) -> Any:
     r = model.resolved
     types = [p.instance_type for p in pools] or [model.instance_type]
-    timeout = spec.provision_timeout
     resolutions = [p.resolved for p in pools if p.resolved is not None] or [r]
     return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
         model_name=model.model_name,
         variant_name=name,
         initial_variant_weight=float(spec.weight),
         instance_type=None if serverless or pools else model.instance_type,
-        instance_pools=pools_property(pools) if pools else None,
-        variant_instance_provision_timeout_in_seconds=int(timeout.to_seconds()) if timeout is not None else None,
+        instance_pools=pools_property(pools),
+        variant_instance_provision_timeout_in_seconds=provision_seconds(spec.provision_timeout),
         # instances of several types serve at different speeds: route to the least busy (the AWS blog on
         # instance pools recommends it; SageMaker's default is random)
         routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(
@@ -192,10 +192,8 @@ def fleet_variant(variant_name: str, fleet_type: Optional[str], initial_instance
     the components carry a specification per pool type where they differ)."""
     return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
         variant_name=variant_name, instance_type=None if pools else fleet_type,
-        instance_pools=[sagemaker.CfnEndpointConfig.InstancePoolProperty(instance_type=p.instance_type,
-                                                                         priority=p.priority) for p in pools] or None,
-        variant_instance_provision_timeout_in_seconds=(
-            int(provision_timeout.to_seconds()) if provision_timeout is not None else None),
+        instance_pools=pools_property(pools, overrides=False),
+        variant_instance_provision_timeout_in_seconds=provision_seconds(provision_timeout),
         initial_instance_count=initial_instance_count or 1,
         routing_config=sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy="LEAST_OUTSTANDING_REQUESTS"),
         inference_ami_version=inference_ami_version, capacity_reservation_config=capacity_config(capacity_reservation),

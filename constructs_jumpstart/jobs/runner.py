@@ -50,11 +50,9 @@ MAX_TIMEOUT = Duration.days(28)
 """The longest wait: SageMaker's longest training runtime (28 days)."""
 _KIND = {
     "training": ("training-job", "SageMaker Training Job State Change", "TrainingJobName", "TrainingJobStatus",
-                 ["sagemaker:CreateTrainingJob", "sagemaker:AddTags", "sagemaker:DescribeTrainingJob",
-                  "sagemaker:StopTrainingJob"]),
+                 ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"]),
     "transform": ("transform-job", "SageMaker Transform Job State Change", "TransformJobName", "TransformJobStatus",
-                  ["sagemaker:CreateTransformJob", "sagemaker:AddTags", "sagemaker:DescribeTransformJob",
-                   "sagemaker:StopTransformJob"]),
+                  ["sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"]),
 }
 
 
@@ -182,7 +180,7 @@ class JobRunner(Construct):
         jobs = stack.format_arn(service="sagemaker", resource=arn_type, resource_name=f"{self.job_name_scope}-*")
         # a training plan the job runs on is a resource of its request too: exactly that plan
         plan = [p for p in [(request.get("ResourceConfig") or {}).get("TrainingPlanArn")] if p]
-        create, rest = actions[0], [a for a in actions[1:] if a != "sagemaker:AddTags"]
+        create, rest = actions[0], actions[1:]
         statements = [
             iam.PolicyStatement(actions=[create], resources=[jobs, *plan], conditions=conditions),
             # tags only as the Create call passes them (the handler never calls AddTags itself):
